@@ -1,0 +1,13 @@
+export { ConfigError, clearConfigCache, loadConfig, parseConfig, type EnvSource } from './load-config';
+export { bool, csv, nonNegativeInt, port, positiveInt, url } from './fields';
+export {
+  databaseSchema,
+  httpPort,
+  kafkaSchema,
+  redisSchema,
+  serviceSchema,
+  type DatabaseConfig,
+  type KafkaConfig,
+  type RedisConfig,
+  type ServiceConfig,
+} from './shared.config';

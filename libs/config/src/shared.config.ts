@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { bool, csv, nonNegativeInt, port, positiveInt } from './fields';
+
+/** Settings every service shares. Each app's config composes the blocks it needs with `.extend`. */
+export const serviceSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HTTP_HOST: z.string().default('127.0.0.1'),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(15_000),
+});
+
+export const kafkaSchema = z.object({
+  KAFKA_BROKERS: csv.default(['127.0.0.1:19092']),
+  KAFKA_CLIENT_ID: z.string().min(1).optional(),
+  /** Messages processed at once per service instance (LLM calls take seconds; one at a time is too slow). */
+  KAFKA_MAX_IN_FLIGHT: positiveInt(32),
+  KAFKA_MAX_IN_FLIGHT_PER_PARTITION: positiveInt(16),
+  /** Delivery attempts before a message whose handler keeps failing goes to the DLQ. */
+  KAFKA_MAX_ATTEMPTS: positiveInt(5),
+  KAFKA_RETRY_BACKOFF_MS: nonNegativeInt(500),
+  KAFKA_PRIORITY_PAUSE: bool(true),
+});
+
+export const redisSchema = z.object({
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:16379'),
+});
+
+export const databaseSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+    .default('postgresql://llm:llm@127.0.0.1:15432/llm'),
+});
+
+export const httpPort = (fallback: number) => z.object({ HTTP_PORT: port(fallback) });
+
+export type ServiceConfig = z.infer<typeof serviceSchema>;
+export type KafkaConfig = z.infer<typeof kafkaSchema>;
+export type RedisConfig = z.infer<typeof redisSchema>;
+export type DatabaseConfig = z.infer<typeof databaseSchema>;

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { isoDateTime, micros, opaqueId, requestId, tenantId } from '../ids';
+import { priority } from '../priority';
+import { chatRequestBody } from './chat';
+
+/** How the caller waits for the outcome; decides whether the worker streams deltas. */
+export const requestMode = z.enum(['sync', 'stream', 'async', 'kafka']);
+export type RequestMode = z.infer<typeof requestMode>;
+
+export const ragOptions = z.object({
+  collection: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/),
+  top_k: z.number().int().min(1).max(50).default(5),
+});
+
+/** llm.requests.v1: an accepted request. Ingress writes it only after auth, limits and the status record. */
+export const llmRequestV1 = z.object({
+  request_id: requestId,
+  tenant_id: tenantId,
+  user_id: opaqueId.optional(),
+  feature: opaqueId.optional(),
+  priority,
+  mode: requestMode,
+  created_at: isoDateTime,
+  deadline_at: isoDateTime.optional(),
+  body: chatRequestBody,
+  rag: ragOptions.optional(),
+  /** Worst-case cost reserved at admission; settled by cost-ledger when usage arrives. */
+  reserved_micros: micros.optional(),
+});
+export type LlmRequestV1 = z.infer<typeof llmRequestV1>;
+
+/** Set by the cache on a miss so the result can be written back under the same key. */
+export const cacheRef = z.object({ cache_key: z.string().max(200).optional() });
+
+/** llm.retrieve.v1: a cache miss that asked for RAG. */
+export const retrieveRequestV1 = llmRequestV1.extend(cacheRef.shape);
+export type RetrieveRequestV1 = z.infer<typeof retrieveRequestV1>;
+
+export const retrievedChunk = z.object({
+  document_id: z.string().max(256),
+  chunk_id: z.string().max(256),
+  text: z.string().max(100_000),
+  score: z.number(),
+});
+export type RetrievedChunk = z.infer<typeof retrievedChunk>;
+
+/** llm.route.v1: a request ready for routing, with any retrieved context. */
+export const routeRequestV1 = retrieveRequestV1.extend({
+  context: z.array(retrievedChunk).max(100).default([]),
+});
+export type RouteRequestV1 = z.infer<typeof routeRequestV1>;
+
+/** One deployment the worker may call. Credentials never travel: the worker resolves the provider locally. */
+export const routeTarget = z.object({
+  model: z.string().min(1).max(128),
+  provider: z.string().min(1).max(64),
+  deployment: z.string().min(1).max(256),
+  price_in_micros_per_mtok: micros,
+  price_out_micros_per_mtok: micros,
+  timeout_ms: z.number().int().positive().max(600_000),
+});
+export type RouteTarget = z.infer<typeof routeTarget>;
+
+export const routePlan = z.object({
+  policy: z.string().max(128),
+  reason: z.string().max(512),
+  /** Primary first, then fallbacks in order. */
+  targets: z.array(routeTarget).min(1).max(8),
+});
+export type RoutePlan = z.infer<typeof routePlan>;
+
+/** llm.inference.v1: a routed request with its plan. */
+export const inferenceRequestV1 = routeRequestV1.extend({ plan: routePlan });
+export type InferenceRequestV1 = z.infer<typeof inferenceRequestV1>;

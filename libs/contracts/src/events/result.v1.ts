@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { isoDateTime, micros, opaqueId, requestId, tenantId } from '../ids';
+import { priority } from '../priority';
+import { chatCompletion, usage } from './chat';
+
+export const resultStatus = z.enum(['succeeded', 'failed', 'rejected']);
+export type ResultStatus = z.infer<typeof resultStatus>;
+
+export const resultSource = z.enum(['cache', 'model', 'none']);
+export type ResultSource = z.infer<typeof resultSource>;
+
+export const resultError = z.object({
+  code: z.string().max(64),
+  message: z.string().max(2048),
+  retryable: z.boolean(),
+  /** Seconds the caller should wait before trying again (429/503). */
+  retry_after_s: z.number().int().min(0).optional(),
+});
+export type ResultError = z.infer<typeof resultError>;
+
+/** llm.results.v1: the terminal outcome of a request. Exactly one per request reaches the caller's stream. */
+export const llmResultV1 = z.object({
+  request_id: requestId,
+  tenant_id: tenantId,
+  user_id: opaqueId.optional(),
+  feature: opaqueId.optional(),
+  priority,
+  status: resultStatus,
+  source: resultSource,
+  model: z.string().max(128).optional(),
+  provider: z.string().max(64).optional(),
+  cache_key: z.string().max(200).optional(),
+  response: chatCompletion.optional(),
+  error: resultError.optional(),
+  usage: usage,
+  cost_micros: micros,
+  latency_ms: z.number().int().min(0),
+  attempt: z.number().int().min(1),
+  fallback_used: z.boolean().default(false),
+  completed_at: isoDateTime,
+});
+export type LlmResultV1 = z.infer<typeof llmResultV1>;
