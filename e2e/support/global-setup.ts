@@ -1,0 +1,5 @@
+import { startPlatform } from './platform';
+
+export default async function globalSetup(): Promise<void> {
+  await startPlatform();
+}

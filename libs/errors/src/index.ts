@@ -1,0 +1,1 @@
+export { DomainError, assertUnreachable, errorCodeOf, isDomainError, isRetryable } from './domain-error';

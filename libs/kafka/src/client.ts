@@ -1,0 +1,28 @@
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import type { KafkaConnectionOptions } from './kafka.options';
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client that logs through the service's pino logger. */
+export function createKafkaClient(options: KafkaConnectionOptions): Kafka {
+  const log = options.logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ namespace, level, log: entry }: LogEntry) => {
+        const { message, timestamp: _t, logger: _l, ...rest } = entry;
+        // Group-coordinator chatter during startup and rebalances is expected; kafkajs retries it.
+        const benign = /coordinator (is loading|is not available)|not the correct coordinator|rebalanc/i.test(message);
+        log[benign ? 'debug' : (LEVELS[level] ?? 'info')]({ namespace, ...rest }, message);
+      },
+    retry: { initialRetryTime: 100, retries: 8 },
+  });
+}

@@ -1,0 +1,17 @@
+export { BandStripedAssigner, BAND_STRIPED_ASSIGNOR } from './assignor/band-striped.assignor';
+export { assignBandStriped, type Assignment, type MemberSubscription } from './assignor/band-striped';
+export { OffsetTracker } from './commit/offset-tracker';
+export { PrioritySemaphore } from './consumer/priority-semaphore';
+export { bandsToPause } from './consumer/priority-gate';
+export { createKafkaClient } from './client';
+export { ensureTopics, plannedTopics, type TopicPlan } from './admin/ensure-topics';
+export { KafkaError, type KafkaErrorCode } from './kafka.errors';
+export type { KafkaConnectionOptions, KafkaConsumerOptions } from './kafka.options';
+export { EventPublisher, type PublishOptions } from './producer/event-publisher';
+export { KafkaEventPublisher, summarizeIssues, type RawMessage } from './producer/kafka-event.publisher';
+export { fnv1a32, partitionFor } from './producer/partitioner';
+export { KafkaTransport } from './transport/kafka.transport';
+export { KafkaMessageContext, type KafkaMessageInfo } from './transport/kafka-message.context';
+export { OnTopic } from './transport/on-topic.decorator';
+export { RpcPassthroughFilter } from './transport/rpc-passthrough.filter';
+export { KafkaPublisherModule } from './kafka-publisher.module';

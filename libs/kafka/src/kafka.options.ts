@@ -1,0 +1,29 @@
+import type { Logger, MetricsRegistry } from '@llm/telemetry';
+
+export interface KafkaConnectionOptions {
+  brokers: readonly string[];
+  clientId: string;
+  logger: Logger;
+  /** Prepended to every topic name (environments sharing a cluster; isolated test runs). */
+  topicPrefix?: string;
+}
+
+export interface KafkaConsumerOptions extends KafkaConnectionOptions {
+  /** Consumer group; one per service. */
+  groupId: string;
+  /** Messages processed at once by this instance, across all partitions. */
+  maxInFlight: number;
+  /** Bound per partition, so one partition's slow messages cannot hold the whole commit window. */
+  maxInFlightPerPartition: number;
+  /** Delivery attempts before a failing message goes to the DLQ (1 = no retry). */
+  maxAttempts: number;
+  /** Base of the exponential backoff between attempts; jittered. */
+  retryBackoffMs: number;
+  /** Pause lower priority bands while a higher band has a backlog. */
+  priorityPause: boolean;
+  /** How long shutdown waits for in-flight messages before handing them back uncommitted. */
+  shutdownTimeoutMs: number;
+  metrics?: MetricsRegistry;
+  /** Start a new group at the earliest offset, so nothing produced before it existed is skipped. */
+  fromBeginning?: boolean;
+}

@@ -1,0 +1,1 @@
+export { InMemoryEventPublisher, type PublishedEvent } from './in-memory-event.publisher';

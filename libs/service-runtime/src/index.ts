@@ -1,0 +1,5 @@
+export { errorBody, type HttpErrorBody, type HttpStatusMapper } from './http-error';
+export { HttpExceptionFilter } from './http-exception.filter';
+export { OpsModule } from './ops.module';
+export { runService, type RunningService, type ServiceDefinition } from './run-service';
+export { LOGGER, SERVICE_NAME } from './tokens';

@@ -1,0 +1,96 @@
+import 'reflect-metadata';
+import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { KafkaConfig } from '@llm/config';
+import { createKafkaClient, KafkaPublisherModule, KafkaTransport, RpcPassthroughFilter } from '@llm/kafka';
+import { createLogger, HealthRegistry, initTracing, MetricsRegistry, type Logger } from '@llm/telemetry';
+import type { HttpStatusMapper } from './http-error';
+import { HttpExceptionFilter } from './http-exception.filter';
+import { NestPinoLogger } from './nest-logger';
+import { OpsModule } from './ops.module';
+
+export interface ServiceDefinition {
+  /** Service name: log field, metrics label, Kafka client id and consumer group. */
+  name: string;
+  /** The app's feature modules, built from its parsed config. */
+  module: Type | DynamicModule;
+  http: { host: string; port: number; bodyLimit?: string };
+  logLevel: string;
+  shutdownTimeoutMs: number;
+  /** When set, the service gets an EventPublisher and, if it has @OnTopic handlers, a Kafka consumer. */
+  kafka?: KafkaConfig;
+  /** Consumer group override (tests run several groups side by side). */
+  groupId?: string;
+  httpErrorMappers?: readonly HttpStatusMapper[];
+  /** Tests pass their own logger to keep output quiet. */
+  logger?: Logger;
+}
+
+export interface RunningService {
+  app: INestApplication;
+  logger: Logger;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots one service the same way everywhere: JSON logs, tracing, /health and /metrics, the HTTP error
+ * filter, the Kafka transport for @OnTopic handlers, and a shutdown that drains in-flight work.
+ */
+export async function runService(def: ServiceDefinition): Promise<RunningService> {
+  initTracing();
+  const logger = def.logger ?? createLogger({ service: def.name, level: def.logLevel });
+  const metrics = new MetricsRegistry(def.name);
+  const health = new HealthRegistry();
+  const imports: Array<Type | DynamicModule> = [OpsModule.forRoot({ service: def.name, logger, metrics, health }), def.module];
+  if (def.kafka) {
+    const kafka = def.kafka;
+    imports.push(KafkaPublisherModule.forRoot({ brokers: kafka.KAFKA_BROKERS, clientId: kafka.KAFKA_CLIENT_ID ?? def.name, logger, topicPrefix: kafka.KAFKA_TOPIC_PREFIX }));
+    const admin = createKafkaClient({ brokers: kafka.KAFKA_BROKERS, clientId: `${def.name}-health`, logger }).admin();
+    health.register('kafka', async () => {
+      await admin.connect();
+      await admin.describeCluster();
+    });
+  }
+
+  @Module({ imports })
+  class ServiceRootModule {}
+
+  const app = await NestFactory.create<NestExpressApplication>(ServiceRootModule, {
+    logger: new NestPinoLogger(logger),
+    bodyParser: false,
+  });
+  // Bounded bodies: a huge request is refused with 413 before it is parsed into memory.
+  app.useBodyParser('json', { limit: def.http.bodyLimit ?? '2mb' });
+  app.disable('x-powered-by');
+  app.useGlobalFilters(new HttpExceptionFilter(def.httpErrorMappers ?? [], logger));
+  app.enableShutdownHooks();
+
+  if (def.kafka) {
+    const k = def.kafka;
+    const transport = new KafkaTransport({
+      brokers: k.KAFKA_BROKERS,
+      clientId: k.KAFKA_CLIENT_ID ?? def.name,
+      topicPrefix: k.KAFKA_TOPIC_PREFIX,
+      groupId: def.groupId ?? def.name,
+      logger,
+      metrics,
+      maxInFlight: k.KAFKA_MAX_IN_FLIGHT,
+      maxInFlightPerPartition: k.KAFKA_MAX_IN_FLIGHT_PER_PARTITION,
+      maxAttempts: k.KAFKA_MAX_ATTEMPTS,
+      retryBackoffMs: k.KAFKA_RETRY_BACKOFF_MS,
+      priorityPause: k.KAFKA_PRIORITY_PAUSE,
+      shutdownTimeoutMs: def.shutdownTimeoutMs,
+    });
+    const microservice = app.connectMicroservice({ strategy: transport }, { inheritAppConfig: false });
+    microservice.useGlobalFilters(new RpcPassthroughFilter());
+    await app.startAllMicroservices();
+  }
+
+  await app.listen(def.http.port, def.http.host);
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://${def.http.host}:${address.port}`;
+  logger.info({ url }, `${def.name} listening`);
+  return { app, logger, url, close: () => app.close() };
+}
