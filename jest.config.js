@@ -1,6 +1,8 @@
 // One Jest config, three tiers (DESIGN.md, Conventions): unit specs have no I/O, int specs run against the real
 // Kafka/Redis/Postgres that `make test` starts once, e2e runs the whole platform.
-const { pathsToModuleNameMapper } = require('./infra/scripts/jest-paths.js');
+const { pathsToModuleNameMapper, registerAliasResolution } = require('./infra/scripts/jest-paths.js');
+
+registerAliasResolution();
 
 const swc = [
   '@swc/jest',
@@ -33,7 +35,7 @@ module.exports = {
       displayName: 'int',
       testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/jest/int.global-setup.ts',
-      testTimeout: 60_000,
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest/slow-tests.setup.ts'],
     },
     {
       ...base,
@@ -41,7 +43,7 @@ module.exports = {
       testMatch: ['<rootDir>/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/e2e/support/global-setup.ts',
       globalTeardown: '<rootDir>/e2e/support/global-teardown.ts',
-      testTimeout: 120_000,
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest/slow-tests.setup.ts'],
     },
   ],
 };

@@ -20,7 +20,8 @@ export function createKafkaClient(options: KafkaConnectionOptions): Kafka {
       ({ namespace, level, log: entry }: LogEntry) => {
         const { message, timestamp: _t, logger: _l, ...rest } = entry;
         // Group-coordinator chatter during startup and rebalances is expected; kafkajs retries it.
-        const benign = /coordinator (is loading|is not available)|not the correct coordinator|rebalanc/i.test(message);
+        // Retries are bounded on purpose (a dead broker must fail a request, not hang it); consumers are idempotent.
+        const benign = /coordinator (is loading|is not available)|not the correct coordinator|rebalanc|Limiting retries for the idempotent producer/i.test(message);
         log[benign ? 'debug' : (LEVELS[level] ?? 'info')]({ namespace, ...rest }, message);
       },
     retry: { initialRetryTime: 100, retries: 8 },

@@ -1,6 +1,6 @@
 import { envelopeOf, Headers, priority as prioritySchema, TOPIC_SPECS, type Priority, type TopicInput, type TopicName } from '@llm/contracts';
 import { injectTraceHeaders, type Logger } from '@llm/telemetry';
-import { CompressionTypes, type Kafka, type Producer, type IHeaders } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Producer, type IHeaders } from 'kafkajs';
 import { KafkaError } from '../kafka.errors';
 import { EventPublisher, type PublishOptions } from './event-publisher';
 import { partitionFor } from './partitioner';
@@ -27,7 +27,8 @@ export class KafkaEventPublisher extends EventPublisher {
     private readonly topicPrefix = '',
   ) {
     super();
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // Partitions are always chosen by partitionFor(); the partitioner only matters for key-less raw sends.
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   async connect(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { TopicName, TopicPayload } from '@llm/contracts';
-import { EventPattern } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { KafkaMessageContext } from './kafka-message.context';
 
 type TopicHandler<T extends TopicName> = (payload: TopicPayload<T>, context: KafkaMessageContext) => Promise<unknown>;
@@ -11,5 +11,8 @@ type TopicHandler<T extends TopicName> = (payload: TopicPayload<T>, context: Kaf
 export function OnTopic<T extends TopicName>(topic: T) {
   return <H extends TopicHandler<T>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<H>): void => {
     EventPattern(topic)(target, key, descriptor);
+    // Nest passes only the payload unless parameters are marked; handlers always get (payload, context).
+    Payload()(target, key, 0);
+    Ctx()(target, key, 1);
   };
 }

@@ -1,0 +1,1 @@
+export { checkInfrastructure, createTopics, quietLogger, testInfra, uniquePrefix, waitFor } from './infra';

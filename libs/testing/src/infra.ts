@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { databaseSchema, kafkaSchema, loadConfig, redisSchema } from '@llm/config';
+import { createKafkaClient, ensureTopics, plannedTopics } from '@llm/kafka';
+import { createLogger, type Logger } from '@llm/telemetry';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+
+const infraSchema = kafkaSchema.extend(redisSchema.shape).extend(databaseSchema.shape);
+
+/** Connection settings of the infrastructure `make test` started (INFRA_PROFILE=test ports). */
+export function testInfra() {
+  return loadConfig(infraSchema);
+}
+
+export function quietLogger(service = 'test'): Logger {
+  return createLogger({ service, level: 'warn' });
+}
+
+/** A topic prefix unique to one test file, so concurrent or earlier tests never see each other's messages. */
+export function uniquePrefix(label: string): string {
+  return `it-${label}-${randomBytes(4).toString('hex')}.`;
+}
+
+export async function createTopics(prefix: string): Promise<void> {
+  const cfg = testInfra();
+  await ensureTopics(createKafkaClient({ brokers: cfg.KAFKA_BROKERS, clientId: 'test-setup', logger: quietLogger() }), plannedTopics(prefix));
+}
+
+/** Fails fast, naming what is down, instead of letting every test time out. */
+export async function checkInfrastructure(): Promise<void> {
+  const cfg = testInfra();
+  const failures: string[] = [];
+  const redis = new Redis(cfg.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    failures.push(`Redis at ${cfg.REDIS_URL}: ${(err as Error).message}`);
+  } finally {
+    redis.disconnect();
+  }
+  const pg = new Client({ connectionString: cfg.DATABASE_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await pg.connect();
+    await pg.query('select 1');
+  } catch (err) {
+    failures.push(`Postgres at ${redactUrl(cfg.DATABASE_URL)}: ${(err as Error).message}`);
+  } finally {
+    await pg.end().catch(() => undefined);
+  }
+  try {
+    await ensureTopics(createKafkaClient({ brokers: cfg.KAFKA_BROKERS, clientId: 'test-check', logger: quietLogger() }), plannedTopics(cfg.KAFKA_TOPIC_PREFIX));
+  } catch (err) {
+    failures.push(`Kafka at ${cfg.KAFKA_BROKERS.join(',')}: ${(err as Error).message}`);
+  }
+  if (failures.length > 0) {
+    throw new Error(`Integration tests need the real infrastructure (start it with \`INFRA_PROFILE=test make infra-up\`, or run \`make test\`):\n  ${failures.join('\n  ')}`);
+  }
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@]*@/, '//***@');
+}
+
+/** Polls until `probe` returns a value other than undefined: wait for quiescence rather than sleeping. */
+export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, options: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.what ?? 'condition'}`);
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? 50));
+  }
+}
