@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import { tenantId as tenantIdSchema } from '@llm/contracts';
+
+/**
+ * The one builder of Redis keys (STYLE.md §7). Every key starts with the tenant, so a key for one tenant can
+ * never address another's data, and a tenant's keys can be found, counted and purged by prefix. The tenant id
+ * is validated here: a crafted id with a separator cannot escape its prefix.
+ */
+export class TenantKeys {
+  readonly prefix: string;
+
+  constructor(readonly tenantId: string) {
+    tenantIdSchema.parse(tenantId);
+    this.prefix = `t:${tenantId}:`;
+  }
+
+  /** Token deltas and the terminal event of one request. */
+  requestStream(requestId: string): string {
+    return `${this.prefix}stream:${requestId}`;
+  }
+
+  /** Pub/sub channel that wakes readers of a request stream. */
+  requestNotify(requestId: string): string {
+    return `${this.prefix}notify:${requestId}`;
+  }
+
+  /** Guard that lets exactly one terminal event into a request stream. */
+  requestTerminal(requestId: string): string {
+    return `${this.prefix}terminal:${requestId}`;
+  }
+
+  requestStatus(requestId: string): string {
+    return `${this.prefix}req:${requestId}`;
+  }
+
+  /** Caller-supplied idempotency keys are hashed: any bytes are allowed, none reach the key space. */
+  idempotency(key: string): string {
+    return `${this.prefix}idem:${sha256(key)}`;
+  }
+
+  exactCache(hash: string): string {
+    if (!/^[a-f0-9]{16,128}$/.test(hash)) throw new Error('cache hash must be hex');
+    return `${this.prefix}cache:exact:${hash}`;
+  }
+}
+
+export function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}

@@ -1,0 +1,34 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { EventPublisher } from '@llm/kafka';
+import { createRedis, REDIS, type Redis } from '@llm/redis';
+import type { Logger } from '@llm/telemetry';
+import { ResultPublisher } from './result.publisher';
+import { ResultStreamReader } from './result-stream.reader';
+
+const SUBSCRIBER = Symbol('RESULT_STREAM_SUBSCRIBER');
+
+class SubscriberLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(SUBSCRIBER) private readonly subscriber: Redis) {}
+
+  onApplicationShutdown(): void {
+    this.subscriber.disconnect();
+  }
+}
+
+/** ResultPublisher for services that finish requests; ResultStreamReader for services that wait on them. */
+@Global()
+@Module({})
+export class ResultStreamModule {
+  static forRoot(options: { redisUrl: string; logger: Logger }): DynamicModule {
+    return {
+      module: ResultStreamModule,
+      providers: [
+        { provide: ResultPublisher, inject: [REDIS, EventPublisher], useFactory: (redis: Redis, events: EventPublisher) => new ResultPublisher(redis, events) },
+        { provide: SUBSCRIBER, useFactory: () => createRedis(options.redisUrl, options.logger, 'result-stream-subscriber') },
+        { provide: ResultStreamReader, inject: [REDIS, SUBSCRIBER], useFactory: (redis: Redis, sub: Redis) => new ResultStreamReader(redis, sub) },
+        SubscriberLifecycle,
+      ],
+      exports: [ResultPublisher, ResultStreamReader],
+    };
+  }
+}

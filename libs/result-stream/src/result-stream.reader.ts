@@ -1,0 +1,123 @@
+import { streamEvent, type LlmResultV1, type StreamEvent } from '@llm/contracts';
+import { TenantKeys, type Redis } from '@llm/redis';
+
+export interface StreamEntry {
+  id: string;
+  event: StreamEvent;
+}
+
+/**
+ * Reads request streams for waiting callers. Wake-ups come over pub/sub on one shared subscriber connection
+ * (a blocking XREAD per waiter would need a connection per waiting caller); the stream itself is the source
+ * of truth, read with XRANGE after subscribing, so an event written before the subscription is never missed.
+ */
+export class ResultStreamReader {
+  private readonly waiters = new Map<string, Set<() => void>>();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly subscriber: Redis,
+  ) {
+    subscriber.on('message', (channel: string) => {
+      for (const wake of this.waiters.get(channel) ?? []) wake();
+    });
+  }
+
+  /**
+   * Calls onEntry for every entry after `afterId` (exclusive; '0' for all) until the terminal event, the
+   * timeout, or an abort. Resolves with the terminal result, or undefined if it did not arrive in time.
+   */
+  async follow(
+    tenantId: string,
+    requestId: string,
+    options: { afterId?: string; timeoutMs: number; signal?: AbortSignal; onEntry?: (entry: StreamEntry) => void | Promise<void> },
+  ): Promise<LlmResultV1 | undefined> {
+    const keys = new TenantKeys(tenantId);
+    const channel = keys.requestNotify(requestId);
+    const stream = keys.requestStream(requestId);
+    const deadline = Date.now() + options.timeoutMs;
+    let cursor = options.afterId ?? '0';
+    let wake: () => void = () => undefined;
+    let pending = true;
+    const listener = () => {
+      pending = true;
+      wake();
+    };
+    await this.watch(channel, listener);
+    try {
+      for (;;) {
+        if (pending) {
+          pending = false;
+          const entries = await this.redis.xrange(stream, cursor === '0' ? '-' : `(${cursor}`, '+', 'COUNT', 500);
+          for (const [id, fields] of entries) {
+            cursor = id;
+            const event = parseEntry(fields);
+            if (!event) continue;
+            await options.onEntry?.({ id, event });
+            if (event.type === 'terminal') return event.result;
+          }
+          // A full page means more may be waiting: read again without waiting for a wake-up.
+          if (entries.length === 500) {
+            pending = true;
+            continue;
+          }
+        }
+        const remaining = deadline - Date.now();
+        if (remaining <= 0 || options.signal?.aborted) return undefined;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, remaining);
+          const done = () => {
+            clearTimeout(timer);
+            options.signal?.removeEventListener('abort', done);
+            resolve();
+          };
+          wake = done;
+          options.signal?.addEventListener('abort', done, { once: true });
+          if (pending) done();
+        });
+      }
+    } finally {
+      await this.unwatch(channel, listener);
+    }
+  }
+
+  /** The terminal result if the request has finished, without waiting. */
+  async terminal(tenantId: string, requestId: string): Promise<LlmResultV1 | undefined> {
+    const entries = await this.redis.xrevrange(new TenantKeys(tenantId).requestStream(requestId), '+', '-', 'COUNT', 1);
+    const event = entries[0] ? parseEntry(entries[0][1]) : undefined;
+    return event?.type === 'terminal' ? event.result : undefined;
+  }
+
+  private async watch(channel: string, listener: () => void): Promise<void> {
+    let set = this.waiters.get(channel);
+    if (!set) {
+      set = new Set();
+      this.waiters.set(channel, set);
+      set.add(listener);
+      await this.subscriber.subscribe(channel);
+      return;
+    }
+    set.add(listener);
+  }
+
+  private async unwatch(channel: string, listener: () => void): Promise<void> {
+    const set = this.waiters.get(channel);
+    if (!set) return;
+    set.delete(listener);
+    if (set.size === 0) {
+      this.waiters.delete(channel);
+      await this.subscriber.unsubscribe(channel).catch(() => undefined);
+    }
+  }
+}
+
+function parseEntry(fields: string[]): StreamEvent | undefined {
+  const i = fields.indexOf('event');
+  if (i < 0 || fields[i + 1] === undefined) return undefined;
+  try {
+    const parsed = streamEvent.safeParse(JSON.parse(fields[i + 1]!));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,51 @@
+import { Topics, type LlmResultV1, type StreamDelta, type StreamEvent } from '@llm/contracts';
+import { EventPublisher } from '@llm/kafka';
+import { TenantKeys, type Redis } from '@llm/redis';
+
+export interface ResultStreamOptions {
+  /** How long a request's stream stays readable after its last write (resume, late readers, GET status). */
+  ttlSeconds: number;
+  /** Upper bound on entries kept per stream (deltas), approximate trimming. */
+  maxLen: number;
+}
+
+export const DEFAULT_STREAM_OPTIONS: ResultStreamOptions = { ttlSeconds: 3_600, maxLen: 20_000 };
+
+/**
+ * The one way a request is finished (DESIGN.md, "How a waiting caller learns the outcome"). Whoever ends a
+ * request (worker, cache on a hit, any stage that refuses it) calls publish(): the result goes to
+ * llm.results.v1 first (the durable record), then one terminal event is appended to the request's Redis
+ * Stream and readers are woken. A redelivered request that finishes twice appends no second terminal event.
+ */
+export class ResultPublisher {
+  constructor(
+    private readonly redis: Redis,
+    private readonly events: EventPublisher,
+    private readonly options: ResultStreamOptions = DEFAULT_STREAM_OPTIONS,
+  ) {}
+
+  async appendDelta(tenantId: string, requestId: string, delta: Omit<StreamDelta, 'type'>): Promise<string> {
+    return this.append(new TenantKeys(tenantId), requestId, { type: 'delta', ...delta });
+  }
+
+  /** Returns false when the request already had a terminal event (a duplicate finish). */
+  async publish(result: LlmResultV1): Promise<boolean> {
+    await this.events.publish(Topics.results, result);
+    const keys = new TenantKeys(result.tenant_id);
+    const first = await this.redis.set(keys.requestTerminal(result.request_id), '1', 'EX', this.options.ttlSeconds, 'NX');
+    if (first !== 'OK') return false;
+    await this.append(keys, result.request_id, { type: 'terminal', result });
+    return true;
+  }
+
+  private async append(keys: TenantKeys, requestId: string, event: StreamEvent): Promise<string> {
+    const stream = keys.requestStream(requestId);
+    const [[, id]] = (await this.redis
+      .multi()
+      .xadd(stream, 'MAXLEN', '~', String(this.options.maxLen), '*', 'event', JSON.stringify(event))
+      .expire(stream, this.options.ttlSeconds)
+      .publish(keys.requestNotify(requestId), event.type)
+      .exec()) as [[Error | null, string]];
+    return id;
+  }
+}
