@@ -1,0 +1,7 @@
+import { httpPort, kafkaSchema, loadConfig, serviceSchema } from '@llm/config';
+import type { z } from 'zod';
+
+export const retrieverConfigSchema = serviceSchema.extend(kafkaSchema.shape).extend(httpPort(8082).shape);
+export type RetrieverConfig = z.infer<typeof retrieverConfigSchema>;
+
+export const loadRetrieverConfig = (): RetrieverConfig => loadConfig(retrieverConfigSchema);
