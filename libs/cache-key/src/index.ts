@@ -1,0 +1,1 @@
+export { canonicalJson, exactCacheKey } from './exact-cache-key';

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/);
+
+/**
+ * Providers are data (DESIGN.md): adding an OpenAI-compatible host is an entry here, not code. Secrets are
+ * never in the file: a provider names the setting that holds its key.
+ */
+export const providerSchema = z.strictObject({
+  kind: z.literal('openai-compatible'),
+  /** Default endpoint; the setting named by base_url_setting overrides it per environment. */
+  base_url: z.url(),
+  base_url_setting: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
+  api_key_setting: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
+});
+
+export const modelSchema = z.strictObject({
+  id,
+  provider: id,
+  /** The model name the provider expects. */
+  deployment: z.string().min(1).max(256),
+  tier: z.enum(['small', 'medium', 'large']),
+  context_window: z.number().int().positive(),
+  price_in_micros_per_mtok: z.number().int().min(0),
+  price_out_micros_per_mtok: z.number().int().min(0),
+  timeout_ms: z.number().int().positive().max(600_000).default(60_000),
+});
+
+export const catalogSchema = z
+  .strictObject({
+    providers: z.record(id, providerSchema),
+    models: z.array(modelSchema).min(1),
+    /** Named routes: an ordered fallback chain of model ids. `default` is required. */
+    routes: z.record(id, z.array(id).min(1)).refine((r) => 'default' in r, 'a `default` route is required'),
+    /** Names callers may send as `model` that map to a route (e.g. `auto`, `gpt-4o-mini`). */
+    aliases: z.record(z.string().min(1).max(256), id).default({}),
+  })
+  .superRefine((c, ctx) => {
+    const models = new Set(c.models.map((m) => m.id));
+    if (models.size !== c.models.length) ctx.addIssue({ code: 'custom', message: 'model ids must be unique', path: ['models'] });
+    c.models.forEach((m, i) => {
+      if (!(m.provider in c.providers)) ctx.addIssue({ code: 'custom', message: `unknown provider ${m.provider}`, path: ['models', i, 'provider'] });
+    });
+    for (const [name, chain] of Object.entries(c.routes)) {
+      chain.forEach((m, i) => {
+        if (!models.has(m)) ctx.addIssue({ code: 'custom', message: `unknown model ${m}`, path: ['routes', name, i] });
+      });
+    }
+    for (const [alias, route] of Object.entries(c.aliases)) {
+      if (!(route in c.routes)) ctx.addIssue({ code: 'custom', message: `unknown route ${route}`, path: ['aliases', alias] });
+    }
+  });
+
+export type Catalog = z.infer<typeof catalogSchema>;
+export type CatalogModel = z.infer<typeof modelSchema>;
+export type CatalogProvider = z.infer<typeof providerSchema>;

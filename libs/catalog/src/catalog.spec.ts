@@ -1,0 +1,30 @@
+import { join } from 'node:path';
+import { chainFor, loadCatalog, parseCatalog } from './catalog';
+
+const shipped = loadCatalog(join(__dirname, '../../../infra/catalog/models.json'));
+
+describe('model catalog', () => {
+  it('loads the shipped catalog', () => {
+    expect(shipped.models.map((m) => m.id)).toContain('sim-small');
+  });
+
+  it('resolves a model id, an alias and a route name to a fallback chain', () => {
+    expect(chainFor(shipped, 'sim-large')!.models.map((m) => m.id)).toEqual(['sim-large', 'sim-small']);
+    expect(chainFor(shipped, 'auto')!.models.map((m) => m.id)).toEqual(['sim-small', 'sim-large']);
+    expect(chainFor(shipped, 'quality')!.route).toBe('quality');
+    expect(chainFor(shipped, 'no-such-model')).toBeUndefined();
+  });
+
+  it('rejects a model on an undefined provider, a route to an unknown model, and unknown fields', () => {
+    const bad = {
+      ...shipped,
+      models: [...shipped.models, { ...shipped.models[0], id: 'x', provider: 'nowhere', surprise: true }],
+      routes: { default: ['sim-small', 'ghost'] },
+    };
+    expect(() => parseCatalog(bad)).toThrow(/unknown provider nowhere[\s\S]*unknown model ghost|unknown model ghost[\s\S]*unknown provider nowhere|surprise/);
+  });
+
+  it('requires a default route', () => {
+    expect(() => parseCatalog({ ...shipped, routes: { quality: ['sim-small'] } })).toThrow(/default/);
+  });
+});

@@ -1,0 +1,1 @@
+export { costMicros } from './cost';
