@@ -1,0 +1,15 @@
+import { Controller } from '@nestjs/common';
+import { Topics, type RouteRequestV1 } from '@llm/contracts';
+import { OnTopic } from '@llm/kafka';
+import { PlanRouteCommand } from './use-cases/plan-route/plan-route.command';
+import { PlanRouteUseCase } from './use-cases/plan-route/plan-route.use-case';
+
+@Controller()
+export class RoutingConsumer {
+  constructor(private readonly planRoute: PlanRouteUseCase) {}
+
+  @OnTopic(Topics.route)
+  async onRoute(request: RouteRequestV1): Promise<void> {
+    await this.planRoute.execute(PlanRouteCommand.create(request));
+  }
+}
