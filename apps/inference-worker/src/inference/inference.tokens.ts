@@ -1,0 +1,1 @@
+export const MAX_ATTEMPTS = Symbol('MAX_ATTEMPTS');

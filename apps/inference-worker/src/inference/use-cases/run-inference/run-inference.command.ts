@@ -1,0 +1,15 @@
+import type { InferenceRequestV1 } from '@llm/contracts';
+
+export class RunInferenceCommand {
+  private constructor(
+    readonly request: InferenceRequestV1,
+    /** Kafka delivery attempt: part of the usage idempotency key (request_id, attempt). */
+    readonly attempt: number,
+    readonly maxAttempts: number,
+  ) {}
+
+  static create(request: InferenceRequestV1, attempt: number, maxAttempts: number): RunInferenceCommand {
+    if (!Number.isInteger(attempt) || attempt < 1) throw new RangeError('attempt must be a positive integer');
+    return new RunInferenceCommand(request, attempt, maxAttempts);
+  }
+}
