@@ -1,0 +1,1 @@
+export const EXACT_CACHE_TTL = Symbol('EXACT_CACHE_TTL');

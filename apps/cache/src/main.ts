@@ -1,0 +1,23 @@
+import { runService } from '@llm/service-runtime';
+import { createLogger } from '@llm/telemetry';
+import { loadCacheConfig } from './config/cache.config';
+import { ExactCacheModule } from './exact-cache/exact-cache.module';
+
+async function main(): Promise<void> {
+  const config = loadCacheConfig();
+  const logger = createLogger({ service: 'cache', level: config.LOG_LEVEL });
+  await runService({
+    name: 'cache',
+    module: ExactCacheModule.forRoot({ redisUrl: config.REDIS_URL, ttlSeconds: config.EXACT_CACHE_TTL_S, logger }),
+    http: { host: config.HTTP_HOST, port: config.HTTP_PORT },
+    logLevel: config.LOG_LEVEL,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    kafka: config,
+    logger,
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
