@@ -38,6 +38,16 @@ export class TenantKeys {
     return `${this.prefix}idem:${sha256(key)}`;
   }
 
+  /** Evaluator counters of this tenant's results. */
+  evaluationCounts(): string {
+    return `${this.prefix}eval:counts`;
+  }
+
+  /** Set-once marker that a result was counted (redelivery must not count it twice). */
+  evaluationSeen(requestId: string): string {
+    return `${this.prefix}eval:seen:${requestId}`;
+  }
+
   exactCache(hash: string): string {
     if (!/^[a-f0-9]{16,128}$/.test(hash)) throw new Error('cache hash must be hex');
     return `${this.prefix}cache:exact:${hash}`;

@@ -2,9 +2,12 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '
 import { isDomainError } from '@llm/errors';
 import type { Logger } from '@llm/telemetry';
 import type { Request, Response } from 'express';
+import { throwError, type Observable } from 'rxjs';
 import { errorBody, type HttpStatusMapper } from './http-error';
 
 /**
+ * Registered once for the hybrid app (HTTP and the Kafka transport share it). Kafka handler errors pass
+ * through untouched: the transport needs the original error's code and retryable flag to choose retry or DLQ.
  * The one place HTTP errors are shaped. Domain errors get their module's status and keep their code;
  * body-parser and framework errors get stable codes; anything else is a 500 without internals.
  */
@@ -15,8 +18,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     private readonly logger: Logger,
   ) {}
 
-  catch(exception: unknown, host: ArgumentsHost): void {
-    if (host.getType() !== 'http') throw exception;
+  catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
+    if (host.getType() !== 'http') return throwError(() => exception);
     const http = host.switchToHttp();
     const res = http.getResponse<Response>();
     const req = http.getRequest<Request & { requestId?: string }>();

@@ -3,7 +3,7 @@ import { Module, type DynamicModule, type INestApplication, type Type } from '@n
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { KafkaConfig } from '@llm/config';
-import { createKafkaClient, KafkaPublisherModule, KafkaTransport, RpcPassthroughFilter } from '@llm/kafka';
+import { createKafkaClient, KafkaPublisherModule, KafkaTransport } from '@llm/kafka';
 import { createLogger, HealthRegistry, initTracing, MetricsRegistry, type Logger } from '@llm/telemetry';
 import type { HttpStatusMapper } from './http-error';
 import { HttpExceptionFilter } from './http-exception.filter';
@@ -83,8 +83,8 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
       priorityPause: k.KAFKA_PRIORITY_PAUSE,
       shutdownTimeoutMs: def.shutdownTimeoutMs,
     });
-    const microservice = app.connectMicroservice({ strategy: transport }, { inheritAppConfig: false });
-    microservice.useGlobalFilters(new RpcPassthroughFilter());
+    // inheritAppConfig: a hybrid app's microservice is initialised at once, so filters must come from the app.
+    app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
     await app.startAllMicroservices();
   }
 

@@ -1,0 +1,22 @@
+import { assertUnreachable, DomainError } from '@llm/errors';
+import type { HttpStatusMapper } from '@llm/service-runtime';
+
+export type EvaluatorErrorCode = 'UNAUTHORIZED' | 'INVALID_TENANT';
+
+export class EvaluatorError extends DomainError<EvaluatorErrorCode> {
+  readonly kind = 'evaluator';
+}
+
+export function evaluatorHttpStatus(code: EvaluatorErrorCode): number {
+  switch (code) {
+    case 'UNAUTHORIZED':
+      return 401;
+    case 'INVALID_TENANT':
+      return 400;
+    default:
+      return assertUnreachable(code);
+  }
+}
+
+/** Passed to runService's `httpErrorMappers`: statuses for this module's errors, nothing for the others. */
+export const evaluatorHttpErrorMapper: HttpStatusMapper = (error) => (error instanceof EvaluatorError ? evaluatorHttpStatus(error.code) : undefined);

@@ -1,0 +1,25 @@
+import { runService } from '@llm/service-runtime';
+import { createLogger } from '@llm/telemetry';
+import { loadEvaluatorConfig } from './config/evaluator.config';
+import { evaluatorHttpErrorMapper } from './evaluation/evaluation.errors';
+import { EvaluationModule } from './evaluation/evaluation.module';
+
+async function main(): Promise<void> {
+  const config = loadEvaluatorConfig();
+  const logger = createLogger({ service: 'evaluator', level: config.LOG_LEVEL });
+  await runService({
+    name: 'evaluator',
+    module: EvaluationModule.forRoot({ redisUrl: config.REDIS_URL, adminToken: config.ADMIN_TOKEN, logger }),
+    http: { host: config.HTTP_HOST, port: config.HTTP_PORT },
+    logLevel: config.LOG_LEVEL,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    kafka: config,
+    httpErrorMappers: [evaluatorHttpErrorMapper],
+    logger,
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

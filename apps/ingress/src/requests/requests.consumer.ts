@@ -1,0 +1,44 @@
+import { Controller } from '@nestjs/common';
+import { Topics, type InboundRequestV1, type LlmResultV1 } from '@llm/contracts';
+import { OnTopic } from '@llm/kafka';
+import { AuthError } from '../auth/auth.errors';
+import { TenantDirectory } from '../auth/tenant-directory';
+import { AcceptRequestCommand } from './use-cases/accept-request/accept-request.command';
+import { AcceptRequestUseCase } from './use-cases/accept-request/accept-request.use-case';
+import { RecordOutcomeUseCase } from './use-cases/record-outcome/record-outcome.use-case';
+
+@Controller()
+export class RequestsConsumer {
+  constructor(
+    private readonly accept: AcceptRequestUseCase,
+    private readonly recordOutcome: RecordOutcomeUseCase,
+    private readonly tenants: TenantDirectory,
+  ) {}
+
+  /** Upstream systems publish to llm.inbound.v1; their request id is the idempotency key. */
+  @OnTopic(Topics.inbound)
+  async onInbound(event: InboundRequestV1): Promise<void> {
+    const tenant = await this.tenants.findTenant(event.tenant_id);
+    if (!tenant) throw new AuthError('UNKNOWN_TENANT', `unknown tenant ${event.tenant_id}`);
+    if (!tenant.active) throw new AuthError('TENANT_SUSPENDED', `tenant ${event.tenant_id} is suspended`);
+    await this.accept.execute(
+      AcceptRequestCommand.create({
+        tenantId: tenant.id,
+        tier: tenant.tier,
+        mode: 'kafka',
+        body: event.body,
+        rag: event.rag,
+        priorityHint: event.priority,
+        idempotencyKey: `inbound:${event.request_id}`,
+        requestId: event.request_id,
+        userId: event.user_id,
+        feature: event.feature,
+      }),
+    );
+  }
+
+  @OnTopic(Topics.results)
+  async onResult(result: LlmResultV1): Promise<void> {
+    await this.recordOutcome.execute(result);
+  }
+}

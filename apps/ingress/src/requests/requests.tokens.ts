@@ -1,0 +1,1 @@
+export const SYNC_TIMEOUT_MS = Symbol('SYNC_TIMEOUT_MS');
