@@ -21,7 +21,11 @@ export function createKafkaClient(options: KafkaConnectionOptions): Kafka {
         const { message, timestamp: _t, logger: _l, ...rest } = entry;
         // Group-coordinator chatter during startup and rebalances is expected; kafkajs retries it.
         // Retries are bounded on purpose (a dead broker must fail a request, not hang it); consumers are idempotent.
-        const benign = /coordinator (is loading|is not available)|not the correct coordinator|rebalanc|Limiting retries for the idempotent producer/i.test(message);
+        // So is leadership moving right after topics are created, which kafkajs retries as well.
+        const benign =
+          /coordinator (is loading|is not available)|not the correct coordinator|rebalanc|Limiting retries for the idempotent producer|not the leader for that topic-partition|leadership election/i.test(
+            `${message} ${String(rest.error ?? '')}`,
+          );
         log[benign ? 'debug' : (LEVELS[level] ?? 'info')]({ namespace, ...rest }, message);
       },
     retry: { initialRetryTime: 100, retries: 8 },

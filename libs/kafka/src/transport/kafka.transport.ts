@@ -96,7 +96,9 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
-    consumer.on(consumer.events.CRASH, ({ payload }) => this.log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed'));
+    consumer.on(consumer.events.CRASH, ({ payload }) =>
+      this.log[payload.restart ? 'warn' : 'error']({ err: payload.error, restart: payload.restart }, payload.restart ? 'consumer restarting after a retriable error' : 'consumer crashed'),
+    );
     await consumer.connect();
     await consumer.subscribe({ topics: topics.map((t) => `${this.prefix}${t}`), fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testInfra } from '@llm/testing';
+import { Client } from 'pg';
+import { findMigrationsDir, migrate } from './migrate';
+import { createPrismaClient } from './prisma.client';
+import { seedTenant } from './seed';
+
+/** Each test migrates a database of its own, created from the test server's admin connection. */
+async function freshDatabase(): Promise<string> {
+  const url = new URL(testInfra().DATABASE_URL);
+  const name = `mig_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: url.toString() });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+describe('migrate', () => {
+  it('applies every migration once, records it like Prisma, and the client works on the result', async () => {
+    const url = await freshDatabase();
+    const first = await migrate(url);
+    expect(first.applied.length).toBeGreaterThan(0);
+    expect(await migrate(url)).toEqual({ applied: [], alreadyApplied: first.applied });
+
+    const prisma = createPrismaClient(url);
+    try {
+      await seedTenant(prisma, { tenantId: 'acme', tier: 'paid', apiKey: 'sk-test-key-12345678' });
+      await seedTenant(prisma, { tenantId: 'acme', tier: 'paid', apiKey: 'sk-test-key-12345678' });
+      expect(await prisma.apiKey.count({ where: { tenantId: 'acme' } })).toBe(1);
+      const row = { requestId: '7c2b9f3e-1d4a-4c1b-9a57-2a1f0c9e8d11', attempt: 1, tenantId: 'acme', model: 'm', provider: 'p', source: 'model', status: 'succeeded', tokensIn: 1, tokensOut: 2, costMicros: 3n, latencyMs: 4, occurredAt: new Date() };
+      await prisma.usageEvent.create({ data: row });
+      await expect(prisma.usageEvent.create({ data: row })).rejects.toThrow();
+    } finally {
+      await prisma.$disconnect();
+    }
+  });
+
+  it('does not double-apply when two migrators race', async () => {
+    const url = await freshDatabase();
+    const [a, b] = await Promise.all([migrate(url), migrate(url)]);
+    expect([...a.applied, ...b.applied].sort()).toEqual([...a.applied, ...a.alreadyApplied].sort());
+  });
+
+  it('refuses a migration that changed after it was applied', async () => {
+    const url = await freshDatabase();
+    const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
+    cpSync(findMigrationsDir(), dir, { recursive: true });
+    await migrate(url, dir);
+    writeFileSync(join(dir, '20261123000000_init', 'migration.sql'), '-- edited\n');
+    await expect(migrate(url, dir)).rejects.toThrow(/checksum mismatch/);
+  });
+});
