@@ -1,6 +1,9 @@
 export { ConfigError, clearConfigCache, loadConfig, parseConfig, type EnvSource } from './load-config';
 export { bool, csv, nonNegativeInt, port, positiveInt, url } from './fields';
 export {
+  adminSchema,
+  DEV_ADMIN_TOKEN,
+  refuseDevAdminTokenInProduction,
   databaseSchema,
   httpPort,
   kafkaSchema,

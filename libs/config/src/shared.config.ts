@@ -34,6 +34,17 @@ export const databaseSchema = z.object({
     .default('postgresql://llm:llm@127.0.0.1:15432/llm'),
 });
 
+/** Works out of the box in development; refused in production so a deployment cannot run with it. */
+export const DEV_ADMIN_TOKEN = 'dev-admin-token-change-me';
+
+/** Bearer token of the admin read APIs (cost-ledger, evaluator). Compose with `.extend(adminSchema.shape)`. */
+export const adminSchema = z.object({ ADMIN_TOKEN: z.string().min(16).default(DEV_ADMIN_TOKEN) });
+
+/** Refinement for a full service schema: the development admin token is refused in production. */
+export function refuseDevAdminTokenInProduction(c: { NODE_ENV: string; ADMIN_TOKEN: string }): boolean {
+  return c.NODE_ENV !== 'production' || c.ADMIN_TOKEN !== DEV_ADMIN_TOKEN;
+}
+
 export const httpPort = (fallback: number) => z.object({ HTTP_PORT: port(fallback) });
 
 export type ServiceConfig = z.infer<typeof serviceSchema>;

@@ -3,6 +3,7 @@ import { isDomainError } from '@llm/errors';
 import type { Logger } from '@llm/telemetry';
 import type { Request, Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
+import { AdminAuthError } from './admin-token.guard';
 import { errorBody, type HttpStatusMapper } from './http-error';
 
 /**
@@ -31,6 +32,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   private describe(exception: unknown): { status: number; code: string; message: string; retryable: boolean; retryAfterS?: number } {
     if (isDomainError(exception)) {
+      if (exception instanceof AdminAuthError) return { status: 401, code: exception.code, message: exception.message, retryable: false };
       for (const map of this.mappers) {
         const status = map(exception);
         if (status !== undefined) return { status, code: exception.code, message: exception.message, retryable: exception.retryable, retryAfterS: exception.retryAfterS };

@@ -1,3 +1,4 @@
+export { ADMIN_TOKEN, AdminAuthError, AdminTokenGuard } from './admin-token.guard';
 export { errorBody, type HttpErrorBody, type HttpStatusMapper } from './http-error';
 export { HttpExceptionFilter } from './http-exception.filter';
 export { OpsModule } from './ops.module';

@@ -1,5 +1,6 @@
 import { parseConfig } from '@llm/config';
-import { DEV_ADMIN_TOKEN, evaluatorConfigSchema } from './evaluator.config';
+import { DEV_ADMIN_TOKEN } from '@llm/config';
+import { evaluatorConfigSchema } from './evaluator.config';
 
 describe('evaluatorConfigSchema', () => {
   it('defaults to port 8086 and the development admin token', () => {

@@ -1,5 +1,5 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { AdminTokenGuard } from './guards/admin-token.guard';
+import { AdminTokenGuard } from '@llm/service-runtime';
 import { GetSummaryCommand } from './use-cases/get-summary/get-summary.command';
 import { GetSummaryUseCase, type EvaluationSummary } from './use-cases/get-summary/get-summary.use-case';
 

@@ -7,7 +7,6 @@ class OtherError extends DomainError<'X'> {
 
 describe('evaluatorHttpErrorMapper', () => {
   it('maps evaluator codes to statuses and leaves other errors alone', () => {
-    expect(evaluatorHttpErrorMapper(new EvaluatorError('UNAUTHORIZED', 'no'))).toBe(401);
     expect(evaluatorHttpErrorMapper(new EvaluatorError('INVALID_TENANT', 'bad'))).toBe(400);
     expect(evaluatorHttpErrorMapper(new OtherError('X', 'x'))).toBeUndefined();
   });

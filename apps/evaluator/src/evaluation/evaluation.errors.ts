@@ -1,7 +1,7 @@
 import { assertUnreachable, DomainError } from '@llm/errors';
 import type { HttpStatusMapper } from '@llm/service-runtime';
 
-export type EvaluatorErrorCode = 'UNAUTHORIZED' | 'INVALID_TENANT';
+export type EvaluatorErrorCode = 'INVALID_TENANT';
 
 export class EvaluatorError extends DomainError<EvaluatorErrorCode> {
   readonly kind = 'evaluator';
@@ -9,8 +9,6 @@ export class EvaluatorError extends DomainError<EvaluatorErrorCode> {
 
 export function evaluatorHttpStatus(code: EvaluatorErrorCode): number {
   switch (code) {
-    case 'UNAUTHORIZED':
-      return 401;
     case 'INVALID_TENANT':
       return 400;
     default:

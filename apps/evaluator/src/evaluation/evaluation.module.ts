@@ -4,8 +4,7 @@ import type { Logger } from '@llm/telemetry';
 import { EvaluationConsumer } from './evaluation.consumer';
 import { EvaluationController } from './evaluation.controller';
 import { EvaluationRepository } from './evaluation.repository';
-import { ADMIN_TOKEN } from './evaluation.tokens';
-import { AdminTokenGuard } from './guards/admin-token.guard';
+import { ADMIN_TOKEN, AdminTokenGuard } from '@llm/service-runtime';
 import { GetSummaryUseCase } from './use-cases/get-summary/get-summary.use-case';
 import { RecordResultUseCase } from './use-cases/record-result/record-result.use-case';
 

@@ -1,11 +1,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { DomainError } from '@llm/errors';
 import type { Request } from 'express';
-import { EvaluatorError } from '../evaluation.errors';
-import { ADMIN_TOKEN } from '../evaluation.tokens';
+
+export const ADMIN_TOKEN = Symbol('ADMIN_TOKEN');
+
+export class AdminAuthError extends DomainError<'UNAUTHORIZED'> {
+  readonly kind = 'admin-auth';
+}
 
 /**
- * Permission decision for the admin endpoints: allowed only with `Authorization: Bearer <ADMIN_TOKEN>`.
+ * Permission decision for admin endpoints: allowed only with `Authorization: Bearer <ADMIN_TOKEN>`.
  * Both sides are hashed to a fixed length first, so the comparison is constant-time and leaks no length.
  */
 @Injectable()
@@ -20,7 +25,7 @@ export class AdminTokenGuard implements CanActivate {
     const header = context.switchToHttp().getRequest<Request>().headers.authorization;
     const match = typeof header === 'string' ? /^Bearer (.+)$/.exec(header) : null;
     if (!match || !timingSafeEqual(digest(match[1]!), this.expected)) {
-      throw new EvaluatorError('UNAUTHORIZED', 'a valid admin bearer token is required');
+      throw new AdminAuthError('UNAUTHORIZED', 'a valid admin bearer token is required');
     }
     return true;
   }
