@@ -1,0 +1,78 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PRISMA, type PrismaClient } from '@llm/db';
+import type { UsageV1 } from '@llm/contracts';
+import { hashUserId } from '@llm/telemetry';
+import { LedgerError } from './ledger.errors';
+
+export interface UsageTotals {
+  model: string;
+  requests: number;
+  tokensIn: number;
+  tokensOut: number;
+  costMicros: bigint;
+}
+
+/** Usage rows in Postgres. tenantId comes first and is in every query. */
+@Injectable()
+export class LedgerRepository {
+  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+
+  /**
+   * Inserts the usage of one request attempt; returns false when that (request_id, attempt) was already
+   * recorded. The unique index decides, not a prior read, so concurrent duplicates insert one row.
+   */
+  async recordOnce(tenantId: string, usage: UsageV1): Promise<boolean> {
+    try {
+      const { count } = await this.prisma.usageEvent.createMany({
+        data: [
+          {
+            tenantId,
+            requestId: usage.request_id,
+            attempt: usage.attempt,
+            userHash: hashUserId(usage.user_id) ?? null,
+            feature: usage.feature ?? null,
+            model: usage.model,
+            provider: usage.provider,
+            source: usage.source,
+            status: usage.status,
+            tokensIn: usage.tokens_in,
+            tokensOut: usage.tokens_out,
+            costMicros: BigInt(usage.cost_micros),
+            latencyMs: usage.latency_ms,
+            occurredAt: new Date(usage.occurred_at),
+          },
+        ],
+        skipDuplicates: true,
+      });
+      return count === 1;
+    } catch (err) {
+      throw toLedgerError(err);
+    }
+  }
+
+  async totalsByModel(tenantId: string, from: Date, to: Date): Promise<UsageTotals[]> {
+    const rows = await this.prisma.usageEvent.groupBy({
+      by: ['model'],
+      where: { tenantId, occurredAt: { gte: from, lt: to } },
+      _count: { _all: true },
+      _sum: { tokensIn: true, tokensOut: true, costMicros: true },
+      orderBy: { model: 'asc' },
+    });
+    return rows.map((r) => ({
+      model: r.model,
+      requests: r._count._all,
+      tokensIn: r._sum.tokensIn ?? 0,
+      tokensOut: r._sum.tokensOut ?? 0,
+      costMicros: r._sum.costMicros ?? 0n,
+    }));
+  }
+}
+
+function toLedgerError(err: unknown): LedgerError {
+  const e = err as { code?: string; message?: string; cause?: { code?: string } };
+  // Foreign-key violation: the tenant does not exist. Retrying cannot fix it.
+  if (e.code === 'P2003' || e.cause?.code === '23503' || /foreign key/i.test(e.message ?? '')) {
+    return new LedgerError('UNKNOWN_TENANT', 'usage for a tenant the ledger does not know', false, { cause: err });
+  }
+  return new LedgerError('LEDGER_UNAVAILABLE', 'the ledger database could not record usage', true, { cause: err });
+}
