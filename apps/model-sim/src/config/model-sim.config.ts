@@ -1,0 +1,25 @@
+import { csv, httpPort, loadConfig, nonNegativeInt, positiveInt, serviceSchema } from '@llm/config';
+import { z } from 'zod';
+
+const rate = z.coerce.number().min(0).max(1).default(0);
+
+export const modelSimConfigSchema = serviceSchema.extend(httpPort(8090).shape).extend({
+  /** Time to first token once a sequence is scheduled (queue wait comes on top). */
+  SIM_TTFT_MS: nonNegativeInt(30),
+  /** Inter-token latency. */
+  SIM_ITL_MS: nonNegativeInt(5),
+  /** Sequences decoded at once, like vLLM's max_num_seqs; the rest wait in FIFO order. */
+  SIM_MAX_BATCH: positiveInt(32),
+  /** Waiting requests beyond this are refused with 429, like an overloaded server. */
+  SIM_MAX_QUEUE: nonNegativeInt(1_000),
+  SIM_MODELS: csv.default(['sim-small', 'sim-large']),
+  SIM_DEFAULT_MAX_TOKENS: positiveInt(64),
+  SIM_FAULT_429_RATE: rate,
+  SIM_FAULT_500_RATE: rate,
+  SIM_FAULT_TIMEOUT_RATE: rate,
+  SIM_FAULT_STALL_RATE: rate,
+  SIM_SEED: z.coerce.number().int().default(42),
+});
+export type ModelSimConfig = z.infer<typeof modelSimConfigSchema>;
+
+export const loadModelSimConfig = (): ModelSimConfig => loadConfig(modelSimConfigSchema);

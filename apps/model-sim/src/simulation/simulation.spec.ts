@@ -1,0 +1,69 @@
+import { BatchScheduler } from './batch-scheduler';
+import { chooseFault } from './fault-plan';
+import { estimateTokens, generate } from './text-generator';
+
+const base = { model: 'sim-small', prompt: 'hello', seed: 1, maxTokens: 100, json: false };
+
+describe('text generator', () => {
+  it('is deterministic per model, prompt and seed', () => {
+    expect(generate(base)).toEqual(generate(base));
+    expect(generate({ ...base, seed: 2 }).tokens).not.toEqual(generate(base).tokens);
+    expect(generate({ ...base, model: 'sim-large' }).tokens).not.toEqual(generate(base).tokens);
+  });
+
+  it('stops at max tokens with finish reason length', () => {
+    const out = generate({ ...base, maxTokens: 3, wantTokens: 10 });
+    expect(out.tokens).toHaveLength(3);
+    expect(out.finishReason).toBe('length');
+  });
+
+  it('echoes and answers JSON when asked', () => {
+    expect(generate({ ...base, prompt: 'please ECHO: one two three' }).tokens.join('')).toBe('one two three');
+    expect(JSON.parse(generate({ ...base, json: true }).tokens.join(''))).toHaveProperty('answer');
+  });
+
+  it('estimates tokens from content length', () => {
+    expect(estimateTokens([{ content: 'x'.repeat(40) }])).toBe(4 + 11);
+  });
+});
+
+describe('BatchScheduler', () => {
+  it('runs at most maxBatch at once and admits waiters FIFO', async () => {
+    const s = new BatchScheduler(2, 10);
+    const signal = new AbortController().signal;
+    const a = await s.admit(signal);
+    await s.admit(signal);
+    const order: number[] = [];
+    const third = s.admit(signal).then((r) => (order.push(3), r));
+    const fourth = s.admit(signal).then((r) => (order.push(4), r));
+    expect(s.inFlight).toBe(2);
+    expect(s.queued).toBe(2);
+    a();
+    (await third)();
+    (await fourth)();
+    expect(order).toEqual([3, 4]);
+  });
+
+  it('refuses beyond the queue limit and drops a waiter whose client left', async () => {
+    const s = new BatchScheduler(1, 1);
+    await s.admit(new AbortController().signal);
+    const leaving = new AbortController();
+    const waiting = s.admit(leaving.signal);
+    await expect(s.admit(new AbortController().signal)).rejects.toMatchObject({ code: 'OVERLOADED' });
+    leaving.abort();
+    await expect(waiting).rejects.toThrow(/went away/);
+    expect(s.queued).toBe(0);
+  });
+});
+
+describe('chooseFault', () => {
+  const none = { rate429: 0, rate500: 0, rateTimeout: 0, rateStall: 0 };
+  it('honours a forced fault and ignores unknown ones', () => {
+    expect(chooseFault('stall', none, 0.5)).toBe('stall');
+    expect(chooseFault('explode', none, 0.5)).toBe('none');
+  });
+  it('draws against cumulative rates', () => {
+    const rates = { rate429: 0.1, rate500: 0.1, rateTimeout: 0.1, rateStall: 0.1 };
+    expect([0.05, 0.15, 0.25, 0.35, 0.45].map((d) => chooseFault(undefined, rates, d))).toEqual(['429', '500', 'timeout', 'stall', 'none']);
+  });
+});

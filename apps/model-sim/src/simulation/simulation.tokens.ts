@@ -1,0 +1,1 @@
+export const SIM_CONFIG = Symbol('SIM_CONFIG');
