@@ -1,0 +1,154 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { testInfra } from '@llm/testing';
+
+/** What the e2e specs need to reach the running platform. */
+export interface PlatformInfo {
+  ingressUrl: string;
+  costLedgerUrl: string;
+  evaluatorUrl: string;
+  modelSimUrl: string;
+  tenantId: string;
+  apiKey: string;
+  freeTenantId: string;
+  freeApiKey: string;
+  adminToken: string;
+  pids: number[];
+}
+
+const ROOT = resolve(__dirname, '../..');
+const STATE = join(ROOT, '.local/state/e2e');
+const INFO_FILE = join(STATE, 'platform.json');
+const BASE_PORT = 28_080;
+
+const SERVICES = [
+  ['model-sim', 10],
+  ['ingress', 0],
+  ['cache', 1],
+  ['retriever', 2],
+  ['router', 3],
+  ['inference-worker', 4],
+  ['cost-ledger', 5],
+  ['evaluator', 6],
+] as const;
+
+export function platformInfo(): PlatformInfo {
+  return JSON.parse(readFileSync(INFO_FILE, 'utf8')) as PlatformInfo;
+}
+
+/**
+ * Starts every service from dist/ as its own process, once for the whole e2e run, against the infrastructure
+ * `make test` started; seeds two fresh tenants so runs never share state.
+ */
+export async function startPlatform(): Promise<void> {
+  const main = (app: string) => join(ROOT, 'dist/apps', app, 'src/main.js');
+  for (const [app] of SERVICES) if (!existsSync(main(app))) throw new Error(`${main(app)} is missing: run \`npm run build\` first`);
+  mkdirSync(STATE, { recursive: true });
+  const infra = testInfra();
+  const suffix = randomBytes(4).toString('hex');
+  const tenants = {
+    tenantId: `e2e-paid-${suffix}`,
+    apiKey: `sk-e2e-paid-${randomBytes(16).toString('hex')}`,
+    freeTenantId: `e2e-free-${suffix}`,
+    freeApiKey: `sk-e2e-free-${randomBytes(16).toString('hex')}`,
+  };
+  await seed(infra.DATABASE_URL, tenants);
+
+  const adminToken = `e2e-admin-${randomBytes(12).toString('hex')}`;
+  const url = (offset: number) => `http://127.0.0.1:${BASE_PORT + offset}`;
+  const env = {
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
+    KAFKA_BROKERS: infra.KAFKA_BROKERS.join(','),
+    KAFKA_TOPIC_PREFIX: infra.KAFKA_TOPIC_PREFIX,
+    REDIS_URL: infra.REDIS_URL,
+    DATABASE_URL: infra.DATABASE_URL,
+    SIM_BASE_URL: `${url(10)}/v1`,
+    ADMIN_TOKEN: adminToken,
+    MODEL_CATALOG_PATH: join(ROOT, 'infra/catalog/models.json'),
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+  };
+  const children: ChildProcess[] = [];
+  for (const [app, offset] of SERVICES) {
+    const log = createWriteStream(join(STATE, `${app}.log`));
+    const child = spawn(process.execPath, [main(app)], { cwd: ROOT, env: { ...env, HTTP_PORT: String(BASE_PORT + offset) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+    children.push(child);
+  }
+  const info: PlatformInfo = {
+    ingressUrl: url(0),
+    costLedgerUrl: url(5),
+    evaluatorUrl: url(6),
+    modelSimUrl: url(10),
+    adminToken,
+    ...tenants,
+    pids: children.map((c) => c.pid!),
+  };
+  writeFileSync(INFO_FILE, JSON.stringify(info, null, 2));
+  try {
+    await Promise.all(SERVICES.map(([app, offset], i) => waitHealthy(app, url(offset), children[i]!)));
+  } catch (err) {
+    await stopPlatform();
+    throw err;
+  }
+}
+
+export async function stopPlatform(): Promise<void> {
+  if (!existsSync(INFO_FILE)) return;
+  const { pids } = platformInfo();
+  for (const pid of pids) signal(pid, 'SIGTERM');
+  const deadline = Date.now() + 20_000;
+  while (pids.some(alive) && Date.now() < deadline) await sleep(100);
+  for (const pid of pids.filter(alive)) signal(pid, 'SIGKILL');
+}
+
+async function waitHealthy(app: string, url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${app} exited with code ${child.exitCode}; see .local/state/e2e/${app}.log`);
+    try {
+      const res = await fetch(`${url}/health`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`${app} did not become healthy at ${url}/health within 60 s; see .local/state/e2e/${app}.log`);
+}
+
+async function seed(databaseUrl: string, t: { tenantId: string; apiKey: string; freeTenantId: string; freeApiKey: string }): Promise<void> {
+  const { createPrismaClient, seedTenant } = await import('@llm/db');
+  const prisma = createPrismaClient(databaseUrl);
+  try {
+    await seedTenant(prisma, { tenantId: t.tenantId, tier: 'paid', apiKey: t.apiKey });
+    await seedTenant(prisma, { tenantId: t.freeTenantId, tier: 'free', apiKey: t.freeApiKey });
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
