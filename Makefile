@@ -47,7 +47,7 @@ down:
 	bash infra/scripts/infra-down.sh
 
 lint: generate
-	$(ENV) npx eslint --max-warnings=0 .
+	bash infra/scripts/lint.sh
 
 typecheck: generate
 	$(ENV) npx tsc -p tsconfig.json --noEmit

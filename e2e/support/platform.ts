@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { inheritedEnvironment, loadConfig } from '@llm/config';
 import { testInfra } from '@llm/testing';
+import { z } from 'zod';
 
 /** What the e2e specs need to reach the running platform. */
 export interface PlatformInfo {
@@ -58,10 +60,11 @@ export async function startPlatform(): Promise<void> {
 
   const adminToken = `e2e-admin-${randomBytes(12).toString('hex')}`;
   const url = (offset: number) => `http://127.0.0.1:${BASE_PORT + offset}`;
+  const { E2E_LOG_LEVEL } = loadConfig(z.object({ E2E_LOG_LEVEL: z.string().default('info') }));
   const env = {
-    ...process.env,
+    ...inheritedEnvironment(),
     NODE_ENV: 'test',
-    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
+    LOG_LEVEL: E2E_LOG_LEVEL,
     KAFKA_BROKERS: infra.KAFKA_BROKERS.join(','),
     KAFKA_TOPIC_PREFIX: infra.KAFKA_TOPIC_PREFIX,
     REDIS_URL: infra.REDIS_URL,

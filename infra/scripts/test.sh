@@ -26,7 +26,7 @@ jest_phase() { # project, extra args...
 phase install make -s install || true
 if [ ${#failed[@]} -gt 0 ]; then echo "install failed: nothing else can run"; exit 1; fi
 phase build make -s build
-phase lint npx eslint --max-warnings=0 .
+phase lint bash infra/scripts/lint.sh
 phase typecheck npx tsc -p tsconfig.json --noEmit
 phase deploy-files node infra/scripts/validate-deploy.mjs
 phase unit jest_phase unit

@@ -1,4 +1,4 @@
-export { ConfigError, clearConfigCache, loadConfig, parseConfig, type EnvSource } from './load-config';
+export { ConfigError, clearConfigCache, inheritedEnvironment, loadConfig, parseConfig, type EnvSource } from './load-config';
 export { bool, csv, nonNegativeInt, port, positiveInt, url } from './fields';
 export {
   adminSchema,

@@ -40,3 +40,8 @@ export function parseConfig<S extends z.ZodType>(schema: S, env: EnvSource): z.i
 export function clearConfigCache(): void {
   cache.clear();
 }
+
+/** A copy of the process environment, for tools that start child processes with it (e2e, scripts). */
+export function inheritedEnvironment(): Record<string, string | undefined> {
+  return { ...process.env };
+}
