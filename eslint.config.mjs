@@ -55,6 +55,7 @@ export default tseslint.config(
             { sourceTag: 'scope:evaluator', onlyDependOnLibsWithTags: ['scope:evaluator', 'scope:shared'] },
             { sourceTag: 'scope:model-sim', onlyDependOnLibsWithTags: ['scope:model-sim', 'scope:shared'] },
             { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:sample-traffic', onlyDependOnLibsWithTags: ['scope:shared'] },
           ],
         },
       ],
