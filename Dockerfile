@@ -1,0 +1,24 @@
+# One image for every service: APP selects which one runs (ingress, cache, retriever, router,
+# inference-worker, cost-ledger, evaluator, model-sim). Tools (migrations, topic setup) run from it too.
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npx prisma generate --config libs/db/prisma.config.ts \
+ && npm run build \
+ && npm prune --omit=dev
+
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production HTTP_HOST=0.0.0.0
+WORKDIR /app
+COPY --from=build --chown=node:node /app/node_modules ./node_modules
+COPY --from=build --chown=node:node /app/dist ./dist
+COPY --from=build --chown=node:node /app/libs/db/prisma ./libs/db/prisma
+COPY --from=build --chown=node:node /app/infra/catalog ./infra/catalog
+COPY --from=build --chown=node:node /app/tools/sample-traffic/prompts.json ./tools/sample-traffic/prompts.json
+USER node
+ARG APP=ingress
+ENV APP=${APP}
+# Services drain in-flight Kafka work on SIGTERM; node is PID 1 here and receives it directly.
+CMD ["sh", "-c", "exec node dist/apps/${APP}/src/main.js"]
