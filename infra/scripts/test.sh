@@ -28,7 +28,7 @@ if [ ${#failed[@]} -gt 0 ]; then echo "install failed: nothing else can run"; ex
 phase build make -s build
 phase lint bash infra/scripts/lint.sh
 phase typecheck npx tsc -p tsconfig.json --noEmit
-phase deploy-files node infra/scripts/validate-deploy.mjs
+phase deploy-files bash -c 'bash infra/scripts/install-compose.sh && node infra/scripts/validate-deploy.mjs'
 phase unit jest_phase unit
 
 bash infra/scripts/infra-down.sh --purge >/dev/null 2>&1 || true

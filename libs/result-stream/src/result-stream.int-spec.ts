@@ -2,33 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Topics, type LlmResultV1 } from '@llm/contracts';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
 import { createRedis, type Redis } from '@llm/redis';
-import { quietLogger, testInfra } from '@llm/testing';
+import { llmResult, quietLogger, testInfra } from '@llm/testing';
 import { ResultPublisher } from './result.publisher';
 import { ResultStreamReader, type StreamEntry } from './result-stream.reader';
 
-function result(tenant: string, requestId: string, content = 'done'): LlmResultV1 {
-  return {
-    request_id: requestId,
-    tenant_id: tenant,
-    priority: 'realtime-paid',
-    status: 'succeeded',
-    source: 'model',
-    model: 'm',
-    response: {
-      id: 'c1',
-      object: 'chat.completion',
-      created: 1,
-      model: 'm',
-      choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-    },
-    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-    cost_micros: 3,
-    latency_ms: 5,
-    attempt: 1,
-    fallback_used: false,
-    completed_at: new Date().toISOString(),
-  };
-}
+const result = (tenant: string, requestId: string, content = 'done'): LlmResultV1 => llmResult({ tenant_id: tenant, request_id: requestId, priority: 'realtime-paid' }, content);
 
 describe('result stream on real Redis', () => {
   const logger = quietLogger();

@@ -4,7 +4,7 @@ import { Topics } from '@llm/contracts';
 import { createKafkaClient, KafkaEventPublisher } from '@llm/kafka';
 import { REDIS, TenantKeys, type Redis } from '@llm/redis';
 import { runService, type RunningService } from '@llm/service-runtime';
-import { createTopics, quietLogger, testInfra, uniquePrefix, waitFor } from '@llm/testing';
+import { createTopics, llmResult, quietLogger, testInfra, uniquePrefix, waitFor } from '@llm/testing';
 import { evaluatorHttpErrorMapper } from './evaluation.errors';
 import { EvaluationModule } from './evaluation.module';
 
@@ -15,30 +15,9 @@ const tenant = `eval-${randomBytes(4).toString('hex')}`;
 const requestIds: string[] = [];
 
 function result(overrides: Partial<LlmResultV1>, content: string): LlmResultV1 {
-  const requestId = randomUUID();
-  requestIds.push(requestId);
-  return {
-    request_id: requestId,
-    tenant_id: tenant,
-    priority: 'batch',
-    status: 'succeeded',
-    source: 'model',
-    model: 'sim-small',
-    response: {
-      id: 'cmpl-1',
-      object: 'chat.completion',
-      created: 1,
-      model: 'sim-small',
-      choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-    },
-    usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
-    cost_micros: 120,
-    latency_ms: 40,
-    attempt: 1,
-    fallback_used: false,
-    completed_at: new Date().toISOString(),
-    ...overrides,
-  };
+  const r = llmResult({ tenant_id: tenant, ...overrides }, content);
+  requestIds.push(r.request_id);
+  return r;
 }
 
 describe('evaluator (Kafka + Redis + HTTP)', () => {

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { exactCacheKey } from '@llm/cache-key';
 import { Topics, type ChatCompletion, type LlmRequestV1, type LlmResultV1 } from '@llm/contracts';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
 import type { ResultPublisher } from '@llm/result-stream';
 import { MetricsRegistry } from '@llm/telemetry';
+import { llmRequest, llmResult } from '@llm/testing';
 import type { ExactCacheRepository } from '../../exact-cache.repository';
 import { StoreResultCommand } from '../store-result/store-result.command';
 import { StoreResultUseCase } from '../store-result/store-result.use-case';
@@ -29,17 +29,7 @@ const completion: ChatCompletion = {
   usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 },
 };
 
-function request(overrides: Partial<LlmRequestV1> = {}): LlmRequestV1 {
-  return {
-    request_id: randomUUID(),
-    tenant_id: 'acme',
-    priority: 'realtime-paid',
-    mode: 'sync',
-    created_at: new Date().toISOString(),
-    body: { model: 'auto', messages: [{ role: 'user', content: 'what is 2+2' }] },
-    ...overrides,
-  };
-}
+const request = (overrides: Partial<LlmRequestV1> = {}) => llmRequest({ body: { model: 'auto', messages: [{ role: 'user', content: 'what is 2+2' }] }, ...overrides });
 
 describe('exact cache use cases', () => {
   let cache: FakeCache;
@@ -87,21 +77,7 @@ describe('exact cache use cases', () => {
   });
 
   it('stores model answers but not cache replays, failures or truncated answers', async () => {
-    const base: LlmResultV1 = {
-      request_id: randomUUID(),
-      tenant_id: 'acme',
-      priority: 'batch',
-      status: 'succeeded',
-      source: 'model',
-      cache_key: 'c'.repeat(64),
-      response: completion,
-      usage: completion.usage!,
-      cost_micros: 5,
-      latency_ms: 1,
-      attempt: 1,
-      fallback_used: false,
-      completed_at: new Date().toISOString(),
-    };
+    const base = llmResult({ cache_key: 'c'.repeat(64), response: completion, usage: completion.usage!, cost_micros: 5 });
     expect(await store.execute(StoreResultCommand.create(base))).toBe(true);
     expect(await store.execute(StoreResultCommand.create({ ...base, source: 'cache' }))).toBe(false);
     expect(await store.execute(StoreResultCommand.create({ ...base, status: 'failed' }))).toBe(false);

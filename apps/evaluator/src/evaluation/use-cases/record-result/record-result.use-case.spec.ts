@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Topics, type LlmResultV1 } from '@llm/contracts';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
 import { MetricsRegistry } from '@llm/telemetry';
+import { llmResult } from '@llm/testing';
 import type { EvaluationRepository } from '../../evaluation.repository';
 import { RecordResultCommand } from './record-result.command';
 import { RecordResultUseCase } from './record-result.use-case';
@@ -26,30 +26,7 @@ class FakeEvaluationRepository implements Pick<EvaluationRepository, 'recordOnce
   }
 }
 
-function result(overrides: Partial<LlmResultV1> = {}, content: string | null = 'hello'): LlmResultV1 {
-  return {
-    request_id: randomUUID(),
-    tenant_id: 'acme',
-    priority: 'batch',
-    status: 'succeeded',
-    source: 'model',
-    model: 'sim-small',
-    response: {
-      id: 'cmpl-1',
-      object: 'chat.completion',
-      created: 1,
-      model: 'sim-small',
-      choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-    },
-    usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
-    cost_micros: 120,
-    latency_ms: 40,
-    attempt: 1,
-    fallback_used: false,
-    completed_at: new Date().toISOString(),
-    ...overrides,
-  };
-}
+const result = (overrides: Partial<LlmResultV1> = {}, content: string | null = 'hello') => llmResult({ tenant_id: 'acme', ...overrides }, content);
 
 function setup() {
   const repository = new FakeEvaluationRepository();

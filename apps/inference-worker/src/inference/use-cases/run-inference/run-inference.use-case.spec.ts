@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Topics, type InferenceRequestV1, type LlmResultV1, type RouteTarget } from '@llm/contracts';
 import { isRetryable } from '@llm/errors';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
 import type { ResultPublisher } from '@llm/result-stream';
-import { quietLogger } from '@llm/testing';
+import { llmRequest, quietLogger } from '@llm/testing';
 import { InferenceError } from '../../inference.errors';
 import type { CallResult, OpenAiCompatibleAdapter } from '../../providers/openai-compatible.adapter';
 import { RunInferenceCommand } from './run-inference.command';
@@ -18,19 +17,7 @@ const target = (model: string): RouteTarget => ({
   timeout_ms: 1_000,
 });
 
-function request(): InferenceRequestV1 {
-  return {
-    request_id: randomUUID(),
-    tenant_id: 'acme',
-    priority: 'realtime-paid',
-    mode: 'sync',
-    created_at: new Date().toISOString(),
-    body: { model: 'auto', messages: [{ role: 'user', content: 'q' }] },
-    cache_key: 'a'.repeat(64),
-    context: [],
-    plan: { policy: 'p', reason: 'r', targets: [target('small'), target('large')] },
-  };
-}
+const request = (): InferenceRequestV1 => ({ ...llmRequest(), cache_key: 'a'.repeat(64), context: [], plan: { policy: 'p', reason: 'r', targets: [target('small'), target('large')] } });
 
 const ok = (content: string): CallResult => ({
   usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },

@@ -1,26 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { loadCatalog } from '@llm/catalog';
 import { Topics, type LlmResultV1, type RouteRequestV1 } from '@llm/contracts';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
 import type { ResultPublisher } from '@llm/result-stream';
+import { llmRequest } from '@llm/testing';
 import { PlanRouteCommand } from './plan-route.command';
 import { PlanRouteUseCase } from './plan-route.use-case';
 
 const catalog = loadCatalog(join(__dirname, '../../../../../../infra/catalog/models.json'));
 
-function request(model: string): RouteRequestV1 {
-  return {
-    request_id: randomUUID(),
-    tenant_id: 'acme',
-    priority: 'realtime-paid',
-    mode: 'sync',
-    created_at: new Date().toISOString(),
-    body: { model, messages: [{ role: 'user', content: 'q' }] },
-    cache_key: 'k'.repeat(64),
-    context: [],
-  };
-}
+const request = (model: string): RouteRequestV1 => ({ ...llmRequest({ body: { model, messages: [{ role: 'user', content: 'q' }] } }), cache_key: 'k'.repeat(64), context: [] });
 
 describe('PlanRouteUseCase', () => {
   let events: InMemoryEventPublisher;
