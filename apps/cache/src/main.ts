@@ -1,12 +1,12 @@
-import { runService } from '@llm/service-runtime';
+import { startService } from '@llm/service-runtime';
 import { createLogger } from '@llm/telemetry';
 import { loadCacheConfig } from './config/cache.config';
 import { ExactCacheModule } from './exact-cache/exact-cache.module';
 
-async function main(): Promise<void> {
+startService(() => {
   const config = loadCacheConfig();
   const logger = createLogger({ service: 'cache', level: config.LOG_LEVEL });
-  await runService({
+  return {
     name: 'cache',
     module: ExactCacheModule.forRoot({ redisUrl: config.REDIS_URL, ttlSeconds: config.EXACT_CACHE_TTL_S, logger }),
     http: { host: config.HTTP_HOST, port: config.HTTP_PORT },
@@ -14,10 +14,5 @@ async function main(): Promise<void> {
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     kafka: config,
     logger,
-  });
-}
-
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
+  };
 });

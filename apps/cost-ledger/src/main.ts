@@ -1,11 +1,11 @@
-import { runService } from '@llm/service-runtime';
+import { startService } from '@llm/service-runtime';
 import { loadCostLedgerConfig } from './config/cost-ledger.config';
 import { ledgerHttpErrorMapper } from './ledger/ledger.errors';
 import { LedgerModule } from './ledger/ledger.module';
 
-async function main(): Promise<void> {
+startService(() => {
   const config = loadCostLedgerConfig();
-  await runService({
+  return {
     name: 'cost-ledger',
     module: LedgerModule.forRoot({ databaseUrl: config.DATABASE_URL, adminToken: config.ADMIN_TOKEN }),
     http: { host: config.HTTP_HOST, port: config.HTTP_PORT },
@@ -13,10 +13,5 @@ async function main(): Promise<void> {
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     kafka: config,
     httpErrorMappers: [ledgerHttpErrorMapper],
-  });
-}
-
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
+  };
 });

@@ -1,13 +1,13 @@
-import { runService } from '@llm/service-runtime';
+import { startService } from '@llm/service-runtime';
 import { createLogger } from '@llm/telemetry';
 import { loadEvaluatorConfig } from './config/evaluator.config';
 import { evaluatorHttpErrorMapper } from './evaluation/evaluation.errors';
 import { EvaluationModule } from './evaluation/evaluation.module';
 
-async function main(): Promise<void> {
+startService(() => {
   const config = loadEvaluatorConfig();
   const logger = createLogger({ service: 'evaluator', level: config.LOG_LEVEL });
-  await runService({
+  return {
     name: 'evaluator',
     module: EvaluationModule.forRoot({ redisUrl: config.REDIS_URL, adminToken: config.ADMIN_TOKEN, logger }),
     http: { host: config.HTTP_HOST, port: config.HTTP_PORT },
@@ -16,10 +16,5 @@ async function main(): Promise<void> {
     kafka: config,
     httpErrorMappers: [evaluatorHttpErrorMapper],
     logger,
-  });
-}
-
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
+  };
 });

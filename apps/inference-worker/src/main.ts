@@ -1,13 +1,13 @@
 import { loadCatalog } from '@llm/catalog';
-import { runService } from '@llm/service-runtime';
+import { startService } from '@llm/service-runtime';
 import { createLogger } from '@llm/telemetry';
 import { loadInferenceWorkerConfig } from './config/inference-worker.config';
 import { InferenceModule } from './inference/inference.module';
 
-async function main(): Promise<void> {
+startService(() => {
   const config = loadInferenceWorkerConfig();
   const logger = createLogger({ service: 'inference-worker', level: config.LOG_LEVEL });
-  await runService({
+  return {
     name: 'inference-worker',
     module: InferenceModule.forRoot({
       catalog: loadCatalog(config.MODEL_CATALOG_PATH),
@@ -21,10 +21,5 @@ async function main(): Promise<void> {
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     kafka: config,
     logger,
-  });
-}
-
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
+  };
 });

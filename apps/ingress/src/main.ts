@@ -1,14 +1,14 @@
-import { runService } from '@llm/service-runtime';
+import { startService } from '@llm/service-runtime';
 import { createLogger } from '@llm/telemetry';
 import { authErrorStatus } from './auth/auth.errors';
 import { loadIngressConfig } from './config/ingress.config';
 import { requestErrorStatus } from './requests/requests.errors';
 import { RequestsModule } from './requests/requests.module';
 
-async function main(): Promise<void> {
+startService(() => {
   const config = loadIngressConfig();
   const logger = createLogger({ service: 'ingress', level: config.LOG_LEVEL });
-  await runService({
+  return {
     name: 'ingress',
     module: RequestsModule.forRoot(config, logger),
     http: { host: config.HTTP_HOST, port: config.HTTP_PORT, bodyLimit: config.BODY_LIMIT },
@@ -17,10 +17,5 @@ async function main(): Promise<void> {
     kafka: config,
     httpErrorMappers: [authErrorStatus, requestErrorStatus],
     logger,
-  });
-}
-
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
+  };
 });

@@ -1,13 +1,13 @@
 import { loadCatalog } from '@llm/catalog';
-import { runService } from '@llm/service-runtime';
+import { startService } from '@llm/service-runtime';
 import { createLogger } from '@llm/telemetry';
 import { loadRouterConfig } from './config/router.config';
 import { RoutingModule } from './routing/routing.module';
 
-async function main(): Promise<void> {
+startService(() => {
   const config = loadRouterConfig();
   const logger = createLogger({ service: 'router', level: config.LOG_LEVEL });
-  await runService({
+  return {
     name: 'router',
     module: RoutingModule.forRoot({ catalog: loadCatalog(config.MODEL_CATALOG_PATH), redisUrl: config.REDIS_URL, logger }),
     http: { host: config.HTTP_HOST, port: config.HTTP_PORT },
@@ -15,10 +15,5 @@ async function main(): Promise<void> {
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     kafka: config,
     logger,
-  });
-}
-
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
+  };
 });

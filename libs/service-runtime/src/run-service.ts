@@ -94,3 +94,17 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
   logger.info({ url }, `${def.name} listening`);
   return { app, logger, url, close: () => app.close() };
 }
+
+/**
+ * A service process's entry point: builds the definition (config errors included) and boots it. Any failure
+ * to boot prints its message and exits 1, so a bad setting stops the process with a clear line.
+ */
+export function startService(define: () => ServiceDefinition): void {
+  Promise.resolve()
+    .then(define)
+    .then(runService)
+    .catch((err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    });
+}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { exactCacheKey } from '@llm/cache-key';
 import { Topics } from '@llm/contracts';
 import { EventPublisher } from '@llm/kafka';
-import { ResultPublisher } from '@llm/result-stream';
+import { ResultPublisher, resultIdentity } from '@llm/result-stream';
 import { MetricsRegistry } from '@llm/telemetry';
 import type { Counter } from 'prom-client';
 import { ExactCacheRepository } from '../../exact-cache.repository';
@@ -55,11 +55,7 @@ export class LookupRequestUseCase {
       occurred_at: now,
     });
     await this.results.publish({
-      request_id: request.request_id,
-      tenant_id: request.tenant_id,
-      user_id: request.user_id,
-      feature: request.feature,
-      priority: request.priority,
+      ...resultIdentity(request),
       status: 'succeeded',
       source: 'cache',
       model: hit.model,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Topics, type LlmResultV1, type ResultError, type RouteTarget } from '@llm/contracts';
 import { EventPublisher } from '@llm/kafka';
-import { ResultPublisher } from '@llm/result-stream';
+import { ResultPublisher, resultIdentity } from '@llm/result-stream';
 import { LOGGER } from '@llm/service-runtime';
 import { requestLogFields, type Logger } from '@llm/telemetry';
 import { costMicros } from '@llm/tokens';
@@ -115,11 +115,7 @@ export class RunInferenceUseCase {
   private base(command: RunInferenceCommand, latencyMs: number, now: string): Omit<LlmResultV1, 'status' | 'source'> {
     const { request, attempt } = command;
     return {
-      request_id: request.request_id,
-      tenant_id: request.tenant_id,
-      user_id: request.user_id,
-      feature: request.feature,
-      priority: request.priority,
+      ...resultIdentity(request),
       cache_key: request.cache_key,
       usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
       cost_micros: 0,

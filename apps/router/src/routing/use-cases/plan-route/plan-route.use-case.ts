@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { chainFor, type Catalog } from '@llm/catalog';
 import { Topics, type RouteTarget } from '@llm/contracts';
 import { EventPublisher } from '@llm/kafka';
-import { ResultPublisher } from '@llm/result-stream';
+import { ResultPublisher, resultIdentity } from '@llm/result-stream';
 import { CATALOG } from '../../routing.tokens';
 import type { PlanRouteCommand } from './plan-route.command';
 
@@ -23,11 +23,7 @@ export class PlanRouteUseCase {
     const chain = chainFor(this.catalog, request.body.model);
     if (!chain) {
       await this.results.publish({
-        request_id: request.request_id,
-        tenant_id: request.tenant_id,
-        user_id: request.user_id,
-        feature: request.feature,
-        priority: request.priority,
+        ...resultIdentity(request),
         status: 'rejected',
         source: 'none',
         error: { code: 'MODEL_NOT_FOUND', message: `model '${request.body.model.slice(0, 100)}' is not in the catalog`, retryable: false },
