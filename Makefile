@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 ENV := source infra/scripts/env.sh &&
 
-.PHONY: up down test install build generate infra-up infra-down infra-status migrate topics seed lint typecheck test-unit test-int test-e2e bench-kafka clean
+.PHONY: up down test install build generate infra-up infra-down infra-status migrate topics seed lint typecheck test-unit test-int test-e2e bench-kafka bench-gateway clean
 
 ## install: Node 24, npm packages, Debian packages and the Kafka jars (each only when missing)
 install:
@@ -67,6 +67,10 @@ test-e2e: build
 ## test: lint, type check, unit, integration and e2e tests on real Kafka/Redis/Postgres it starts and stops
 test:
 	bash infra/scripts/test.sh
+
+## bench-gateway: latency the platform adds, against a running `make up`
+bench-gateway: build
+	$(ENV) npm run bench:gateway
 
 bench-kafka: build
 	$(ENV) INFRA_PROFILE=test bash -c 'source infra/scripts/env.sh && npm run bench:kafka'

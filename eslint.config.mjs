@@ -56,6 +56,7 @@ export default tseslint.config(
             { sourceTag: 'scope:model-sim', onlyDependOnLibsWithTags: ['scope:model-sim', 'scope:shared'] },
             { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:sample-traffic', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:bench-gateway', onlyDependOnLibsWithTags: ['scope:shared'] },
           ],
         },
       ],
