@@ -10,7 +10,7 @@ RUN npx prisma generate --config libs/db/prisma.config.ts \
  && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
-ENV NODE_ENV=production HTTP_HOST=0.0.0.0
+ENV NODE_ENV=production HTTP_HOST=0.0.0.0 NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning
 WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist

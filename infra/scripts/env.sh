@@ -19,4 +19,6 @@ export KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT"
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 export DATABASE_URL="postgresql://llm:llm@127.0.0.1:$PG_PORT/llm"
 export KAFKAJS_NO_PARTITIONER_WARNING=1
+# kafkajs 2.2.4 arms a negative timer on Node >= 21; Node clamps it to 1 ms and warns once per process. Harmless.
+case " ${NODE_OPTIONS:-} " in *TimeoutNegativeWarning*) ;; *) export NODE_OPTIONS="${NODE_OPTIONS:-} --disable-warning=TimeoutNegativeWarning" ;; esac
 unset _kafka _ctrl _redis _pg
