@@ -6,7 +6,7 @@ import { trace } from '@opentelemetry/api';
 import { dlqTopic, Headers, Topics, type LlmRequestV1, type Priority } from '@llm/contracts';
 import { DomainError } from '@llm/errors';
 import { initTracing, withSpan } from '@llm/telemetry';
-import { createTopics, quietLogger, testInfra, uniquePrefix, waitFor } from '@llm/testing';
+import { createTopics, llmRequest, quietLogger, testInfra, uniquePrefix, waitFor } from '@llm/testing';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { createKafkaClient } from '../client';
 import { KafkaEventPublisher } from '../producer/kafka-event.publisher';
@@ -61,17 +61,7 @@ const cfg = testInfra();
 const logger = quietLogger('kafka-int');
 const kafka: Kafka = createKafkaClient({ brokers: cfg.KAFKA_BROKERS, clientId: 'kafka-int', logger });
 
-function request(overrides: Partial<LlmRequestV1> = {}): LlmRequestV1 {
-  return {
-    request_id: randomUUID(),
-    tenant_id: 'it-tenant',
-    priority: 'batch',
-    mode: 'async',
-    created_at: new Date().toISOString(),
-    body: { model: 'auto', messages: [{ role: 'user', content: 'hello' }] },
-    ...overrides,
-  };
-}
+const request = (overrides: Partial<LlmRequestV1> = {}) => llmRequest({ tenant_id: 'it-tenant', priority: 'batch', mode: 'async', ...overrides });
 
 async function startConsumer(options: Partial<KafkaConsumerOptions> & { topicPrefix: string }): Promise<INestMicroservice> {
   const app = await NestFactory.createMicroservice(
