@@ -1,3 +1,4 @@
+import { finishDeadLettered, ResultPublisher } from '@llm/result-stream';
 import { startService } from '@llm/service-runtime';
 import { createLogger } from '@llm/telemetry';
 import { loadCacheConfig } from './config/cache.config';
@@ -13,6 +14,7 @@ startService(() => {
     logLevel: config.LOG_LEVEL,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     kafka: config,
+    onDeadLetter: (app) => finishDeadLettered(app.get(ResultPublisher)),
     logger,
   };
 });

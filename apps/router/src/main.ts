@@ -1,4 +1,5 @@
 import { loadCatalog } from '@llm/catalog';
+import { finishDeadLettered, ResultPublisher } from '@llm/result-stream';
 import { startService } from '@llm/service-runtime';
 import { createLogger } from '@llm/telemetry';
 import { loadRouterConfig } from './config/router.config';
@@ -14,6 +15,7 @@ startService(() => {
     logLevel: config.LOG_LEVEL,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     kafka: config,
+    onDeadLetter: (app) => finishDeadLettered(app.get(ResultPublisher)),
     logger,
   };
 });

@@ -6,7 +6,7 @@ export { bandsToPause } from './consumer/priority-gate';
 export { createKafkaClient } from './client';
 export { ensureTopics, plannedTopics, type TopicPlan } from './admin/ensure-topics';
 export { KafkaError, type KafkaErrorCode } from './kafka.errors';
-export type { KafkaConnectionOptions, KafkaConsumerOptions } from './kafka.options';
+export type { DeadLetterEvent, DeadLetterHandler, KafkaConnectionOptions, KafkaConsumerOptions } from './kafka.options';
 export { EventPublisher, type PublishOptions } from './producer/event-publisher';
 export { KafkaEventPublisher, summarizeIssues, type RawMessage } from './producer/kafka-event.publisher';
 export { fnv1a32, partitionFor } from './producer/partitioner';

@@ -1,3 +1,4 @@
+import type { TopicName } from '@llm/contracts';
 import type { Logger, MetricsRegistry } from '@llm/telemetry';
 
 export interface KafkaConnectionOptions {
@@ -26,4 +27,16 @@ export interface KafkaConsumerOptions extends KafkaConnectionOptions {
   metrics?: MetricsRegistry;
   /** Start a new group at the earliest offset, so nothing produced before it existed is skipped. */
   fromBeginning?: boolean;
+  /** Called after a message was dead-lettered (and the DLQ copy acknowledged), e.g. to tell a waiting caller. */
+  onDeadLetter?: DeadLetterHandler;
 }
+
+export interface DeadLetterEvent {
+  topic: TopicName;
+  /** The validated payload, or undefined when the message never parsed or validated. */
+  payload: unknown;
+  code: string;
+  reason: string;
+}
+
+export type DeadLetterHandler = (event: DeadLetterEvent) => Promise<void>;

@@ -3,7 +3,7 @@ import { Module, type DynamicModule, type INestApplication, type Type } from '@n
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { KafkaConfig } from '@llm/config';
-import { createKafkaClient, KafkaPublisherModule, KafkaTransport } from '@llm/kafka';
+import { createKafkaClient, KafkaPublisherModule, KafkaTransport, type DeadLetterHandler } from '@llm/kafka';
 import { createLogger, HealthRegistry, initTracing, MetricsRegistry, type Logger } from '@llm/telemetry';
 import type { HttpStatusMapper } from './http-error';
 import { HttpExceptionFilter } from './http-exception.filter';
@@ -25,6 +25,8 @@ export interface ServiceDefinition {
   httpErrorMappers?: readonly HttpStatusMapper[];
   /** Tests pass their own logger to keep output quiet. */
   logger?: Logger;
+  /** Built from the app once it exists: what to do after a message was dead-lettered (see finishDeadLettered). */
+  onDeadLetter?: (app: INestApplication) => DeadLetterHandler;
 }
 
 export interface RunningService {
@@ -82,6 +84,7 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
       retryBackoffMs: k.KAFKA_RETRY_BACKOFF_MS,
       priorityPause: k.KAFKA_PRIORITY_PAUSE,
       shutdownTimeoutMs: def.shutdownTimeoutMs,
+      onDeadLetter: def.onDeadLetter?.(app),
     });
     // inheritAppConfig: a hybrid app's microservice is initialised at once, so filters must come from the app.
     app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });

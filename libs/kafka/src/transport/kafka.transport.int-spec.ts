@@ -10,7 +10,7 @@ import { createTopics, llmRequest, quietLogger, testInfra, uniquePrefix, waitFor
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { createKafkaClient } from '../client';
 import { KafkaEventPublisher } from '../producer/kafka-event.publisher';
-import type { KafkaConsumerOptions } from '../kafka.options';
+import type { DeadLetterEvent, KafkaConsumerOptions } from '../kafka.options';
 import { KafkaTransport } from './kafka.transport';
 import { KafkaMessageContext } from './kafka-message.context';
 import { OnTopic } from './on-topic.decorator';
@@ -183,7 +183,8 @@ describe('KafkaTransport on the real broker', () => {
         if (req.request_id === flaky.request_id) attempts.push(ctx.attempt);
         await inner(req, ctx);
       };
-      app = await startConsumer({ topicPrefix: prefix, maxAttempts: 3 });
+      const deadLettered: DeadLetterEvent[] = [];
+      app = await startConsumer({ topicPrefix: prefix, maxAttempts: 3, onDeadLetter: async (e) => void deadLettered.push(e) });
       await publisher.publish(Topics.requests, flaky);
       await publisher.publish(Topics.requests, permanent);
 
@@ -194,6 +195,14 @@ describe('KafkaTransport on the real broker', () => {
       const flakyDlq = dlq.find((m) => JSON.parse(m.value!.toString()).request_id === flaky.request_id)!;
       expect(flakyDlq.headers![Headers.dlqReason]!.toString()).toContain('gave up after 3 attempts');
       expect(flakyDlq.headers![Headers.attempt]!.toString()).toBe('3');
+      // The hook hears of both, after their DLQ copies, with the validated payload to finish them for the caller.
+      await waitFor(() => (deadLettered.length === 2 ? true : undefined), { what: 'the dead-letter hook' });
+      expect(deadLettered.map((e) => [e.topic, (e.payload as LlmRequestV1).request_id, e.code]).sort()).toEqual(
+        [
+          [Topics.requests, flaky.request_id, 'PROBE_TRANSIENT'],
+          [Topics.requests, permanent.request_id, 'PROBE_PERMANENT'],
+        ].sort(),
+      );
     });
 
     it('puts priorities in their bands and carries trace context to the handler', async () => {

@@ -207,8 +207,9 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     if (!parsed.success) {
       return this.deadLetter(state, message, headers, 'SCHEMA_VIOLATION', summarizeIssues(parsed.error.issues));
     }
+    const payload: unknown = parsed.data;
     const handler = this.getHandlerByPattern(topic);
-    if (!handler) return this.deadLetter(state, message, headers, 'NO_HANDLER', `no handler for ${topic}`);
+    if (!handler) return this.deadLetter(state, message, headers, 'NO_HANDLER', `no handler for ${topic}`, payload);
 
     const context = new KafkaMessageContext({
       topic,
@@ -236,7 +237,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
       }
       this.log.error({ err, topic, partition: state.partition, offset: message.offset, attempt, code }, 'handler failed; dead-lettering');
       const reason = isRetryable(err) ? `gave up after ${attempt} attempts: ${messageOf(err)}` : messageOf(err);
-      return this.deadLetter(state, message, headers, code, reason);
+      return this.deadLetter(state, message, headers, code, reason, payload);
     }
   }
 
@@ -253,7 +254,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     });
   }
 
-  private async deadLetter(state: PartitionState, message: KafkaMessage, headers: Record<string, string>, code: string, reason: string): Promise<Outcome> {
+  private async deadLetter(state: PartitionState, message: KafkaMessage, headers: Record<string, string>, code: string, reason: string, payload?: unknown): Promise<Outcome> {
     this.log.warn({ topic: state.topic, partition: state.partition, offset: message.offset, code }, 'message sent to DLQ');
     await this.forward({
       topic: dlqTopic(state.topic),
@@ -270,6 +271,10 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
         [Headers.dlqFailedAt]: new Date().toISOString(),
       },
     });
+    if (this.options.onDeadLetter) {
+      // Best effort: the DLQ copy is the durable record; this only spares a waiting caller its timeout.
+      await this.options.onDeadLetter({ topic: state.logical, payload, code, reason }).catch((err: unknown) => this.log.warn({ err, code }, 'dead-letter hook failed'));
+    }
     return 'dlq';
   }
 
