@@ -7,11 +7,9 @@ startService(() => {
   const config = loadCostLedgerConfig();
   return {
     name: 'cost-ledger',
-    module: LedgerModule.forRoot({ databaseUrl: config.DATABASE_URL, adminToken: config.ADMIN_TOKEN }),
-    http: { host: config.HTTP_HOST, port: config.HTTP_PORT },
-    logLevel: config.LOG_LEVEL,
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    settings: config,
     kafka: config,
+    module: () => LedgerModule.forRoot({ databaseUrl: config.DATABASE_URL, adminToken: config.ADMIN_TOKEN }),
     httpErrorMappers: [ledgerHttpErrorMapper],
   };
 });

@@ -7,10 +7,9 @@ startService(() => {
   const config = loadModelSimConfig();
   return {
     name: 'model-sim',
-    module: SimulationModule.forRoot(config),
-    http: { host: config.HTTP_HOST, port: config.HTTP_PORT, bodyLimit: '4mb' },
-    logLevel: config.LOG_LEVEL,
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    settings: config,
+    bodyLimit: '4mb',
+    module: () => SimulationModule.forRoot(config),
     httpErrorMappers: [simulationHttpErrorMapper],
   };
 });

@@ -1,6 +1,7 @@
 import { llmRequestV1, Topics, type TopicName } from '@llm/contracts';
 import type { DeadLetterHandler } from '@llm/kafka';
-import { resultIdentity, type ResultPublisher } from './result.publisher';
+import type { INestApplicationContext } from '@nestjs/common';
+import { ResultPublisher, resultIdentity } from './result.publisher';
 
 /** Topics whose messages are requests a caller may be waiting on. */
 const REQUEST_PATH: ReadonlySet<TopicName> = new Set([Topics.requests, Topics.retrieve, Topics.route, Topics.inference]);
@@ -27,4 +28,9 @@ export function finishDeadLettered(results: ResultPublisher): DeadLetterHandler 
       completed_at: new Date().toISOString(),
     });
   };
+}
+
+/** For ServiceDefinition.onDeadLetter of a request-path service: finishes through the app's ResultPublisher. */
+export function finishDeadLetteredRequests(app: INestApplicationContext): DeadLetterHandler {
+  return finishDeadLettered(app.get(ResultPublisher));
 }

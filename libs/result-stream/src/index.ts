@@ -1,4 +1,4 @@
 export { DEFAULT_STREAM_OPTIONS, ResultPublisher, resultIdentity, type ResultStreamOptions } from './result.publisher';
 export { ResultStreamReader, type StreamEntry } from './result-stream.reader';
 export { ResultStreamModule } from './result-stream.module';
-export { finishDeadLettered } from './finish-dead-lettered';
+export { finishDeadLettered, finishDeadLetteredRequests } from './finish-dead-lettered';

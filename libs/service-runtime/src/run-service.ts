@@ -10,14 +10,22 @@ import { HttpExceptionFilter } from './http-exception.filter';
 import { NestPinoLogger } from './nest-logger';
 import { OpsModule } from './ops.module';
 
+/** The settings every service has (libs/config serviceSchema + httpPort), read here so apps don't repeat them. */
+export interface ServiceSettings {
+  HTTP_HOST: string;
+  HTTP_PORT: number;
+  LOG_LEVEL: string;
+  SHUTDOWN_TIMEOUT_MS: number;
+}
+
 export interface ServiceDefinition {
   /** Service name: log field, metrics label, Kafka client id and consumer group. */
   name: string;
-  /** The app's feature modules, built from its parsed config. */
-  module: Type | DynamicModule;
-  http: { host: string; port: number; bodyLimit?: string };
-  logLevel: string;
-  shutdownTimeoutMs: number;
+  /** Builds the app's feature modules; gets the service's logger for the clients those modules create. */
+  module: (logger: Logger) => Type | DynamicModule;
+  settings: ServiceSettings;
+  /** JSON body limit; 2 MB unless the service needs otherwise. */
+  bodyLimit?: string;
   /** When set, the service gets an EventPublisher and, if it has @OnTopic handlers, a Kafka consumer. */
   kafka?: KafkaConfig;
   /** Consumer group override (tests run several groups side by side). */
@@ -42,10 +50,11 @@ export interface RunningService {
  */
 export async function runService(def: ServiceDefinition): Promise<RunningService> {
   initTracing();
-  const logger = def.logger ?? createLogger({ service: def.name, level: def.logLevel });
+  const { settings } = def;
+  const logger = def.logger ?? createLogger({ service: def.name, level: settings.LOG_LEVEL });
   const metrics = new MetricsRegistry(def.name);
   const health = new HealthRegistry();
-  const imports: Array<Type | DynamicModule> = [OpsModule.forRoot({ service: def.name, logger, metrics, health }), def.module];
+  const imports: Array<Type | DynamicModule> = [OpsModule.forRoot({ service: def.name, logger, metrics, health }), def.module(logger)];
   if (def.kafka) {
     const kafka = def.kafka;
     imports.push(KafkaPublisherModule.forRoot({ brokers: kafka.KAFKA_BROKERS, clientId: kafka.KAFKA_CLIENT_ID ?? def.name, logger, topicPrefix: kafka.KAFKA_TOPIC_PREFIX }));
@@ -64,7 +73,7 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
     bodyParser: false,
   });
   // Bounded bodies: a huge request is refused with 413 before it is parsed into memory.
-  app.useBodyParser('json', { limit: def.http.bodyLimit ?? '2mb' });
+  app.useBodyParser('json', { limit: def.bodyLimit ?? '2mb' });
   app.disable('x-powered-by');
   app.useGlobalFilters(new HttpExceptionFilter(def.httpErrorMappers ?? [], logger));
   app.enableShutdownHooks();
@@ -83,7 +92,7 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
       maxAttempts: k.KAFKA_MAX_ATTEMPTS,
       retryBackoffMs: k.KAFKA_RETRY_BACKOFF_MS,
       priorityPause: k.KAFKA_PRIORITY_PAUSE,
-      shutdownTimeoutMs: def.shutdownTimeoutMs,
+      shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
       onDeadLetter: def.onDeadLetter?.(app),
     });
     // inheritAppConfig: a hybrid app's microservice is initialised at once, so filters must come from the app.
@@ -91,9 +100,9 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
     await app.startAllMicroservices();
   }
 
-  await app.listen(def.http.port, def.http.host);
+  await app.listen(settings.HTTP_PORT, settings.HTTP_HOST);
   const address = app.getHttpServer().address() as { port: number };
-  const url = `http://${def.http.host}:${address.port}`;
+  const url = `http://${settings.HTTP_HOST}:${address.port}`;
   logger.info({ url }, `${def.name} listening`);
   return { app, logger, url, close: () => app.close() };
 }

@@ -72,3 +72,8 @@ export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undef
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 50));
   }
 }
+
+/** Settings for a service booted in-process by a test: loopback, any free port, quiet. */
+export function testServiceSettings(shutdownTimeoutMs = 5_000) {
+  return { HTTP_HOST: '127.0.0.1', HTTP_PORT: 0, LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs };
+}

@@ -4,7 +4,7 @@ import { Topics } from '@llm/contracts';
 import { createKafkaClient, KafkaEventPublisher } from '@llm/kafka';
 import { REDIS, TenantKeys, type Redis } from '@llm/redis';
 import { runService, type RunningService } from '@llm/service-runtime';
-import { createTopics, llmResult, quietLogger, testInfra, uniquePrefix, waitFor } from '@llm/testing';
+import { createTopics, llmResult, quietLogger, testInfra, testServiceSettings, uniquePrefix, waitFor } from '@llm/testing';
 import { evaluatorHttpErrorMapper } from './evaluation.errors';
 import { EvaluationModule } from './evaluation.module';
 
@@ -32,10 +32,8 @@ describe('evaluator (Kafka + Redis + HTTP)', () => {
     await createTopics(prefix);
     service = await runService({
       name: 'evaluator',
-      module: EvaluationModule.forRoot({ redisUrl: infra.REDIS_URL, adminToken: ADMIN, logger }),
-      http: { host: '127.0.0.1', port: 0 },
-      logLevel: 'warn',
-      shutdownTimeoutMs: 5_000,
+      module: () => EvaluationModule.forRoot({ redisUrl: infra.REDIS_URL, adminToken: ADMIN, logger }),
+      settings: testServiceSettings(),
       kafka: { ...infra, KAFKA_TOPIC_PREFIX: prefix },
       groupId: `evaluator-int-${randomUUID()}`,
       httpErrorMappers: [evaluatorHttpErrorMapper],

@@ -1,5 +1,5 @@
 import { runService, type RunningService } from '@llm/service-runtime';
-import { quietLogger } from '@llm/testing';
+import { quietLogger, testServiceSettings } from '@llm/testing';
 import OpenAI from 'openai';
 import { modelSimConfigSchema } from '../config/model-sim.config';
 import { simulationHttpErrorMapper } from './simulation.errors';
@@ -13,10 +13,8 @@ describe('model-sim through the official OpenAI SDK', () => {
     const config = modelSimConfigSchema.parse({ SIM_TTFT_MS: '5', SIM_ITL_MS: '1', SIM_MAX_BATCH: '2' });
     sim = await runService({
       name: 'model-sim',
-      module: SimulationModule.forRoot(config),
-      http: { host: '127.0.0.1', port: 0 },
-      logLevel: 'warn',
-      shutdownTimeoutMs: 1_000,
+      module: () => SimulationModule.forRoot(config),
+      settings: testServiceSettings(1_000),
       httpErrorMappers: [simulationHttpErrorMapper],
       logger: quietLogger(),
     });
