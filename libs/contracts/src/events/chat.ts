@@ -81,6 +81,8 @@ export const usage = z.object({
   prompt_tokens: z.number().int().min(0),
   completion_tokens: z.number().int().min(0),
   total_tokens: z.number().int().min(0),
+  /** Prompt tokens the provider served from its prefix cache (OpenAI, vLLM and llama.cpp report them here). */
+  prompt_tokens_details: z.object({ cached_tokens: z.number().int().min(0).optional() }).nullish(),
 });
 export type Usage = z.infer<typeof usage>;
 

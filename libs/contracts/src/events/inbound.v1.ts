@@ -4,11 +4,12 @@ import { chatRequestBody } from './chat';
 import { ragOptions } from './request.v1';
 
 /**
- * llm.inbound.v1: what an upstream system publishes. `request_id` is the caller's own id and doubles as the
- * idempotency key, so a redelivered or re-sent event creates one request, not two.
+ * llm.inbound.v1: what an upstream system publishes. `request_id` is the upstream's own id. It is scoped by the
+ * tenant: the platform's request id is derived from (tenant, upstream id), so a re-sent event is the same
+ * request (answered and charged once) and one tenant's ids can never reach another tenant's requests.
  */
 export const inboundRequestV1 = z.object({
-  request_id: z.uuid(),
+  request_id: opaqueId,
   tenant_id: tenantId,
   user_id: opaqueId.optional(),
   feature: opaqueId.optional(),

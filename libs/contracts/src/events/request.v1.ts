@@ -16,11 +16,14 @@ export const ragOptions = z.object({
 export const llmRequestV1 = z.object({
   request_id: requestId,
   tenant_id: tenantId,
+  /** The upstream's own id for Kafka inbound requests (request_id is derived from it and the tenant). */
+  upstream_id: opaqueId.optional(),
   user_id: opaqueId.optional(),
   feature: opaqueId.optional(),
   priority,
   mode: requestMode,
   created_at: isoDateTime,
+  /** Set by ingress from the priority's time budget; every stage ends an expired request as EXPIRED. */
   deadline_at: isoDateTime.optional(),
   body: chatRequestBody,
   rag: ragOptions.optional(),
@@ -57,7 +60,14 @@ export const routeTarget = z.object({
   deployment: z.string().min(1).max(256),
   price_in_micros_per_mtok: micros,
   price_out_micros_per_mtok: micros,
+  /** Price of prompt tokens served from the provider's cache; the input price when absent. */
+  price_cached_in_micros_per_mtok: micros.optional(),
+  /** Total time one call may take, stream body included. */
   timeout_ms: z.number().int().positive().max(600_000),
+  /** Time to the first token (or the whole answer when not streaming upstream). */
+  first_token_timeout_ms: z.number().int().positive().max(600_000).optional(),
+  /** Longest silence between two chunks of a stream. */
+  idle_timeout_ms: z.number().int().positive().max(600_000).optional(),
 });
 export type RouteTarget = z.infer<typeof routeTarget>;
 

@@ -3,7 +3,8 @@ import { isoDateTime, micros, opaqueId, requestId, tenantId } from '../ids';
 import { priority } from '../priority';
 import { chatCompletion, usage } from './chat';
 
-export const resultStatus = z.enum(['succeeded', 'failed', 'rejected']);
+/** expired: the deadline passed before a model was called; cancelled: the caller left and the work was stopped. */
+export const resultStatus = z.enum(['succeeded', 'failed', 'rejected', 'expired', 'cancelled']);
 export type ResultStatus = z.infer<typeof resultStatus>;
 
 export const resultSource = z.enum(['cache', 'model', 'none']);
@@ -22,6 +23,8 @@ export type ResultError = z.infer<typeof resultError>;
 export const llmResultV1 = z.object({
   request_id: requestId,
   tenant_id: tenantId,
+  /** The upstream's own id for Kafka inbound requests (request_id is derived from it and the tenant). */
+  upstream_id: opaqueId.optional(),
   user_id: opaqueId.optional(),
   feature: opaqueId.optional(),
   priority,
