@@ -1,8 +1,8 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient } from './generated/client';
+import { PrismaClient } from '../../../generated/prisma/client';
 
-export { PrismaClient } from './generated/client';
-export type { Prisma } from './generated/client';
+export { PrismaClient } from '../../../generated/prisma/client';
+export type { Prisma } from '../../../generated/prisma/client';
 
 /**
  * Prisma through the `pg` driver adapter: no query-engine binary to download, and the pool is node-postgres,

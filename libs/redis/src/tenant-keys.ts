@@ -29,6 +29,11 @@ export class TenantKeys {
     return `${this.prefix}terminal:${requestId}`;
   }
 
+  /** Set when the caller left: whoever runs the request stops and charges what was consumed. */
+  requestCancel(requestId: string): string {
+    return `${this.prefix}cancel:${requestId}`;
+  }
+
   requestStatus(requestId: string): string {
     return `${this.prefix}req:${requestId}`;
   }

@@ -1,4 +1,6 @@
-export { DEFAULT_STREAM_OPTIONS, ResultPublisher, resultIdentity, type ResultStreamOptions } from './result.publisher';
+export { DEFAULT_STREAM_OPTIONS, ResultPublisher, type ResultStreamOptions } from './result.publisher';
+export { answeredResult, resultIdentity, unansweredResult, usageEvent, type Answered, type CallUsage, type EndedWithoutAnswer, type RequestIdentity } from './outcome.builder';
+export { RequestCancellation } from './request-cancellation';
 export { ResultStreamReader, type StreamEntry } from './result-stream.reader';
 export { ResultStreamModule } from './result-stream.module';
 export { finishDeadLettered, finishDeadLetteredRequests } from './finish-dead-lettered';

@@ -2,6 +2,7 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown 
 import { EventPublisher } from '@llm/kafka';
 import { createRedis, REDIS, type Redis } from '@llm/redis';
 import type { Logger } from '@llm/telemetry';
+import { RequestCancellation } from './request-cancellation';
 import { ResultPublisher } from './result.publisher';
 import { ResultStreamReader } from './result-stream.reader';
 
@@ -26,9 +27,10 @@ export class ResultStreamModule {
         { provide: ResultPublisher, inject: [REDIS, EventPublisher], useFactory: (redis: Redis, events: EventPublisher) => new ResultPublisher(redis, events) },
         { provide: SUBSCRIBER, useFactory: () => createRedis(options.redisUrl, options.logger, 'result-stream-subscriber') },
         { provide: ResultStreamReader, inject: [REDIS, SUBSCRIBER], useFactory: (redis: Redis, sub: Redis) => new ResultStreamReader(redis, sub) },
+        { provide: RequestCancellation, inject: [REDIS], useFactory: (redis: Redis) => new RequestCancellation(redis) },
         SubscriberLifecycle,
       ],
-      exports: [ResultPublisher, ResultStreamReader],
+      exports: [ResultPublisher, ResultStreamReader, RequestCancellation],
     };
   }
 }

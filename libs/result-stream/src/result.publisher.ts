@@ -49,8 +49,3 @@ export class ResultPublisher {
     return id;
   }
 }
-
-/** The identity fields every result copies from its request. */
-export function resultIdentity(request: Pick<LlmResultV1, 'request_id' | 'tenant_id' | 'user_id' | 'feature' | 'priority'>) {
-  return { request_id: request.request_id, tenant_id: request.tenant_id, user_id: request.user_id, feature: request.feature, priority: request.priority };
-}
