@@ -38,4 +38,10 @@ describe('PlanRouteUseCase', () => {
     expect(events.events).toEqual([]);
     expect(finished[0]).toMatchObject({ status: 'rejected', error: { code: 'MODEL_NOT_FOUND' }, cost_micros: 0 });
   });
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('refuses %s as an unknown model', async (name) => {
+    await useCase.execute(PlanRouteCommand.create(request(name)));
+    expect(events.events).toEqual([]);
+    expect(finished).toEqual([expect.objectContaining({ status: 'rejected', error: expect.objectContaining({ code: 'MODEL_NOT_FOUND' }) })]);
+  });
 });
