@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { issueLines } from '@llm/config';
 import { catalogSchema, type Catalog, type CatalogModel } from './catalog.schema';
 
 export class CatalogError extends Error {
@@ -19,7 +20,7 @@ export function loadCatalog(path: string): Catalog {
 export function parseCatalog(raw: unknown, source = 'catalog'): Catalog {
   const parsed = catalogSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
+    const issues = issueLines(parsed.error.issues).map((line) => `  - ${line}`).join('\n');
     throw new CatalogError(`invalid model catalog ${source}:\n${issues}`);
   }
   return parsed.data;
