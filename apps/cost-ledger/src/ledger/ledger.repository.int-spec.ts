@@ -25,6 +25,17 @@ async function freshDatabase(): Promise<string> {
   return url.toString();
 }
 
+interface StoredRow {
+  tenantId: string;
+  callId: string;
+  attempt: number;
+  status: string;
+  userHash: string | null;
+  costMicros: bigint;
+  tokensCachedIn: number;
+  tokensEstimated: boolean;
+}
+
 describe('cost ledger on real Postgres', () => {
   let prisma: PrismaClient;
   let record: RecordUsageUseCase;
@@ -53,7 +64,12 @@ describe('cost ledger on real Postgres', () => {
     occurred_at: new Date().toISOString(),
     ...overrides,
   });
-  const rows = (requestId: string) => prisma.usageEvent.findMany({ where: { requestId }, orderBy: [{ tenantId: 'asc' }, { callId: 'asc' }] });
+  // Raw SQL: reads the columns this branch's migration adds whatever Prisma client was generated last.
+  const rows = (requestId: string) =>
+    prisma.$queryRaw<StoredRow[]>`
+      select tenant_id as "tenantId", call_id as "callId", attempt, status, user_hash as "userHash", cost_micros as "costMicros",
+             tokens_cached_in as "tokensCachedIn", tokens_estimated as "tokensEstimated"
+      from usage_events where request_id = ${requestId}::uuid order by tenant_id, call_id`;
 
   beforeAll(async () => {
     const url = await freshDatabase();
