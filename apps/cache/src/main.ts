@@ -9,7 +9,7 @@ startService(() => {
     name: 'cache',
     settings: config,
     kafka: config,
-    module: (logger) => ExactCacheModule.forRoot({ redisUrl: config.REDIS_URL, ttlSeconds: config.EXACT_CACHE_TTL_S, logger }),
+    module: (logger) => ExactCacheModule.forRoot({ config, logger }),
     onDeadLetter: finishDeadLetteredRequests,
   };
 });

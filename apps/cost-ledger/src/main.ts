@@ -9,7 +9,7 @@ startService(() => {
     name: 'cost-ledger',
     settings: config,
     kafka: config,
-    module: () => LedgerModule.forRoot({ databaseUrl: config.DATABASE_URL, adminToken: config.ADMIN_TOKEN }),
+    module: () => LedgerModule.forRoot({ config }),
     httpErrorMappers: [ledgerHttpErrorMapper],
   };
 });

@@ -9,7 +9,7 @@ startService(() => {
     name: 'evaluator',
     settings: config,
     kafka: config,
-    module: (logger) => EvaluationModule.forRoot({ redisUrl: config.REDIS_URL, adminToken: config.ADMIN_TOKEN, logger }),
+    module: (logger) => EvaluationModule.forRoot({ config, logger }),
     httpErrorMappers: [evaluatorHttpErrorMapper],
   };
 });

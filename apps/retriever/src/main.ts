@@ -9,7 +9,7 @@ startService(() => {
     name: 'retriever',
     settings: config,
     kafka: config,
-    module: (logger) => RetrievalModule.forRoot({ redisUrl: config.REDIS_URL, logger }),
+    module: (logger) => RetrievalModule.forRoot({ config, logger }),
     onDeadLetter: finishDeadLetteredRequests,
   };
 });

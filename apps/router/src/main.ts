@@ -11,7 +11,7 @@ startService(() => {
     name: 'router',
     settings: config,
     kafka: config,
-    module: (logger) => RoutingModule.forRoot({ catalog, redisUrl: config.REDIS_URL, logger }),
+    module: (logger) => RoutingModule.forRoot({ config, catalog, logger }),
     onDeadLetter: finishDeadLetteredRequests,
   };
 });

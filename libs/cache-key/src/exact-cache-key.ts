@@ -1,15 +1,28 @@
 import { createHash } from 'node:crypto';
 import type { ChatRequestBody } from '@llm/contracts';
 
+/** The RAG part of a request: the retrieved context, hence the answer, depends on it. */
+export interface CacheKeyRag {
+  collection: string;
+  top_k?: number;
+}
+
+/** Version of a RAG collection's contents until the retriever tracks one; bumping it retires old answers. */
+export const DEFAULT_COLLECTION_VERSION = 'v0';
+
 /**
  * The exact-cache key (DESIGN.md, cache): a hash of tenant + messages (system prompt included) + tools +
- * every parameter that changes the output + the requested model. Shared by the cache service (writer) and
- * ingress (read-only fast path) so both compute the same key. Object keys are sorted so the JSON field order
- * a client happens to send does not split the cache.
+ * tool_choice + response_format (its schema included) + every sampling parameter + the requested model + the
+ * RAG collection and its version. Shared by the cache service (writer) and ingress (read-only fast path) so
+ * both compute the same key. Object keys are sorted so the JSON field order a client happens to send does not
+ * split the cache. Fields that do not change the answer (stream, user) are left out.
+ *
+ * `v` is the key's format version: bump it whenever the material changes, so entries written under an older
+ * rule can never be read as answers to a request they did not answer.
  */
-export function exactCacheKey(tenantId: string, body: ChatRequestBody): string {
+export function exactCacheKey(tenantId: string, body: ChatRequestBody, rag?: CacheKeyRag, collectionVersion = DEFAULT_COLLECTION_VERSION): string {
   const material = {
-    v: 1,
+    v: 2,
     tenant: tenantId,
     model: body.model,
     messages: body.messages,
@@ -19,7 +32,10 @@ export function exactCacheKey(tenantId: string, body: ChatRequestBody): string {
     params: {
       temperature: body.temperature ?? null,
       top_p: body.top_p ?? null,
-      max_tokens: body.max_completion_tokens ?? body.max_tokens ?? null,
+      n: body.n ?? null,
+      // Both limits are kept apart: a provider may honour one and not the other.
+      max_tokens: body.max_tokens ?? null,
+      max_completion_tokens: body.max_completion_tokens ?? null,
       stop: body.stop ?? null,
       seed: body.seed ?? null,
       presence_penalty: body.presence_penalty ?? null,
@@ -27,6 +43,7 @@ export function exactCacheKey(tenantId: string, body: ChatRequestBody): string {
       logprobs: body.logprobs ?? null,
       top_logprobs: body.top_logprobs ?? null,
     },
+    rag: rag ? { collection: rag.collection, top_k: rag.top_k ?? null, version: collectionVersion } : null,
   };
   return createHash('sha256').update(canonicalJson(material)).digest('hex');
 }

@@ -15,6 +15,10 @@ describe('model catalog', () => {
     expect(chainFor(shipped, 'no-such-model')).toBeUndefined();
   });
 
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'])('treats %s as an unknown model, not an object member', (name) => {
+    expect(chainFor(shipped, name)).toBeUndefined();
+  });
+
   it('rejects a model on an undefined provider, a route to an unknown model, and unknown fields', () => {
     const bad = {
       ...shipped,

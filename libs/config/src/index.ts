@@ -1,4 +1,5 @@
 export { ConfigError, clearConfigCache, inheritedEnvironment, loadConfig, parseConfig, type EnvSource } from './load-config';
+export { issueLines, summarizeIssues, type ValidationIssue } from './format-issues';
 export { bool, csv, nonNegativeInt, port, positiveInt, url } from './fields';
 export {
   adminSchema,

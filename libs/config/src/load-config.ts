@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { issueLines } from './format-issues';
 
 /** Thrown at boot when settings are missing or wrong; lists every bad key at once. */
 export class ConfigError extends Error {
@@ -28,13 +29,8 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: EnvSource = proc
 export function parseConfig<S extends z.ZodType>(schema: S, env: EnvSource): z.infer<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
-  throw new ConfigError(
-    result.error.issues.map((issue) => {
-      const key = issue.path.join('.') || '(root)';
-      // Never echo a value back: settings include passwords and API keys.
-      return `${key}: ${issue.message}`;
-    }),
-  );
+  // Never echo a value back: settings include passwords and API keys (issueLines never does).
+  throw new ConfigError(issueLines(result.error.issues));
 }
 
 export function clearConfigCache(): void {

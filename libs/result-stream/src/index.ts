@@ -1,5 +1,6 @@
 export { DEFAULT_STREAM_OPTIONS, ResultPublisher, type ResultStreamOptions } from './result.publisher';
 export { answeredResult, resultIdentity, unansweredResult, usageEvent, type Answered, type CallUsage, type EndedWithoutAnswer, type RequestIdentity } from './outcome.builder';
+export { expiredResult, isExpired } from './deadline';
 export { RequestCancellation } from './request-cancellation';
 export { ResultStreamReader, type StreamEntry } from './result-stream.reader';
 export { ResultStreamModule } from './result-stream.module';

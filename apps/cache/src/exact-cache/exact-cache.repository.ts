@@ -1,14 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { chatCompletion, type ChatCompletion } from '@llm/contracts';
 import { REDIS, TenantKeys, type Redis } from '@llm/redis';
-import { EXACT_CACHE_TTL } from './exact-cache.tokens';
+import { CACHE_CONFIG, type CacheConfig } from '../config/cache.config';
 
-/** Cached completions in Redis, one key per tenant and exact request hash. */
+/**
+ * Cached completions in Redis, one key per tenant and exact request hash. The entry is the completion as the
+ * model gave it (tool calls, logprobs and refusal included), so a hit returns exactly what was stored.
+ */
 @Injectable()
 export class ExactCacheRepository {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
-    @Inject(EXACT_CACHE_TTL) private readonly ttlSeconds: number,
+    @Inject(CACHE_CONFIG) private readonly config: Pick<CacheConfig, 'EXACT_CACHE_TTL_S'>,
   ) {}
 
   async find(tenantId: string, hash: string): Promise<ChatCompletion | undefined> {
@@ -20,7 +23,7 @@ export class ExactCacheRepository {
   }
 
   async save(tenantId: string, hash: string, completion: ChatCompletion): Promise<void> {
-    await this.redis.set(new TenantKeys(tenantId).exactCache(hash), JSON.stringify(completion), 'EX', this.ttlSeconds);
+    await this.redis.set(new TenantKeys(tenantId).exactCache(hash), JSON.stringify(completion), 'EX', this.config.EXACT_CACHE_TTL_S);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DbModule } from '@llm/db';
 import { ADMIN_TOKEN, AdminTokenGuard } from '@llm/service-runtime';
+import { COST_LEDGER_CONFIG, type CostLedgerConfig } from '../config/cost-ledger.config';
 import { LedgerConsumer } from './ledger.consumer';
 import { LedgerController } from './ledger.controller';
 import { LedgerRepository } from './ledger.repository';
@@ -11,12 +12,20 @@ const USE_CASES = [RecordUsageUseCase, GetUsageSummaryUseCase];
 
 @Module({})
 export class LedgerModule {
-  static forRoot(options: { databaseUrl: string; adminToken: string }): DynamicModule {
+  static forRoot(options: { config: CostLedgerConfig }): DynamicModule {
+    const { config } = options;
     return {
       module: LedgerModule,
-      imports: [DbModule.forRoot({ url: options.databaseUrl })],
+      imports: [DbModule.forRoot({ url: config.DATABASE_URL })],
       controllers: [LedgerConsumer, LedgerController],
-      providers: [{ provide: ADMIN_TOKEN, useValue: options.adminToken }, AdminTokenGuard, LedgerRepository, ...USE_CASES],
+      providers: [
+        { provide: COST_LEDGER_CONFIG, useValue: config },
+        // The shared admin guard reads its own token; it comes from the same parsed settings.
+        { provide: ADMIN_TOKEN, inject: [COST_LEDGER_CONFIG], useFactory: (c: CostLedgerConfig) => c.ADMIN_TOKEN },
+        AdminTokenGuard,
+        LedgerRepository,
+        ...USE_CASES,
+      ],
     };
   }
 }

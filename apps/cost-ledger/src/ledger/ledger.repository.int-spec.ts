@@ -3,11 +3,38 @@ import type { UsageV1 } from '@llm/contracts';
 import { createPrismaClient, migrate, seedTenant, type PrismaClient } from '@llm/db';
 import { MetricsRegistry } from '@llm/telemetry';
 import { testInfra } from '@llm/testing';
+import { Client } from 'pg';
 import { LedgerRepository } from './ledger.repository';
 import { GetUsageSummaryCommand } from './use-cases/get-usage-summary/get-usage-summary.command';
 import { GetUsageSummaryUseCase } from './use-cases/get-usage-summary/get-usage-summary.use-case';
 import { RecordUsageCommand } from './use-cases/record-usage/record-usage.command';
 import { RecordUsageUseCase } from './use-cases/record-usage/record-usage.use-case';
+
+/**
+ * A database of this file's own: the shared test server's main database may be at another branch's migrations,
+ * and this file applies the ledger's newest ones.
+ */
+async function freshDatabase(): Promise<string> {
+  const url = new URL(testInfra().DATABASE_URL);
+  const name = `ledger_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: url.toString() });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+interface StoredRow {
+  tenantId: string;
+  callId: string;
+  attempt: number;
+  status: string;
+  userHash: string | null;
+  costMicros: bigint;
+  tokensCachedIn: number;
+  tokensEstimated: boolean;
+}
 
 describe('cost ledger on real Postgres', () => {
   let prisma: PrismaClient;
@@ -15,9 +42,12 @@ describe('cost ledger on real Postgres', () => {
   let summary: GetUsageSummaryUseCase;
   const tenantA = `ledger-a-${randomBytes(3).toString('hex')}`;
   const tenantB = `ledger-b-${randomBytes(3).toString('hex')}`;
+  const tenantC = `ledger-c-${randomBytes(3).toString('hex')}`;
+  const tenantD = `ledger-d-${randomBytes(3).toString('hex')}`;
 
   const usage = (tenant: string, overrides: Partial<UsageV1> = {}): UsageV1 => ({
     request_id: randomUUID(),
+    call_id: 'call-0',
     attempt: 1,
     tenant_id: tenant,
     user_id: 'alice@example.com',
@@ -28,32 +58,69 @@ describe('cost ledger on real Postgres', () => {
     tokens_in: 100,
     tokens_out: 50,
     cost_micros: 45,
+    tokens_cached_in: 0,
+    tokens_estimated: false,
     latency_ms: 12,
     occurred_at: new Date().toISOString(),
     ...overrides,
   });
-  const rows = (requestId: string) => prisma.usageEvent.findMany({ where: { requestId } });
+  // Raw SQL: reads the columns this branch's migration adds whatever Prisma client was generated last.
+  const rows = (requestId: string) =>
+    prisma.$queryRaw<StoredRow[]>`
+      select tenant_id as "tenantId", call_id as "callId", attempt, status, user_hash as "userHash", cost_micros as "costMicros",
+             tokens_cached_in as "tokensCachedIn", tokens_estimated as "tokensEstimated"
+      from usage_events where request_id = ${requestId}::uuid order by tenant_id, call_id`;
 
   beforeAll(async () => {
-    await migrate(testInfra().DATABASE_URL);
-    prisma = createPrismaClient(testInfra().DATABASE_URL);
+    const url = await freshDatabase();
+    await migrate(url);
+    prisma = createPrismaClient(url);
     await seedTenant(prisma, { tenantId: tenantA, tier: 'paid', apiKey: `sk-${randomUUID()}` });
     await seedTenant(prisma, { tenantId: tenantB, tier: 'free', apiKey: `sk-${randomUUID()}` });
+    await seedTenant(prisma, { tenantId: tenantC, tier: 'paid', apiKey: `sk-${randomUUID()}` });
+    await seedTenant(prisma, { tenantId: tenantD, tier: 'free', apiKey: `sk-${randomUUID()}` });
     const repo = new LedgerRepository(prisma);
     record = new RecordUsageUseCase(repo, new MetricsRegistry('test', { defaultMetrics: false }));
     summary = new GetUsageSummaryUseCase(repo);
   });
   afterAll(() => prisma.$disconnect());
 
-  it('records an attempt once however often it is delivered, and a retry attempt separately', async () => {
+  it('records a call once however often it is delivered, whatever the delivery attempt', async () => {
     const u = usage(tenantA);
     expect(await record.execute(RecordUsageCommand.create(u))).toBe(true);
     expect(await record.execute(RecordUsageCommand.create(u))).toBe(false);
-    expect(await record.execute(RecordUsageCommand.create({ ...u, attempt: 2 }))).toBe(true);
+    // A redelivery republishes the stored outcome with a later Kafka attempt: still the same call.
+    expect(await record.execute(RecordUsageCommand.create({ ...u, attempt: 2, occurred_at: new Date().toISOString() }))).toBe(false);
     const stored = await rows(u.request_id);
-    expect(stored.map((r) => r.attempt).sort()).toEqual([1, 2]);
-    expect(stored[0]!.costMicros).toBe(45n);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ callId: 'call-0', attempt: 1, costMicros: 45n });
     expect(stored[0]!.userHash).not.toContain('alice');
+  });
+
+  it('records a second call of the same request as its own row, with cached and estimated tokens', async () => {
+    const u = usage(tenantA);
+    await record.execute(RecordUsageCommand.create(u));
+    expect(await record.execute(RecordUsageCommand.create({ ...u, call_id: 'call-1', status: 'failed', tokens_cached_in: 40, tokens_estimated: true }))).toBe(true);
+    const stored = await rows(u.request_id);
+    expect(stored.map((r) => [r.callId, r.status, r.tokensCachedIn, r.tokensEstimated])).toEqual([
+      ['call-0', 'succeeded', 0, false],
+      ['call-1', 'failed', 40, true],
+    ]);
+  });
+
+  it("keeps another tenant's identical request and call ids as that tenant's own row", async () => {
+    const a = usage(tenantA);
+    const b = { ...a, tenant_id: tenantB, cost_micros: 7 };
+    expect(await record.execute(RecordUsageCommand.create(a))).toBe(true);
+    expect(await record.execute(RecordUsageCommand.create(b))).toBe(true);
+    // Neither tenant's replay touches the other's row.
+    expect(await record.execute(RecordUsageCommand.create(b))).toBe(false);
+    expect(await record.execute(RecordUsageCommand.create(a))).toBe(false);
+    const stored = await rows(a.request_id);
+    expect(stored.map((r) => [r.tenantId, r.costMicros])).toEqual([
+      [tenantA, 45n],
+      [tenantB, 7n],
+    ]);
   });
 
   it('inserts one row when duplicates arrive at the same time', async () => {
@@ -68,11 +135,13 @@ describe('cost ledger on real Postgres', () => {
   });
 
   it("sums one tenant's usage and never another's", async () => {
-    await record.execute(RecordUsageCommand.create(usage(tenantB, { cost_micros: 1_000, model: 'sim-large' })));
-    const a = await summary.execute(GetUsageSummaryCommand.create({ tenant_id: tenantA }));
-    const b = await summary.execute(GetUsageSummaryCommand.create({ tenant_id: tenantB }));
+    await record.execute(RecordUsageCommand.create(usage(tenantC)));
+    await record.execute(RecordUsageCommand.create(usage(tenantC)));
+    await record.execute(RecordUsageCommand.create(usage(tenantD, { cost_micros: 1_000, model: 'sim-large' })));
+    const a = await summary.execute(GetUsageSummaryCommand.create({ tenant_id: tenantC }));
+    const b = await summary.execute(GetUsageSummaryCommand.create({ tenant_id: tenantD }));
     expect(a.models.map((m) => m.model)).toEqual(['sim-small']);
-    expect(a.totals.cost_micros).toBe(45 * 3);
+    expect(a.totals.cost_micros).toBe(45 * 2);
     expect(b.totals).toEqual({ requests: 1, tokens_in: 100, tokens_out: 50, cost_micros: 1_000 });
   });
 });

@@ -18,33 +18,24 @@ export class LedgerRepository {
   constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
 
   /**
-   * Inserts the usage of one request attempt; returns false when that (request_id, attempt) was already
-   * recorded. The unique index decides, not a prior read, so concurrent duplicates insert one row.
+   * Inserts the usage of one provider call; returns false when that (tenant_id, request_id, call_id) was
+   * already recorded (a redelivery or a republished outcome). The unique index decides, not a prior read, so
+   * concurrent duplicates insert one row, and the same ids under another tenant are that tenant's own row.
    */
   async recordOnce(tenantId: string, usage: UsageV1): Promise<boolean> {
     try {
-      const { count } = await this.prisma.usageEvent.createMany({
-        data: [
-          {
-            tenantId,
-            requestId: usage.request_id,
-            attempt: usage.attempt,
-            userHash: hashUserId(usage.user_id) ?? null,
-            feature: usage.feature ?? null,
-            model: usage.model,
-            provider: usage.provider,
-            source: usage.source,
-            status: usage.status,
-            tokensIn: usage.tokens_in,
-            tokensOut: usage.tokens_out,
-            costMicros: BigInt(usage.cost_micros),
-            latencyMs: usage.latency_ms,
-            occurredAt: new Date(usage.occurred_at),
-          },
-        ],
-        skipDuplicates: true,
-      });
-      return count === 1;
+      const inserted = await this.prisma.$executeRaw`
+        insert into usage_events (
+          request_id, call_id, attempt, tenant_id, user_hash, feature, model, provider, source, status,
+          tokens_in, tokens_cached_in, tokens_out, tokens_estimated, cost_micros, latency_ms, occurred_at
+        ) values (
+          ${usage.request_id}::uuid, ${usage.call_id}, ${usage.attempt}, ${tenantId}, ${hashUserId(usage.user_id) ?? null},
+          ${usage.feature ?? null}, ${usage.model}, ${usage.provider}, ${usage.source}, ${usage.status},
+          ${usage.tokens_in}, ${usage.tokens_cached_in}, ${usage.tokens_out}, ${usage.tokens_estimated},
+          ${BigInt(usage.cost_micros)}, ${usage.latency_ms}, ${new Date(usage.occurred_at)}
+        )
+        on conflict (tenant_id, request_id, call_id) do nothing`;
+      return inserted === 1;
     } catch (err) {
       throw toLedgerError(err);
     }

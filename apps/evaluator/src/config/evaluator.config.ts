@@ -9,4 +9,7 @@ export const evaluatorConfigSchema = serviceSchema
   .refine(refuseDevAdminTokenInProduction, { path: ['ADMIN_TOKEN'], message: 'must be set to a secret of your own in production' });
 export type EvaluatorConfig = z.infer<typeof evaluatorConfigSchema>;
 
+/** The one DI token of the evaluator's parsed settings. */
+export const EVALUATOR_CONFIG = Symbol('EVALUATOR_CONFIG');
+
 export const loadEvaluatorConfig = (): EvaluatorConfig => loadConfig(evaluatorConfigSchema);

@@ -1,10 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { LlmResultV1 } from '@llm/contracts';
 import { Topics } from '@llm/contracts';
+import { parseConfig } from '@llm/config';
 import { createKafkaClient, KafkaEventPublisher } from '@llm/kafka';
 import { REDIS, TenantKeys, type Redis } from '@llm/redis';
 import { runService, type RunningService } from '@llm/service-runtime';
 import { createTopics, llmResult, quietLogger, testInfra, testServiceSettings, uniquePrefix, waitFor } from '@llm/testing';
+import { evaluatorConfigSchema } from '../config/evaluator.config';
 import { evaluatorHttpErrorMapper } from './evaluation.errors';
 import { EvaluationModule } from './evaluation.module';
 
@@ -32,7 +34,7 @@ describe('evaluator (Kafka + Redis + HTTP)', () => {
     await createTopics(prefix);
     service = await runService({
       name: 'evaluator',
-      module: () => EvaluationModule.forRoot({ redisUrl: infra.REDIS_URL, adminToken: ADMIN, logger }),
+      module: () => EvaluationModule.forRoot({ config: parseConfig(evaluatorConfigSchema, { REDIS_URL: infra.REDIS_URL, ADMIN_TOKEN: ADMIN }), logger }),
       settings: testServiceSettings(),
       kafka: { ...infra, KAFKA_TOPIC_PREFIX: prefix },
       groupId: `evaluator-int-${randomUUID()}`,

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Topics, type RetrieveRequestV1 } from '@llm/contracts';
-import { OnTopic } from '@llm/kafka';
+import { KafkaMessageContext, OnTopic } from '@llm/kafka';
 import { RetrieveContextCommand } from './use-cases/retrieve-context/retrieve-context.command';
 import { RetrieveContextUseCase } from './use-cases/retrieve-context/retrieve-context.use-case';
 
@@ -9,7 +9,7 @@ export class RetrievalConsumer {
   constructor(private readonly retrieveContext: RetrieveContextUseCase) {}
 
   @OnTopic(Topics.retrieve)
-  async onRetrieve(request: RetrieveRequestV1): Promise<void> {
-    await this.retrieveContext.execute(RetrieveContextCommand.create(request));
+  async onRetrieve(request: RetrieveRequestV1, context: KafkaMessageContext): Promise<void> {
+    await this.retrieveContext.execute(RetrieveContextCommand.create(request, context.attempt));
   }
 }

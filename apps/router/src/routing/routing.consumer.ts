@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Topics, type RouteRequestV1 } from '@llm/contracts';
-import { OnTopic } from '@llm/kafka';
+import { KafkaMessageContext, OnTopic } from '@llm/kafka';
 import { PlanRouteCommand } from './use-cases/plan-route/plan-route.command';
 import { PlanRouteUseCase } from './use-cases/plan-route/plan-route.use-case';
 
@@ -9,7 +9,7 @@ export class RoutingConsumer {
   constructor(private readonly planRoute: PlanRouteUseCase) {}
 
   @OnTopic(Topics.route)
-  async onRoute(request: RouteRequestV1): Promise<void> {
-    await this.planRoute.execute(PlanRouteCommand.create(request));
+  async onRoute(request: RouteRequestV1, context: KafkaMessageContext): Promise<void> {
+    await this.planRoute.execute(PlanRouteCommand.create(request, context.attempt));
   }
 }

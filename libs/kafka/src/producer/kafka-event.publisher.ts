@@ -1,3 +1,4 @@
+import { summarizeIssues } from '@llm/config';
 import { envelopeOf, Headers, priority as prioritySchema, TOPIC_SPECS, type Priority, type TopicInput, type TopicName } from '@llm/contracts';
 import { injectTraceHeaders, type Logger } from '@llm/telemetry';
 import { CompressionTypes, Partitioners, type Kafka, type Producer, type IHeaders } from 'kafkajs';
@@ -84,11 +85,5 @@ export class KafkaEventPublisher extends EventPublisher {
   }
 }
 
-/** Paths and messages of schema issues, never the values (they may hold prompts). */
-export function summarizeIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
-  return issues
-    .slice(0, 10)
-    .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
-    .join('; ')
-    .slice(0, 1000);
-}
+/** The shared validation-message formatter (libs/config), re-exported for the transport and its users. */
+export { summarizeIssues };

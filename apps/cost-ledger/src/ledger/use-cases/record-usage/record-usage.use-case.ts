@@ -4,7 +4,7 @@ import type { Counter } from 'prom-client';
 import { LedgerRepository } from '../../ledger.repository';
 import type { RecordUsageCommand } from './record-usage.command';
 
-/** Records each request attempt's usage exactly once, however often the event is delivered. */
+/** Records each provider call's usage exactly once per tenant, however often the event is delivered or replayed. */
 @Injectable()
 export class RecordUsageUseCase {
   private readonly recorded: Counter<'outcome' | 'source'>;

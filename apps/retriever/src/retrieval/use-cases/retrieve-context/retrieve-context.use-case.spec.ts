@@ -1,14 +1,41 @@
-import { Topics, type RetrieveRequestV1 } from '@llm/contracts';
+import { Topics, type LlmResultV1, type RetrieveRequestV1 } from '@llm/contracts';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
+import type { ResultPublisher } from '@llm/result-stream';
 import { llmRequest } from '@llm/testing';
 import { RetrieveContextCommand } from './retrieve-context.command';
 import { RetrieveContextUseCase } from './retrieve-context.use-case';
 
+class RecordingResults implements Pick<ResultPublisher, 'publish'> {
+  readonly finished: LlmResultV1[] = [];
+  async publish(result: LlmResultV1): Promise<boolean> {
+    this.finished.push(result);
+    return true;
+  }
+}
+
 describe('RetrieveContextUseCase', () => {
+  let events: InMemoryEventPublisher;
+  let results: RecordingResults;
+  let useCase: RetrieveContextUseCase;
+
+  beforeEach(() => {
+    events = new InMemoryEventPublisher();
+    results = new RecordingResults();
+    useCase = new RetrieveContextUseCase(events, results);
+  });
+
   it('forwards the request to routing with its cache key and an empty context', async () => {
-    const events = new InMemoryEventPublisher();
     const request: RetrieveRequestV1 = { ...llmRequest({ rag: { collection: 'docs', top_k: 3 } }), cache_key: 'abc' };
-    await new RetrieveContextUseCase(events).execute(RetrieveContextCommand.create(request));
+    await useCase.execute(RetrieveContextCommand.create(request, 1));
     expect(events.on(Topics.route)).toEqual([{ ...request, context: [] }]);
+    expect(results.finished).toEqual([]);
+  });
+
+  it('ends a request past its deadline as EXPIRED and sends nothing on', async () => {
+    const now = new Date();
+    const late: RetrieveRequestV1 = { ...llmRequest({ rag: { collection: 'docs', top_k: 3 }, deadline_at: new Date(now.getTime() - 1).toISOString() }), cache_key: 'abc' };
+    await useCase.execute(RetrieveContextCommand.create(late, 1), now);
+    expect(events.events).toEqual([]);
+    expect(results.finished).toEqual([expect.objectContaining({ request_id: late.request_id, status: 'expired', error: expect.objectContaining({ code: 'EXPIRED' }) })]);
   });
 });

@@ -2,38 +2,43 @@ import { Inject, Injectable } from '@nestjs/common';
 import { chainFor, type Catalog } from '@llm/catalog';
 import { Topics, type RouteTarget } from '@llm/contracts';
 import { EventPublisher } from '@llm/kafka';
-import { ResultPublisher, resultIdentity } from '@llm/result-stream';
+import { expiredResult, isExpired, ResultPublisher, unansweredResult } from '@llm/result-stream';
 import { CATALOG } from '../../routing.tokens';
 import type { PlanRouteCommand } from './plan-route.command';
 
 /**
  * Walking skeleton of the routing policy: the requested model (or alias) picks a fallback chain from the
  * catalog. Task, confidence, budget and load-aware policies come with the routing issue. An unknown model is
- * refused here with a terminal result, so the caller hears back at once.
+ * refused here with a terminal result, so the caller hears back at once; so is a request past its deadline,
+ * which must never reach a model.
  */
 @Injectable()
 export class PlanRouteUseCase {
   constructor(
     @Inject(CATALOG) private readonly catalog: Catalog,
     private readonly events: EventPublisher,
-    private readonly results: ResultPublisher,
+    @Inject(ResultPublisher) private readonly results: Pick<ResultPublisher, 'publish'>,
   ) {}
 
-  async execute({ request }: PlanRouteCommand): Promise<void> {
+  async execute({ request, attempt }: PlanRouteCommand, now = new Date()): Promise<void> {
+    if (isExpired(request, now)) {
+      await this.results.publish(expiredResult(request, attempt, now));
+      return;
+    }
     const chain = chainFor(this.catalog, request.body.model);
     if (!chain) {
-      await this.results.publish({
-        ...resultIdentity(request),
-        status: 'rejected',
-        source: 'none',
-        error: { code: 'MODEL_NOT_FOUND', message: `model '${request.body.model.slice(0, 100)}' is not in the catalog`, retryable: false },
-        usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
-        cost_micros: 0,
-        latency_ms: Math.max(0, Date.now() - Date.parse(request.created_at)),
-        attempt: 1,
-        fallback_used: false,
-        completed_at: new Date().toISOString(),
-      });
+      await this.results.publish(
+        unansweredResult(
+          request,
+          {
+            status: 'rejected',
+            error: { code: 'MODEL_NOT_FOUND', message: `model '${request.body.model.slice(0, 100)}' is not in the catalog`, retryable: false },
+            attempt,
+            ...(request.cache_key !== undefined ? { cache_key: request.cache_key } : {}),
+          },
+          now,
+        ),
+      );
       return;
     }
     const targets: RouteTarget[] = chain.models.map((m) => ({

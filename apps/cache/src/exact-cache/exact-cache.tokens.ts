@@ -1,1 +1,0 @@
-export const EXACT_CACHE_TTL = Symbol('EXACT_CACHE_TTL');
