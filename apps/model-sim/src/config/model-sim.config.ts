@@ -18,6 +18,12 @@ export const modelSimConfigSchema = serviceSchema.extend(httpPort(8090).shape).e
   SIM_FAULT_500_RATE: rate,
   SIM_FAULT_TIMEOUT_RATE: rate,
   SIM_FAULT_STALL_RATE: rate,
+  SIM_FAULT_429_NO_RETRY_AFTER_RATE: rate,
+  SIM_FAULT_HEADERS_STALL_RATE: rate,
+  SIM_FAULT_NO_USAGE_RATE: rate,
+  SIM_FAULT_STREAM_CUT_RATE: rate,
+  SIM_FAULT_STREAM_ERROR_RATE: rate,
+  SIM_FAULT_INVALID_RATE: rate,
   SIM_SEED: z.coerce.number().int().default(42),
 });
 export type ModelSimConfig = z.infer<typeof modelSimConfigSchema>;
