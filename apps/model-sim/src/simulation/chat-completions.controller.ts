@@ -138,7 +138,7 @@ export class ChatCompletionsController {
         wantTokens: numberHeader(headers['x-sim-output-tokens']),
       });
       const promptTokens = countPromptTokens(body.messages);
-      const cachedTokens = Math.min(promptTokens, numberHeader(headers['x-sim-cached-tokens']) ?? 0);
+      const cachedTokens = Math.min(promptTokens, numberHeader(headers['x-sim-cached-tokens']) ?? this.config.SIM_CACHED_PROMPT_TOKENS);
       const usageFor = (text: string) => {
         const completion = countTokens(text);
         return { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion, prompt_tokens_details: { cached_tokens: cachedTokens } };
