@@ -3,6 +3,7 @@ import type { Catalog } from '@llm/catalog';
 import { REDIS, RedisModule, type Redis } from '@llm/redis';
 import { ResultStreamModule } from '@llm/result-stream';
 import type { Logger } from '@llm/telemetry';
+import { countTokens } from '@llm/tokens';
 import { INFERENCE_WORKER_CONFIG, type InferenceWorkerConfig } from '../config/inference-worker.config';
 import { ProviderCallRunner } from './calls/provider-call.runner';
 import { InferenceConsumer } from './inference.consumer';
@@ -28,13 +29,16 @@ export class InferenceModule {
         {
           provide: ProviderCallRunner,
           inject: [OpenAiCompatibleAdapter],
-          useFactory: (adapter: OpenAiCompatibleAdapter) =>
-            new ProviderCallRunner(adapter, {
+          useFactory: (adapter: OpenAiCompatibleAdapter) => {
+            // Loading a tokenizer's ranks blocks for about a second: at boot, not inside a time-limited call.
+            for (const encoding of new Set(catalog.models.map((m) => m.tokenizer))) countTokens('warm up', encoding);
+            return new ProviderCallRunner(adapter, {
               firstTokenMs: config.INFERENCE_FIRST_TOKEN_TIMEOUT_MS,
               idleMs: config.INFERENCE_IDLE_TIMEOUT_MS,
               cancelPollMs: config.INFERENCE_CANCEL_POLL_MS,
               encodings: new Map(catalog.models.map((m) => [m.id, m.tokenizer])),
-            }),
+            });
+          },
         },
         { provide: CallOutbox, inject: [REDIS], useFactory: (redis: Redis) => new RedisCallOutbox(redis, config.INFERENCE_OUTBOX_TTL_S) },
         { provide: RequestLease, inject: [REDIS], useFactory: (redis: Redis) => new RedisRequestLease(redis) },
