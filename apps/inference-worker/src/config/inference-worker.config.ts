@@ -1,4 +1,4 @@
-import { httpPort, kafkaSchema, loadConfig, positiveInt, redisSchema, serviceSchema } from '@llm/config';
+import { httpPort, kafkaSchema, loadConfig, nonNegativeInt, positiveInt, redisSchema, serviceSchema } from '@llm/config';
 import { z } from 'zod';
 
 export const inferenceWorkerConfigSchema = serviceSchema
@@ -9,6 +9,11 @@ export const inferenceWorkerConfigSchema = serviceSchema
     MODEL_CATALOG_PATH: z.string().min(1).default('infra/catalog/models.json'),
     /** Per-request lease: renewed while a call runs; a crashed holder's lease lapses after this. */
     INFERENCE_LEASE_MS: positiveInt(15_000),
+    /**
+     * How long a worker that finds the request leased by another waits for that holder's outcome before it
+     * hands the message back (a redelivery that keeps finding it busy would otherwise be dead-lettered early).
+     */
+    INFERENCE_LEASE_WAIT_MS: nonNegativeInt(120_000),
     /** How long a request's call outcomes stay in the outbox for a redelivery to republish. */
     INFERENCE_OUTBOX_TTL_S: positiveInt(86_400),
     /** How often a running call checks whether its caller cancelled. */

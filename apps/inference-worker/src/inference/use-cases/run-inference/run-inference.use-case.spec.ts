@@ -1,6 +1,7 @@
 import { Topics, type InferenceRequestV1, type RouteTarget } from '@llm/contracts';
 import { errorCodeOf, isRetryable } from '@llm/errors';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
+import { answeredResult } from '@llm/result-stream';
 import { chatCompletion, llmRequest, quietLogger } from '@llm/testing';
 import type { CallOutcome, ConsumedTokens } from '../../calls/provider-call.runner';
 import { InferenceError } from '../../inference.errors';
@@ -46,7 +47,7 @@ describe('RunInferenceUseCase', () => {
     outbox = new InMemoryCallOutbox();
     lease = new InMemoryLease();
     cancellation = new SwitchableCancellation();
-    useCase = new RunInferenceUseCase(runner, outbox, lease, events, results, cancellation, { INFERENCE_LEASE_MS: 10_000 }, quietLogger());
+    useCase = new RunInferenceUseCase(runner, outbox, lease, events, results, cancellation, { INFERENCE_LEASE_MS: 1_000, INFERENCE_LEASE_WAIT_MS: 0 }, quietLogger());
   });
 
   it('charges what the provider billed, cached prompt tokens at the cached price, under a call id chosen before the call', async () => {
@@ -82,6 +83,20 @@ describe('RunInferenceUseCase', () => {
     expect(errorCodeOf(err)).toBe('REQUEST_IN_PROGRESS');
     expect(isRetryable(err)).toBe(true);
     expect(runner.calls).toEqual([]);
+  });
+
+  it('waits for the worker holding the request and republishes its outcome instead of calling', async () => {
+    runner.scripts.small = async () => answer('hi');
+    const req = request();
+    const holder = (await lease.acquire(req.tenant_id, req.request_id))!;
+    const waiting = new RunInferenceUseCase(runner, outbox, lease, events, results, cancellation, { INFERENCE_LEASE_MS: 1_000, INFERENCE_LEASE_WAIT_MS: 10_000 }, quietLogger());
+    const done = waiting.execute(RunInferenceCommand.create(req, 1, 5));
+    // The holder finishes: its result is in the outbox, then it lets go.
+    await outbox.saveResult(answeredResult(req, { source: 'model', model: 'small', provider: 'sim', response: chatCompletion('hi'), usage: chatCompletion().usage!, cost_micros: 5, attempt: 1 }));
+    await holder.release();
+    await done;
+    expect(runner.calls).toEqual([]);
+    expect(results.finished).toEqual([expect.objectContaining({ request_id: req.request_id, status: 'succeeded' })]);
   });
 
   it('voids a streamed call that failed with a reset, charges it as failed, and answers with the next target only', async () => {

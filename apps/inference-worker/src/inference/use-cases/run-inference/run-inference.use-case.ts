@@ -9,13 +9,13 @@ import { callCostMicros } from '@llm/tokens';
 import { INFERENCE_WORKER_CONFIG, type InferenceWorkerConfig } from '../../../config/inference-worker.config';
 import { ProviderCallRunner, type CallOutcome } from '../../calls/provider-call.runner';
 import { InferenceError } from '../../inference.errors';
-import { CallOutbox, RequestLease, type StoredOutcome } from '../../outbox/call-outbox';
+import { CallOutbox, RequestLease, type LeaseHandle, type StoredOutcome } from '../../outbox/call-outbox';
 import type { RunInferenceCommand } from './run-inference.command';
 
 export type ResultSink = Pick<ResultPublisher, 'publish' | 'appendDelta' | 'appendReset'>;
 export type CallRunner = Pick<ProviderCallRunner, 'run'>;
 export type CancellationCheck = Pick<RequestCancellation, 'isCancelled'>;
-export type RunInferenceSettings = Pick<InferenceWorkerConfig, 'INFERENCE_LEASE_MS'>;
+export type RunInferenceSettings = Pick<InferenceWorkerConfig, 'INFERENCE_LEASE_MS' | 'INFERENCE_LEASE_WAIT_MS'>;
 
 /**
  * Runs a routed request: one worker at a time (a per-request lease), at most one provider call per target and
@@ -41,11 +41,21 @@ export class RunInferenceUseCase {
 
   async execute(command: RunInferenceCommand): Promise<void> {
     const { request } = command;
-    const stored = await this.outbox.load(request.tenant_id, request.request_id);
-    if (stored.result) return this.republish(stored, stored.result);
-    const lease = await this.lease.acquire(request.tenant_id, request.request_id, this.settings.INFERENCE_LEASE_MS);
-    // Another worker holds the request (a rebalance handed the message to two members): never call twice.
-    if (!lease) throw new InferenceError('REQUEST_IN_PROGRESS', 'another worker is running this request', true);
+    const waitUntil = Date.now() + this.settings.INFERENCE_LEASE_WAIT_MS;
+    for (;;) {
+      const stored = await this.outbox.load(request.tenant_id, request.request_id);
+      if (stored.result) return this.republish(stored, stored.result);
+      const lease = await this.lease.acquire(request.tenant_id, request.request_id, this.settings.INFERENCE_LEASE_MS);
+      if (lease) return this.runHolding(command, lease);
+      // Another worker holds the request (a rebalance handed the message to two members): never call twice.
+      // Wait for its outcome (or its lease to lapse), then hand the message back if it is still busy.
+      if (Date.now() >= waitUntil) throw new InferenceError('REQUEST_IN_PROGRESS', 'another worker is running this request', true);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.ceil(this.settings.INFERENCE_LEASE_MS / 10))));
+    }
+  }
+
+  private async runHolding(command: RunInferenceCommand, lease: LeaseHandle): Promise<void> {
+    const { request } = command;
     const renewal = setInterval(() => {
       lease.renew().then(
         (held) => held || this.logger.warn({ request_id: request.request_id }, 'request lease lost while running'),
