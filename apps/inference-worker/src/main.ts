@@ -11,7 +11,7 @@ startService(() => {
     name: 'inference-worker',
     settings: config,
     kafka: config,
-    module: (logger) => InferenceModule.forRoot({ catalog, settings: config, redisUrl: config.REDIS_URL, maxAttempts: config.KAFKA_MAX_ATTEMPTS, logger }),
+    module: (logger) => InferenceModule.forRoot({ catalog, config, logger }),
     onDeadLetter: finishDeadLetteredRequests,
   };
 });

@@ -1,3 +1,4 @@
+import { DEFAULT_TOKEN_ENCODING, TOKEN_ENCODINGS } from '@llm/tokens';
 import { z } from 'zod';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/);
@@ -23,7 +24,16 @@ export const modelSchema = z.strictObject({
   context_window: z.number().int().positive(),
   price_in_micros_per_mtok: z.number().int().min(0),
   price_out_micros_per_mtok: z.number().int().min(0),
+  /** Price of prompt tokens the provider served from its prefix cache; the input price when absent. */
+  price_cached_in_micros_per_mtok: z.number().int().min(0).optional(),
+  /** Total time one call may take, stream body included. */
   timeout_ms: z.number().int().positive().max(600_000).default(60_000),
+  /** Time to the first token (the whole answer when not streaming). */
+  first_token_timeout_ms: z.number().int().positive().max(600_000).default(20_000),
+  /** Longest silence between two chunks of a stream. */
+  idle_timeout_ms: z.number().int().positive().max(600_000).default(15_000),
+  /** Tokenizer used to count a call the provider reported no usage for. */
+  tokenizer: z.enum(TOKEN_ENCODINGS).default(DEFAULT_TOKEN_ENCODING),
 });
 
 export const catalogSchema = z

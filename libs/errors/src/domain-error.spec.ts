@@ -32,6 +32,14 @@ describe('DomainError', () => {
     expect(errorCodeOf(new TypeError('x'))).toBe('INTERNAL');
   });
 
+  it('treats Redis connection failures as transient', () => {
+    expect(isRetryable(new Error('Connection is closed.'))).toBe(true);
+    expect(isRetryable(Object.assign(new Error('Reached the max retries per request limit (which is 2).'), { name: 'MaxRetriesPerRequestError' }))).toBe(true);
+    expect(isRetryable(new Error("Stream isn't writeable and enableOfflineQueue options is false"))).toBe(true);
+    expect(isRetryable(new Error('LOADING Redis is loading the dataset in memory'))).toBe(true);
+    expect(isRetryable(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'))).toBe(false);
+  });
+
   it('survives a cause cycle', () => {
     const a = new Error('a') as Error & { cause?: unknown };
     const b = new Error('b', { cause: a });

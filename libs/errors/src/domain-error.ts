@@ -25,6 +25,9 @@ export function isDomainError(err: unknown): err is DomainError {
 }
 
 const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH']);
+/** Errors ioredis raises while it is (re)connecting: plain Errors without a code, recognised by name or message. */
+const TRANSIENT_NAMES = new Set(['KafkaJSNumberOfRetriesExceeded', 'KafkaJSConnectionError', 'MaxRetriesPerRequestError', 'ClusterAllFailedError']);
+const TRANSIENT_MESSAGES = [/^Connection is closed\.?$/, /^Stream isn't writeable/, /^Command timed out$/, /^connect ETIMEDOUT$/, /^Socket timeout\./, /^(LOADING|READONLY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN)\b/];
 
 /**
  * Whether retrying could succeed. Domain errors say so themselves; the first domain error found along the
@@ -34,10 +37,11 @@ const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPI
 export function isRetryable(err: unknown, depth = 0): boolean {
   if (depth > 8 || typeof err !== 'object' || err === null) return false;
   if (err instanceof DomainError) return err.retryable;
-  const e = err as { code?: unknown; retriable?: unknown; cause?: unknown; name?: unknown };
+  const e = err as { code?: unknown; retriable?: unknown; cause?: unknown; name?: unknown; message?: unknown };
   if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
   if (e.retriable === true) return true;
-  if (e.name === 'KafkaJSNumberOfRetriesExceeded' || e.name === 'KafkaJSConnectionError') return true;
+  if (typeof e.name === 'string' && TRANSIENT_NAMES.has(e.name)) return true;
+  if (typeof e.message === 'string' && TRANSIENT_MESSAGES.some((m) => m.test(e.message as string))) return true;
   return e.cause !== undefined ? isRetryable(e.cause, depth + 1) : false;
 }
 

@@ -6,6 +6,8 @@ describe('TenantKeys', () => {
     expect(k.requestStream('r1')).toBe('t:acme:stream:r1');
     expect(k.idempotency('anything')).toMatch(/^t:acme:idem:[a-f0-9]{64}$/);
     expect(k.exactCache('ab12'.repeat(8))).toMatch(/^t:acme:cache:exact:/);
+    expect(k.inferenceOutbox('r1')).toBe('t:acme:outbox:r1');
+    expect(k.inferenceLease('r1')).toBe('t:acme:lease:r1');
   });
 
   it.each(['acme:other', 'ACME', '', 'a b', 'x*', '../t'])('rejects the tenant id %p', (id) => {

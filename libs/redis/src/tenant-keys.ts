@@ -34,6 +34,19 @@ export class TenantKeys {
     return `${this.prefix}cancel:${requestId}`;
   }
 
+  /**
+   * The inference outbox of one request (hash): the call counter, each provider call's usage event and the
+   * final result, written before they are published so a redelivery republishes instead of calling again.
+   */
+  inferenceOutbox(requestId: string): string {
+    return `${this.prefix}outbox:${requestId}`;
+  }
+
+  /** Per-request lease: only its holder may call a provider for the request. */
+  inferenceLease(requestId: string): string {
+    return `${this.prefix}lease:${requestId}`;
+  }
+
   requestStatus(requestId: string): string {
     return `${this.prefix}req:${requestId}`;
   }

@@ -1,4 +1,4 @@
-import { Topics, type LlmResultV1, type StreamDelta, type StreamEvent } from '@llm/contracts';
+import { Topics, type LlmResultV1, type StreamDelta, type StreamEvent, type StreamReset } from '@llm/contracts';
 import { EventPublisher } from '@llm/kafka';
 import { TenantKeys, type Redis } from '@llm/redis';
 
@@ -26,6 +26,11 @@ export class ResultPublisher {
 
   async appendDelta(tenantId: string, requestId: string, delta: Omit<StreamDelta, 'type'>): Promise<string> {
     return this.append(new TenantKeys(tenantId), requestId, { type: 'delta', ...delta });
+  }
+
+  /** Voids the deltas of a call that failed after streaming: readers discard them before the next call starts. */
+  async appendReset(tenantId: string, requestId: string, reset: Omit<StreamReset, 'type'>): Promise<string> {
+    return this.append(new TenantKeys(tenantId), requestId, { type: 'reset', ...reset });
   }
 
   /** Returns false when the request already had a terminal event (a duplicate finish). */

@@ -1,4 +1,4 @@
-import { costMicros } from './cost';
+import { callCostMicros, costMicros } from './cost';
 
 describe('costMicros', () => {
   it('charges price per million tokens in micro-dollars, rounded up', () => {
@@ -15,5 +15,16 @@ describe('costMicros', () => {
   it('rejects fractional or negative inputs', () => {
     expect(() => costMicros(1.5, 0, 1, 1)).toThrow(RangeError);
     expect(() => costMicros(-1, 0, 1, 1)).toThrow(RangeError);
+  });
+});
+
+describe('callCostMicros', () => {
+  it('prices cached prompt tokens at the cached rate', () => {
+    // 1,000 in of which 600 cached: 400 at $1/M + 600 at $0.10/M + 100 out at $2/M = 400 + 60 + 200 micros
+    expect(callCostMicros({ tokensIn: 1_000, cachedIn: 600, tokensOut: 100 }, { inPerMtok: 1_000_000, cachedInPerMtok: 100_000, outPerMtok: 2_000_000 })).toBe(660);
+  });
+
+  it('falls back to the input price without a cached price', () => {
+    expect(callCostMicros({ tokensIn: 1_000, cachedIn: 600, tokensOut: 0 }, { inPerMtok: 1_000_000, outPerMtok: 0 })).toBe(1_000);
   });
 });

@@ -1,1 +1,2 @@
-export { costMicros } from './cost';
+export { callCostMicros, costMicros, type CallTokens, type TokenPrices } from './cost';
+export { countPromptTokens, countTokens, DEFAULT_TOKEN_ENCODING, promptText, TOKEN_ENCODINGS, type TokenEncoding } from './count';

@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Topics, type InferenceRequestV1 } from '@llm/contracts';
 import { KafkaMessageContext, OnTopic } from '@llm/kafka';
-import { MAX_ATTEMPTS } from './inference.tokens';
+import { INFERENCE_WORKER_CONFIG, type InferenceWorkerConfig } from '../config/inference-worker.config';
 import { RunInferenceCommand } from './use-cases/run-inference/run-inference.command';
 import { RunInferenceUseCase } from './use-cases/run-inference/run-inference.use-case';
 
@@ -9,11 +9,11 @@ import { RunInferenceUseCase } from './use-cases/run-inference/run-inference.use
 export class InferenceConsumer {
   constructor(
     private readonly runInference: RunInferenceUseCase,
-    @Inject(MAX_ATTEMPTS) private readonly maxAttempts: number,
+    @Inject(INFERENCE_WORKER_CONFIG) private readonly config: InferenceWorkerConfig,
   ) {}
 
   @OnTopic(Topics.inference)
   async onInference(request: InferenceRequestV1, context: KafkaMessageContext): Promise<void> {
-    await this.runInference.execute(RunInferenceCommand.create(request, context.attempt, this.maxAttempts));
+    await this.runInference.execute(RunInferenceCommand.create(request, context.attempt, this.config.KAFKA_MAX_ATTEMPTS));
   }
 }

@@ -1,10 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Catalog } from '@llm/catalog';
-import { RedisModule } from '@llm/redis';
+import { REDIS, RedisModule, type Redis } from '@llm/redis';
 import { ResultStreamModule } from '@llm/result-stream';
 import type { Logger } from '@llm/telemetry';
+import { countTokens } from '@llm/tokens';
+import { INFERENCE_WORKER_CONFIG, type InferenceWorkerConfig } from '../config/inference-worker.config';
+import { ProviderCallRunner } from './calls/provider-call.runner';
 import { InferenceConsumer } from './inference.consumer';
-import { MAX_ATTEMPTS } from './inference.tokens';
+import { CallOutbox, RedisCallOutbox, RedisRequestLease, RequestLease } from './outbox/call-outbox';
 import { OpenAiCompatibleAdapter } from './providers/openai-compatible.adapter';
 import { ProviderRegistry } from './providers/provider-registry';
 import { RunInferenceUseCase } from './use-cases/run-inference/run-inference.use-case';
@@ -13,15 +16,32 @@ const USE_CASES = [RunInferenceUseCase];
 
 @Module({})
 export class InferenceModule {
-  static forRoot(options: { catalog: Catalog; settings: Readonly<Record<string, unknown>>; redisUrl: string; maxAttempts: number; logger: Logger }): DynamicModule {
+  static forRoot(options: { catalog: Catalog; config: InferenceWorkerConfig; logger: Logger }): DynamicModule {
+    const { catalog, config } = options;
     return {
       module: InferenceModule,
-      imports: [RedisModule.forRoot({ url: options.redisUrl, logger: options.logger }), ResultStreamModule.forRoot({ redisUrl: options.redisUrl, logger: options.logger })],
+      imports: [RedisModule.forRoot({ url: config.REDIS_URL, logger: options.logger }), ResultStreamModule.forRoot({ redisUrl: config.REDIS_URL, logger: options.logger })],
       controllers: [InferenceConsumer],
       providers: [
-        { provide: ProviderRegistry, useFactory: () => new ProviderRegistry(options.catalog, options.settings) },
+        { provide: INFERENCE_WORKER_CONFIG, useValue: config },
+        { provide: ProviderRegistry, useFactory: () => new ProviderRegistry(catalog, config) },
         { provide: OpenAiCompatibleAdapter, inject: [ProviderRegistry], useFactory: (registry: ProviderRegistry) => new OpenAiCompatibleAdapter(registry) },
-        { provide: MAX_ATTEMPTS, useValue: options.maxAttempts },
+        {
+          provide: ProviderCallRunner,
+          inject: [OpenAiCompatibleAdapter],
+          useFactory: (adapter: OpenAiCompatibleAdapter) => {
+            // Loading a tokenizer's ranks blocks for about a second: at boot, not inside a time-limited call.
+            for (const encoding of new Set(catalog.models.map((m) => m.tokenizer))) countTokens('warm up', encoding);
+            return new ProviderCallRunner(adapter, {
+              firstTokenMs: config.INFERENCE_FIRST_TOKEN_TIMEOUT_MS,
+              idleMs: config.INFERENCE_IDLE_TIMEOUT_MS,
+              cancelPollMs: config.INFERENCE_CANCEL_POLL_MS,
+              encodings: new Map(catalog.models.map((m) => [m.id, m.tokenizer])),
+            });
+          },
+        },
+        { provide: CallOutbox, inject: [REDIS], useFactory: (redis: Redis) => new RedisCallOutbox(redis, config.INFERENCE_OUTBOX_TTL_S) },
+        { provide: RequestLease, inject: [REDIS], useFactory: (redis: Redis) => new RedisRequestLease(redis) },
         ...USE_CASES,
       ],
     };

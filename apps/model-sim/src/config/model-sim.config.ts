@@ -14,10 +14,18 @@ export const modelSimConfigSchema = serviceSchema.extend(httpPort(8090).shape).e
   SIM_MAX_QUEUE: nonNegativeInt(1_000),
   SIM_MODELS: csv.default(['sim-small', 'sim-large']),
   SIM_DEFAULT_MAX_TOKENS: positiveInt(64),
+  /** Prompt tokens reported (and billed) as served from the prefix cache on every call; x-sim-cached-tokens overrides. */
+  SIM_CACHED_PROMPT_TOKENS: nonNegativeInt(0),
   SIM_FAULT_429_RATE: rate,
   SIM_FAULT_500_RATE: rate,
   SIM_FAULT_TIMEOUT_RATE: rate,
   SIM_FAULT_STALL_RATE: rate,
+  SIM_FAULT_429_NO_RETRY_AFTER_RATE: rate,
+  SIM_FAULT_HEADERS_STALL_RATE: rate,
+  SIM_FAULT_NO_USAGE_RATE: rate,
+  SIM_FAULT_STREAM_CUT_RATE: rate,
+  SIM_FAULT_STREAM_ERROR_RATE: rate,
+  SIM_FAULT_INVALID_RATE: rate,
   SIM_SEED: z.coerce.number().int().default(42),
 });
 export type ModelSimConfig = z.infer<typeof modelSimConfigSchema>;

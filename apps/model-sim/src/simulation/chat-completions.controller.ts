@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, Headers, Inject, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Res } from '@nestjs/common';
 import { summarizeIssues } from '@llm/kafka';
+import { countPromptTokens, countTokens } from '@llm/tokens';
 import { MetricsRegistry } from '@llm/telemetry';
 import type { Response } from 'express';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { z } from 'zod';
 import type { ModelSimConfig } from '../config/model-sim.config';
 import { BatchScheduler } from './batch-scheduler';
-import { chooseFault } from './fault-plan';
+import { chooseFault, type Fault, type FaultRates } from './fault-plan';
+import { SimBill, type BilledCall } from './sim-bill';
+import { ChunkWriter } from './sse';
 import { SimulationError } from './simulation.errors';
 import { SIM_CONFIG } from './simulation.tokens';
-import { estimateTokens, generate, logprobOf, prng } from './text-generator';
+import { generate, logprobOf, prng } from './text-generator';
 
 const bodySchema = z.object({
   model: z.string().min(1).max(256),
@@ -37,12 +40,14 @@ const sleep = (ms: number, signal: AbortSignal) =>
 export class ChatCompletionsController {
   private readonly scheduler: BatchScheduler;
   private readonly random: () => number;
-  private readonly stats = { requests: 0, tokens_generated: 0, faults: { '429': 0, '500': 0, timeout: 0, stall: 0 } as Record<string, number> };
+  private readonly stats = { requests: 0, tokens_generated: 0, faults: {} as Record<string, number> };
   private readonly requestsTotal: Counter<'model' | 'outcome'>;
   private readonly queueDepth: Gauge;
   private readonly ttft: Histogram;
   /** Held-open connections (timeout and stall faults), released on shutdown. */
   private readonly held = new Set<Response>();
+  private readonly bill = new SimBill();
+  private readonly rates: FaultRates;
 
   constructor(
     @Inject(SIM_CONFIG) private readonly config: ModelSimConfig,
@@ -50,6 +55,18 @@ export class ChatCompletionsController {
   ) {
     this.scheduler = new BatchScheduler(config.SIM_MAX_BATCH, config.SIM_MAX_QUEUE);
     this.random = prng(config.SIM_SEED);
+    this.rates = {
+      '429': config.SIM_FAULT_429_RATE,
+      '429-no-retry-after': config.SIM_FAULT_429_NO_RETRY_AFTER_RATE,
+      '500': config.SIM_FAULT_500_RATE,
+      timeout: config.SIM_FAULT_TIMEOUT_RATE,
+      stall: config.SIM_FAULT_STALL_RATE,
+      'headers-stall': config.SIM_FAULT_HEADERS_STALL_RATE,
+      'stream-no-usage': config.SIM_FAULT_NO_USAGE_RATE,
+      'stream-cut': config.SIM_FAULT_STREAM_CUT_RATE,
+      'stream-error': config.SIM_FAULT_STREAM_ERROR_RATE,
+      'invalid-response': config.SIM_FAULT_INVALID_RATE,
+    };
     this.requestsTotal = metrics.counter('sim_requests_total', 'Requests by model and outcome', ['model', 'outcome']);
     this.queueDepth = metrics.gauge('sim_queue_depth', 'Requests waiting for a batch slot');
     this.ttft = metrics.histogram('sim_time_to_first_token_seconds', 'Queue wait plus time to first token', [], [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
@@ -69,6 +86,17 @@ export class ChatCompletionsController {
     return { ...this.stats, in_flight: this.scheduler.inFlight, queued: this.scheduler.queued };
   }
 
+  @Get('sim/bill')
+  billView() {
+    return this.bill.view();
+  }
+
+  @Post('sim/bill/reset')
+  @HttpCode(204)
+  resetBill(): void {
+    this.bill.reset();
+  }
+
   @Post('v1/chat/completions')
   async complete(@Body() raw: unknown, @Headers() headers: Record<string, string | undefined>, @Res() res: Response): Promise<void> {
     const parsed = bodySchema.safeParse(raw);
@@ -77,16 +105,9 @@ export class ChatCompletionsController {
     if (!this.config.SIM_MODELS.includes(body.model)) throw new SimulationError('MODEL_NOT_FOUND', `The model \`${body.model.slice(0, 100)}\` does not exist.`);
     this.stats.requests++;
 
-    const fault = chooseFault(headers['x-sim-fault'], { rate429: this.config.SIM_FAULT_429_RATE, rate500: this.config.SIM_FAULT_500_RATE, rateTimeout: this.config.SIM_FAULT_TIMEOUT_RATE, rateStall: this.config.SIM_FAULT_STALL_RATE }, this.random());
+    const fault = chooseFault(headers['x-sim-fault'], this.rates, this.random());
     if (fault !== 'none') this.stats.faults[fault] = (this.stats.faults[fault] ?? 0) + 1;
-    if (fault === '429') {
-      this.requestsTotal.inc({ model: body.model, outcome: '429' });
-      throw new SimulationError('INJECTED_RATE_LIMIT', 'Rate limit reached (simulated).', true, { retryAfterS: 1 });
-    }
-    if (fault === '500') {
-      this.requestsTotal.inc({ model: body.model, outcome: '500' });
-      throw new SimulationError('INJECTED_SERVER_ERROR', 'Internal server error (simulated).', true);
-    }
+    this.refuseIfInjected(fault, body.model);
 
     const gone = new AbortController();
     res.on('close', () => gone.abort());
@@ -116,17 +137,33 @@ export class ChatCompletionsController {
         json: body.response_format?.type === 'json_object' || body.response_format?.type === 'json_schema',
         wantTokens: numberHeader(headers['x-sim-output-tokens']),
       });
-      const usage = { prompt_tokens: estimateTokens(body.messages), completion_tokens: out.tokens.length, total_tokens: 0 };
-      usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+      const promptTokens = countPromptTokens(body.messages);
+      const cachedTokens = Math.min(promptTokens, numberHeader(headers['x-sim-cached-tokens']) ?? this.config.SIM_CACHED_PROMPT_TOKENS);
+      const usageFor = (text: string) => {
+        const completion = countTokens(text);
+        return { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion, prompt_tokens_details: { cached_tokens: cachedTokens } };
+      };
+      const billed = (text: string, outcome: BilledCall['outcome']) =>
+        this.bill.record({ call_id: headers['x-llm-call-id'] ?? null, model: body.model, prompt_tokens: promptTokens, cached_tokens: cachedTokens, completion_tokens: countTokens(text), outcome });
       const id = `chatcmpl-sim-${randomUUID()}`;
       const created = Math.floor(Date.now() / 1000);
-      await sleep(ttftMs, gone.signal);
-      this.ttft.observe((performance.now() - started) / 1000);
-      if (gone.signal.aborted) return;
 
       if (!body.stream) {
+        if (fault === 'headers-stall') {
+          res.status(200).setHeader('Content-Type', 'application/json');
+          res.flushHeaders();
+          return await this.hold(res, gone.signal);
+        }
+        await sleep(ttftMs, gone.signal);
+        this.ttft.observe((performance.now() - started) / 1000);
         await sleep(itlMs * Math.max(0, out.tokens.length - 1), gone.signal);
+        // Like vLLM: an answer whose client left before it was written is not billed.
         if (gone.signal.aborted) return;
+        if (fault === 'invalid-response') {
+          res.json({ id, object: 'chat.completion', created, model: body.model, choices: 'not-a-list' });
+          return;
+        }
+        const text = out.tokens.join('');
         this.stats.tokens_generated += out.tokens.length;
         this.requestsTotal.inc({ model: body.model, outcome: 'ok' });
         res.json({
@@ -138,37 +175,77 @@ export class ChatCompletionsController {
           choices: [
             {
               index: 0,
-              message: { role: 'assistant', content: out.tokens.join(''), refusal: null },
+              message: { role: 'assistant', content: text, refusal: null },
               finish_reason: out.finishReason,
               logprobs: body.logprobs ? { content: out.tokens.map((t, i) => logprobEntry(t, i, body.top_logprobs ?? 0)) } : null,
             },
           ],
-          usage,
+          usage: usageFor(text),
         });
+        billed(text, 'completed');
         return;
       }
 
-      res.status(200).setHeader('Content-Type', 'text/event-stream');
-      res.setHeader('Cache-Control', 'no-cache');
-      res.flushHeaders();
-      const chunk = (delta: object, finish: string | null, extra: object = {}) =>
-        res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [{ index: 0, delta, finish_reason: finish, ...extra }] })}\n\n`);
-      const stallAt = fault === 'stall' ? Math.min(2, out.tokens.length) : -1;
-      for (const [i, token] of out.tokens.entries()) {
-        if (i === stallAt) return await this.hold(res, gone.signal);
-        if (i > 0) await sleep(itlMs, gone.signal);
-        if (gone.signal.aborted) return;
-        chunk(i === 0 ? { role: 'assistant', content: token } : { content: token }, null, body.logprobs ? { logprobs: { content: [logprobEntry(token, i, body.top_logprobs ?? 0)] } } : {});
-        this.stats.tokens_generated++;
+      // Headers go out at once, like vLLM: from here the prompt is processed and billed, with what was written.
+      const writer = new ChunkWriter(res, id, created, body.model);
+      writer.open();
+      let written = '';
+      let outcome: BilledCall['outcome'] | 'unbilled' = 'aborted';
+      try {
+        if (fault === 'headers-stall') return await this.hold(res, gone.signal);
+        await sleep(ttftMs, gone.signal);
+        this.ttft.observe((performance.now() - started) / 1000);
+        if (fault === 'invalid-response') {
+          outcome = 'unbilled';
+          writer.choice({ content: 42 }, null);
+          return writer.done();
+        }
+        const breakAt = ['stall', 'stream-cut', 'stream-error'].includes(fault) ? Math.min(2, out.tokens.length) : -1;
+        for (const [i, token] of out.tokens.entries()) {
+          if (i === breakAt) return await this.breakStream(fault, writer, res, gone.signal, headers['x-sim-stream-error-type']);
+          if (i > 0) await sleep(itlMs, gone.signal);
+          if (gone.signal.aborted) return;
+          writer.choice(i === 0 ? { role: 'assistant', content: token } : { content: token }, null, body.logprobs ? { logprobs: { content: [logprobEntry(token, i, body.top_logprobs ?? 0)] } } : {});
+          written += token;
+          this.stats.tokens_generated++;
+        }
+        writer.choice({}, out.finishReason);
+        if (body.stream_options?.include_usage && fault !== 'stream-no-usage') writer.usage(usageFor(written));
+        writer.done();
+        outcome = 'completed';
+        this.requestsTotal.inc({ model: body.model, outcome: 'ok' });
+      } finally {
+        if (outcome !== 'unbilled') billed(written, outcome);
       }
-      chunk({}, out.finishReason);
-      if (body.stream_options?.include_usage) res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [], usage })}\n\n`);
-      res.write('data: [DONE]\n\n');
-      res.end();
-      this.requestsTotal.inc({ model: body.model, outcome: 'ok' });
     } finally {
       release();
     }
+  }
+
+  private refuseIfInjected(fault: Fault, model: string): void {
+    const refusals: Partial<Record<Fault, () => SimulationError>> = {
+      '429': () => new SimulationError('INJECTED_RATE_LIMIT', 'Rate limit reached (simulated).', true, { retryAfterS: 1 }),
+      '429-no-retry-after': () => new SimulationError('INJECTED_RATE_LIMIT', 'Rate limit reached (simulated).', true),
+      '500': () => new SimulationError('INJECTED_SERVER_ERROR', 'Internal server error (simulated).', true),
+      '401': () => new SimulationError('INJECTED_UNAUTHORIZED', 'Incorrect API key provided (simulated).'),
+      '403': () => new SimulationError('INJECTED_FORBIDDEN', 'You are not allowed to use this model (simulated).'),
+      '404': () => new SimulationError('INJECTED_NOT_FOUND', 'The deployment does not exist (simulated).'),
+    };
+    const refusal = refusals[fault];
+    if (!refusal) return;
+    this.requestsTotal.inc({ model, outcome: fault });
+    throw refusal();
+  }
+
+  /** The injected ways a stream goes wrong after its first tokens. */
+  private async breakStream(fault: Fault, writer: ChunkWriter, res: Response, signal: AbortSignal, errorType: string | undefined): Promise<void> {
+    if (fault === 'stall') return this.hold(res, signal);
+    if (fault === 'stream-error') {
+      const type = errorType ?? 'server_error';
+      writer.data({ error: { message: `simulated ${type} inside the stream`, type, code: type === 'rate_limit_exceeded' ? 'rate_limit_exceeded' : null } });
+    }
+    // No finish_reason, no [DONE]: the connection just ends.
+    res.end();
   }
 
   /** Never answers: the client's own timeout must fire. The socket is released when the client leaves. */

@@ -1,6 +1,6 @@
 import { BatchScheduler } from './batch-scheduler';
 import { chooseFault } from './fault-plan';
-import { estimateTokens, generate } from './text-generator';
+import { generate } from './text-generator';
 
 const base = { model: 'sim-small', prompt: 'hello', seed: 1, maxTokens: 100, json: false };
 
@@ -20,10 +20,6 @@ describe('text generator', () => {
   it('echoes and answers JSON when asked', () => {
     expect(generate({ ...base, prompt: 'please ECHO: one two three' }).tokens.join('')).toBe('one two three');
     expect(JSON.parse(generate({ ...base, json: true }).tokens.join(''))).toHaveProperty('answer');
-  });
-
-  it('estimates tokens from content length', () => {
-    expect(estimateTokens([{ content: 'x'.repeat(40) }])).toBe(4 + 11);
   });
 });
 
@@ -57,13 +53,13 @@ describe('BatchScheduler', () => {
 });
 
 describe('chooseFault', () => {
-  const none = { rate429: 0, rate500: 0, rateTimeout: 0, rateStall: 0 };
   it('honours a forced fault and ignores unknown ones', () => {
-    expect(chooseFault('stall', none, 0.5)).toBe('stall');
-    expect(chooseFault('explode', none, 0.5)).toBe('none');
+    expect(chooseFault('stall', {}, 0.5)).toBe('stall');
+    expect(chooseFault('headers-stall', {}, 0.5)).toBe('headers-stall');
+    expect(chooseFault('explode', {}, 0.5)).toBe('none');
   });
   it('draws against cumulative rates', () => {
-    const rates = { rate429: 0.1, rate500: 0.1, rateTimeout: 0.1, rateStall: 0.1 };
+    const rates = { '429': 0.1, '500': 0.1, timeout: 0.1, stall: 0.1 };
     expect([0.05, 0.15, 0.25, 0.35, 0.45].map((d) => chooseFault(undefined, rates, d))).toEqual(['429', '500', 'timeout', 'stall', 'none']);
   });
 });

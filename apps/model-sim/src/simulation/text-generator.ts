@@ -45,11 +45,6 @@ export function generate(input: { model: string; prompt: string; seed: number; m
   return { tokens, finishReason: 'stop' };
 }
 
-/** A rough, deterministic token count (about four characters a token, plus per-message overhead). */
-export function estimateTokens(messages: ReadonlyArray<{ content?: unknown }>): number {
-  return messages.reduce<number>((n, m) => n + 4 + Math.ceil(JSON.stringify(m.content ?? '').length / 4), 0);
-}
-
 /** Fake but plausible log-probabilities for a token, deterministic per position. */
 export function logprobOf(token: string, position: number): number {
   const r = prng(position * 7919 + token.length)();

@@ -3,7 +3,7 @@ import type { InferenceRequestV1 } from '@llm/contracts';
 export class RunInferenceCommand {
   private constructor(
     readonly request: InferenceRequestV1,
-    /** Kafka delivery attempt: part of the usage idempotency key (request_id, attempt). */
+    /** Kafka delivery attempt: information on usage and results, never part of a call's identity. */
     readonly attempt: number,
     readonly maxAttempts: number,
   ) {}

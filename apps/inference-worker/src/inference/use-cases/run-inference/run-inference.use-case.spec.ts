@@ -1,11 +1,12 @@
-import { Topics, type InferenceRequestV1, type LlmResultV1, type RouteTarget } from '@llm/contracts';
-import { isRetryable } from '@llm/errors';
+import { Topics, type InferenceRequestV1, type RouteTarget } from '@llm/contracts';
+import { errorCodeOf, isRetryable } from '@llm/errors';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
-import type { ResultPublisher } from '@llm/result-stream';
-import { llmRequest, quietLogger } from '@llm/testing';
+import { answeredResult } from '@llm/result-stream';
+import { chatCompletion, llmRequest, quietLogger } from '@llm/testing';
+import type { CallOutcome, ConsumedTokens } from '../../calls/provider-call.runner';
 import { InferenceError } from '../../inference.errors';
-import type { CallResult, OpenAiCompatibleAdapter } from '../../providers/openai-compatible.adapter';
 import { RunInferenceCommand } from './run-inference.command';
+import { InMemoryCallOutbox, InMemoryLease, RecordingResults, ScriptedRunner, SwitchableCancellation } from './run-inference.fakes';
 import { RunInferenceUseCase } from './run-inference.use-case';
 
 const target = (model: string): RouteTarget => ({
@@ -13,81 +14,162 @@ const target = (model: string): RouteTarget => ({
   provider: 'sim',
   deployment: model,
   price_in_micros_per_mtok: 1_000_000,
+  price_cached_in_micros_per_mtok: 100_000,
   price_out_micros_per_mtok: 2_000_000,
   timeout_ms: 1_000,
 });
 
-const request = (): InferenceRequestV1 => ({ ...llmRequest(), cache_key: 'a'.repeat(64), context: [], plan: { policy: 'p', reason: 'r', targets: [target('small'), target('large')] } });
-
-const ok = (content: string): CallResult => ({
-  usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
-  completion: { id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] },
+const request = (overrides: Partial<InferenceRequestV1> = {}): InferenceRequestV1 => ({
+  ...llmRequest(),
+  cache_key: 'a'.repeat(64),
+  context: [],
+  plan: { policy: 'p', reason: 'r', targets: [target('small'), target('large')] },
+  ...overrides,
 });
+
+const tokens = (tokensIn: number, tokensOut: number, cachedIn = 0): ConsumedTokens => ({ tokensIn, cachedIn, tokensOut, estimated: false });
+const answer = (content: string, t = tokens(10, 5)): CallOutcome => ({ ok: true, completion: chatCompletion(content), tokens: t, deltas: 0 });
+const failure = (error: InferenceError, extra: Partial<Extract<CallOutcome, { ok: false }>> = {}): CallOutcome => ({ ok: false, error, deltas: 0, cancelled: false, ...extra });
 
 describe('RunInferenceUseCase', () => {
   let events: InMemoryEventPublisher;
-  let finished: LlmResultV1[];
-  let outcomes: Record<string, () => CallResult>;
+  let results: RecordingResults;
+  let runner: ScriptedRunner;
+  let outbox: InMemoryCallOutbox;
+  let lease: InMemoryLease;
+  let cancellation: SwitchableCancellation;
   let useCase: RunInferenceUseCase;
 
   beforeEach(() => {
     events = new InMemoryEventPublisher();
-    finished = [];
-    outcomes = {};
-    const adapter = { call: async (t: RouteTarget) => outcomes[t.model]!() } as unknown as OpenAiCompatibleAdapter;
-    const results = { publish: async (r: LlmResultV1) => (finished.push(r), true), appendDelta: async () => '0-1' } as unknown as ResultPublisher;
-    useCase = new RunInferenceUseCase(adapter, events, results, quietLogger());
+    results = new RecordingResults();
+    runner = new ScriptedRunner();
+    outbox = new InMemoryCallOutbox();
+    lease = new InMemoryLease();
+    cancellation = new SwitchableCancellation();
+    useCase = new RunInferenceUseCase(runner, outbox, lease, events, results, cancellation, { INFERENCE_LEASE_MS: 1_000, INFERENCE_LEASE_WAIT_MS: 0 }, quietLogger());
   });
 
-  it('charges the exact usage once per attempt and finishes the request', async () => {
-    outcomes.small = () => ok('hi');
+  it('charges what the provider billed, cached prompt tokens at the cached price, under a call id chosen before the call', async () => {
+    runner.scripts.small = async () => answer('hi', tokens(1_000, 100, 600));
     const req = request();
     await useCase.execute(RunInferenceCommand.create(req, 2, 5));
-    const [usage] = events.on(Topics.usage);
-    // 10 tokens at $1/M + 5 at $2/M = 20 micros
-    expect(usage).toMatchObject({ request_id: req.request_id, attempt: 2, cost_micros: 20, tokens_in: 10, tokens_out: 5, model: 'small' });
-    expect(finished).toHaveLength(1);
-    expect(finished[0]).toMatchObject({ status: 'succeeded', source: 'model', cost_micros: 20, fallback_used: false, cache_key: req.cache_key });
+    expect(runner.calls[0]!.callId).toBe(`acme/${req.request_id}/c1`);
+    // 400 in at $1/M + 600 cached at $0.10/M + 100 out at $2/M = 400 + 60 + 200 micros
+    expect(events.on(Topics.usage)).toEqual([
+      expect.objectContaining({ request_id: req.request_id, call_id: 'c1', attempt: 2, status: 'succeeded', tokens_in: 1_000, tokens_cached_in: 600, tokens_out: 100, cost_micros: 660 }),
+    ]);
+    expect(results.finished).toEqual([expect.objectContaining({ status: 'succeeded', source: 'model', cost_micros: 660, fallback_used: false, cache_key: req.cache_key })]);
   });
 
-  it('falls back to the next target on a retryable failure', async () => {
-    outcomes.small = () => {
-      throw new InferenceError('PROVIDER_RATE_LIMITED', 'slow down', true);
+  it('republishes the stored outcome on redelivery instead of calling the provider again', async () => {
+    runner.scripts.small = async () => answer('hi');
+    const req = request();
+    results.failNextPublish = new Error('Connection is closed.');
+    const first = await useCase.execute(RunInferenceCommand.create(req, 1, 5)).catch((e: unknown) => e);
+    expect(isRetryable(first)).toBe(true);
+    await useCase.execute(RunInferenceCommand.create(req, 2, 5));
+    expect(runner.calls).toHaveLength(1);
+    // The same call published twice: the ledger keeps one row per (tenant, request, call_id).
+    expect(events.on(Topics.usage).map((u) => u.call_id)).toEqual(['c1', 'c1']);
+    expect(results.finished).toEqual([expect.objectContaining({ status: 'succeeded', attempt: 1 })]);
+  });
+
+  it('does not call the provider while another worker holds the request', async () => {
+    runner.scripts.small = async () => answer('hi');
+    const req = request();
+    await lease.acquire(req.tenant_id, req.request_id);
+    const err = await useCase.execute(RunInferenceCommand.create(req, 1, 5)).catch((e: unknown) => e);
+    expect(errorCodeOf(err)).toBe('REQUEST_IN_PROGRESS');
+    expect(isRetryable(err)).toBe(true);
+    expect(runner.calls).toEqual([]);
+  });
+
+  it('waits for the worker holding the request and republishes its outcome instead of calling', async () => {
+    runner.scripts.small = async () => answer('hi');
+    const req = request();
+    const holder = (await lease.acquire(req.tenant_id, req.request_id))!;
+    const waiting = new RunInferenceUseCase(runner, outbox, lease, events, results, cancellation, { INFERENCE_LEASE_MS: 1_000, INFERENCE_LEASE_WAIT_MS: 10_000 }, quietLogger());
+    const done = waiting.execute(RunInferenceCommand.create(req, 1, 5));
+    // The holder finishes: its result is in the outbox, then it lets go.
+    await outbox.saveResult(answeredResult(req, { source: 'model', model: 'small', provider: 'sim', response: chatCompletion('hi'), usage: chatCompletion().usage!, cost_micros: 5, attempt: 1 }));
+    await holder.release();
+    await done;
+    expect(runner.calls).toEqual([]);
+    expect(results.finished).toEqual([expect.objectContaining({ request_id: req.request_id, status: 'succeeded' })]);
+  });
+
+  it('voids a streamed call that failed with a reset, charges it as failed, and answers with the next target only', async () => {
+    runner.scripts.small = async (spec) => {
+      await spec.onDelta('partial', 0);
+      return failure(new InferenceError('PROVIDER_TIMEOUT', 'idle', true), { tokens: { ...tokens(10, 1), estimated: true }, deltas: 1 });
     };
-    outcomes.large = () => ok('from large');
+    runner.scripts.large = async (spec) => {
+      await spec.onDelta('whole answer', 0);
+      return { ...answer('whole answer'), deltas: 1 };
+    };
+    await useCase.execute(RunInferenceCommand.create(request({ mode: 'stream' }), 1, 5));
+    expect(results.stream).toEqual([
+      { type: 'delta', index: 0, content: 'partial', model: 'small', call_id: 'c1' },
+      { type: 'reset', call_id: 'c1', reason: 'PROVIDER_TIMEOUT' },
+      { type: 'delta', index: 0, content: 'whole answer', model: 'large', call_id: 'c2' },
+    ]);
+    expect(events.on(Topics.usage).map((u) => [u.call_id, u.status, u.tokens_estimated])).toEqual([
+      ['c1', 'failed', true],
+      ['c2', 'succeeded', false],
+    ]);
+    const [result] = results.finished;
+    expect(result).toMatchObject({ status: 'succeeded', model: 'large', fallback_used: true, cost_micros: 12 + 20 });
+    expect(result!.response!.choices[0]!.message.content).toBe('whole answer');
+  });
+
+  it('falls back from a misconfigured provider and raises an alert', async () => {
+    runner.scripts.small = async () => failure(new InferenceError('PROVIDER_MISCONFIGURED', 'sim/small refused our configuration with 401', false));
+    runner.scripts.large = async () => answer('from large');
     await useCase.execute(RunInferenceCommand.create(request(), 1, 5));
-    expect(finished[0]).toMatchObject({ status: 'succeeded', model: 'large', fallback_used: true });
+    expect(results.finished[0]).toMatchObject({ status: 'succeeded', model: 'large' });
+    expect(events.on(Topics.alerts)).toEqual([expect.objectContaining({ kind: 'provider_misconfigured', severity: 'critical' })]);
   });
 
   it('does not fall back on a request the provider rejected, and fails the request', async () => {
-    let largeCalled = false;
-    outcomes.small = () => {
-      throw new InferenceError('PROVIDER_REJECTED', 'bad request', false);
-    };
-    outcomes.large = () => ((largeCalled = true), ok('x'));
+    runner.scripts.small = async () => failure(new InferenceError('PROVIDER_REJECTED', 'bad request', false));
     await useCase.execute(RunInferenceCommand.create(request(), 1, 5));
-    expect(largeCalled).toBe(false);
-    expect(finished[0]).toMatchObject({ status: 'failed', error: { code: 'PROVIDER_REJECTED', retryable: false } });
+    expect(runner.calls).toHaveLength(1);
+    expect(results.finished[0]).toMatchObject({ status: 'failed', error: { code: 'PROVIDER_REJECTED', retryable: false } });
     expect(events.on(Topics.usage)).toEqual([]);
   });
 
-  it('asks for redelivery when every target failed transiently and attempts remain', async () => {
-    const down = () => {
-      throw new InferenceError('PROVIDER_UNAVAILABLE', 'down', true);
-    };
-    outcomes.small = down;
-    outcomes.large = down;
-    const err = await useCase.execute(RunInferenceCommand.create(request(), 1, 3)).catch((e: unknown) => e);
+  it('asks for redelivery when every target failed transiently, and tells the caller on the last attempt', async () => {
+    runner.scripts.small = async () => failure(new InferenceError('PROVIDER_RATE_LIMITED', 'slow down', true, { retryAfterS: 3 }));
+    runner.scripts.large = runner.scripts.small;
+    const req = request();
+    const err = await useCase.execute(RunInferenceCommand.create(req, 1, 3)).catch((e: unknown) => e);
     expect(isRetryable(err)).toBe(true);
-    expect(finished).toEqual([]);
+    expect(results.finished).toEqual([]);
+    await useCase.execute(RunInferenceCommand.create(req, 3, 3));
+    expect(results.finished[0]).toMatchObject({ status: 'failed', error: { code: 'PROVIDER_RATE_LIMITED', retry_after_s: 3 }, attempt: 3 });
+    // Each delivery chose new call ids: the second delivery's calls are c3 and c4.
+    expect(runner.calls.map((c) => c.callId.split('/')[2])).toEqual(['c1', 'c2', 'c3', 'c4']);
   });
 
-  it('tells the caller on the last attempt instead of leaving it waiting', async () => {
-    outcomes.small = () => {
-      throw new InferenceError('PROVIDER_TIMEOUT', 'timeout', true);
-    };
-    outcomes.large = outcomes.small;
-    await useCase.execute(RunInferenceCommand.create(request(), 3, 3));
-    expect(finished[0]).toMatchObject({ status: 'failed', error: { code: 'PROVIDER_TIMEOUT' }, attempt: 3 });
+  it('never sends an expired request to a model', async () => {
+    runner.scripts.small = async () => answer('late');
+    await useCase.execute(RunInferenceCommand.create(request({ deadline_at: new Date(Date.now() - 1_000).toISOString() }), 1, 5));
+    expect(runner.calls).toEqual([]);
+    expect(results.finished[0]).toMatchObject({ status: 'expired', source: 'none', error: { code: 'EXPIRED' } });
+  });
+
+  it('does not call for a cancelled request, and charges a call the caller cancelled for what it consumed', async () => {
+    cancellation.cancelled = true;
+    await useCase.execute(RunInferenceCommand.create(request(), 1, 5));
+    expect(runner.calls).toEqual([]);
+    expect(results.finished[0]).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } });
+
+    cancellation.cancelled = false;
+    runner.scripts.small = async () => failure(new InferenceError('CANCELLED', 'gone', false), { cancelled: true, tokens: tokens(10, 3) });
+    await useCase.execute(RunInferenceCommand.create(request(), 1, 5));
+    expect(runner.calls).toHaveLength(1);
+    expect(events.on(Topics.usage)).toEqual([expect.objectContaining({ status: 'cancelled', tokens_in: 10, tokens_out: 3, cost_micros: 16 })]);
+    expect(results.finished[1]).toMatchObject({ status: 'cancelled', cost_micros: 16, error: { code: 'CANCELLED' } });
   });
 });

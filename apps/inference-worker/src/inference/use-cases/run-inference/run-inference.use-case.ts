@@ -1,91 +1,165 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Topics, type LlmResultV1, type ResultError, type RouteTarget } from '@llm/contracts';
+import { Topics, type InferenceRequestV1, type LlmResultV1, type RouteTarget, type UsageV1 } from '@llm/contracts';
 import { EventPublisher } from '@llm/kafka';
-import { ResultPublisher, resultIdentity } from '@llm/result-stream';
+import { RequestCancellation, ResultPublisher, answeredResult, unansweredResult, usageEvent } from '@llm/result-stream';
 import { LOGGER } from '@llm/service-runtime';
 import { requestLogFields, type Logger } from '@llm/telemetry';
-import { costMicros } from '@llm/tokens';
+import { callCostMicros } from '@llm/tokens';
+import { INFERENCE_WORKER_CONFIG, type InferenceWorkerConfig } from '../../../config/inference-worker.config';
+import { ProviderCallRunner, type CallOutcome } from '../../calls/provider-call.runner';
 import { InferenceError } from '../../inference.errors';
-import { OpenAiCompatibleAdapter, type CallResult } from '../../providers/openai-compatible.adapter';
+import { CallOutbox, RequestLease, type LeaseHandle, type StoredOutcome } from '../../outbox/call-outbox';
 import type { RunInferenceCommand } from './run-inference.command';
 
+export type ResultSink = Pick<ResultPublisher, 'publish' | 'appendDelta' | 'appendReset'>;
+export type CallRunner = Pick<ProviderCallRunner, 'run'>;
+export type CancellationCheck = Pick<RequestCancellation, 'isCancelled'>;
+export type RunInferenceSettings = Pick<InferenceWorkerConfig, 'INFERENCE_LEASE_MS' | 'INFERENCE_LEASE_WAIT_MS'>;
+
 /**
- * Runs a routed request: tries the plan's targets in order (fallback on retryable failures), streams deltas
- * to the request's stream when the caller streams, then charges the usage (keyed by request and attempt, so
- * a redelivery is charged once) and finishes the request. When every target failed transiently and attempts
- * remain, it throws a retryable error and the transport redelivers with the next x-attempt; otherwise the
- * caller gets a failed terminal result.
+ * Runs a routed request: one worker at a time (a per-request lease), at most one provider call per target and
+ * delivery, each call's outcome made durable in the outbox before it is published, so a redelivery republishes
+ * instead of calling again. Targets are tried in order; a call that failed after streaming is voided with a
+ * reset event, and every call that consumed tokens is charged (failed and cancelled ones too). When every
+ * target failed transiently and attempts remain it throws a retryable error and the transport redelivers.
  */
 @Injectable()
 export class RunInferenceUseCase {
   constructor(
-    private readonly adapter: OpenAiCompatibleAdapter,
+    @Inject(ProviderCallRunner) private readonly runner: CallRunner,
+    private readonly outbox: CallOutbox,
+    private readonly lease: RequestLease,
     private readonly events: EventPublisher,
-    private readonly results: ResultPublisher,
+    @Inject(ResultPublisher) private readonly results: ResultSink,
+    @Inject(RequestCancellation) private readonly cancellation: CancellationCheck,
+    @Inject(INFERENCE_WORKER_CONFIG) private readonly settings: RunInferenceSettings,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
+  private readonly alerted = new Map<string, number>();
+
   async execute(command: RunInferenceCommand): Promise<void> {
-    const { request, attempt } = command;
-    const started = Date.now();
-    const failures: InferenceError[] = [];
-    for (const [i, target] of request.plan.targets.entries()) {
-      let call: CallResult;
-      try {
-        call = await this.adapter.call(target, request.body, {
-          stream: request.mode === 'stream',
-          onDelta: async (content, index) => void (await this.results.appendDelta(request.tenant_id, request.request_id, { index, content, model: target.model })),
-        });
-      } catch (err) {
-        const error = err instanceof InferenceError ? err : new InferenceError('PROVIDER_UNAVAILABLE', String(err), true, { cause: err });
-        failures.push(error);
-        this.logger.warn({ request_id: request.request_id, model: target.model, code: error.code }, 'target failed');
-        if (!error.retryable) break;
-        continue;
-      }
-      await this.succeed(command, target, call, Date.now() - started, i > 0);
-      return;
+    const { request } = command;
+    const waitUntil = Date.now() + this.settings.INFERENCE_LEASE_WAIT_MS;
+    for (;;) {
+      const stored = await this.outbox.load(request.tenant_id, request.request_id);
+      if (stored.result) return this.republish(stored, stored.result);
+      const lease = await this.lease.acquire(request.tenant_id, request.request_id, this.settings.INFERENCE_LEASE_MS);
+      if (lease) return this.runHolding(command, lease);
+      // Another worker holds the request (a rebalance handed the message to two members): never call twice.
+      // Wait for its outcome (or its lease to lapse), then hand the message back if it is still busy.
+      if (Date.now() >= waitUntil) throw new InferenceError('REQUEST_IN_PROGRESS', 'another worker is running this request', true);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.ceil(this.settings.INFERENCE_LEASE_MS / 10))));
     }
-    const last = failures.at(-1);
-    const transient = failures.length > 0 && failures.every((f) => f.retryable);
-    if (transient && attempt < command.maxAttempts) {
-      throw new InferenceError('ALL_TARGETS_FAILED', `all ${failures.length} targets failed transiently`, true, { cause: last });
-    }
-    await this.fail(command, last, Date.now() - started);
   }
 
-  private async succeed(command: RunInferenceCommand, target: RouteTarget, call: CallResult, latencyMs: number, fallbackUsed: boolean): Promise<void> {
-    const { request, attempt } = command;
-    const cost = costMicros(call.usage.prompt_tokens, call.usage.completion_tokens, target.price_in_micros_per_mtok, target.price_out_micros_per_mtok);
-    const now = new Date().toISOString();
-    // Usage first: if finishing fails after it, the redelivery carries the same attempt and is not charged again.
-    await this.events.publish(Topics.usage, {
-      request_id: request.request_id,
-      attempt,
-      tenant_id: request.tenant_id,
-      user_id: request.user_id,
-      feature: request.feature,
+  private async runHolding(command: RunInferenceCommand, lease: LeaseHandle): Promise<void> {
+    const { request } = command;
+    const renewal = setInterval(() => {
+      lease.renew().then(
+        (held) => held || this.logger.warn({ request_id: request.request_id }, 'request lease lost while running'),
+        (err: unknown) => this.logger.warn({ err, request_id: request.request_id }, 'request lease renewal failed'),
+      );
+    }, Math.max(100, Math.floor(this.settings.INFERENCE_LEASE_MS / 3)));
+    try {
+      // The previous holder may have finished between the first look and the lease.
+      const current = await this.outbox.load(request.tenant_id, request.request_id);
+      if (current.result) return await this.republish(current, current.result);
+      await this.run(command, current);
+    } finally {
+      clearInterval(renewal);
+      await lease.release().catch((err: unknown) => this.logger.warn({ err, request_id: request.request_id }, 'request lease release failed'));
+    }
+  }
+
+  private async run(command: RunInferenceCommand, prior: StoredOutcome): Promise<void> {
+    const { request } = command;
+    const charged: UsageV1[] = [...prior.usages];
+    // Calls of an earlier delivery whose usage was stored but maybe not published: the ledger dedups by call_id.
+    for (const usage of prior.usages) await this.events.publish(Topics.usage, usage);
+    if (request.mode === 'stream' && prior.calls > 0) {
+      await this.results.appendReset(request.tenant_id, request.request_id, { call_id: `c${prior.calls}`, reason: 'redelivered' });
+    }
+    const failures: InferenceError[] = [];
+    for (const [i, target] of request.plan.targets.entries()) {
+      if (isExpired(request)) return this.finish(command, charged, { status: 'expired', error: { code: 'EXPIRED', message: 'the request deadline passed before a model answered', retryable: false } });
+      if (await this.cancellation.isCancelled(request.tenant_id, request.request_id)) return this.finish(command, charged, cancelled());
+      const callId = await this.outbox.nextCallId(request.tenant_id, request.request_id);
+      const started = Date.now();
+      const outcome = await this.runner.run({
+        target,
+        body: request.body,
+        stream: request.mode === 'stream',
+        callId: `${request.tenant_id}/${request.request_id}/${callId}`,
+        onDelta: async (content, index) => void (await this.results.appendDelta(request.tenant_id, request.request_id, { index, content, model: target.model, call_id: callId })),
+        isCancelled: () => this.cancellation.isCancelled(request.tenant_id, request.request_id),
+      });
+      const usage = await this.charge(command, target, callId, outcome, Date.now() - started);
+      if (usage) charged.push(usage);
+      if (outcome.ok) return this.succeed(command, target, outcome, usage!, charged, i > 0);
+      const { error } = outcome;
+      this.logger.warn({ request_id: request.request_id, model: target.model, call_id: callId, code: error.code }, 'target failed');
+      // The caller saw part of this call's answer: void it before anything else is streamed.
+      if (outcome.deltas > 0) await this.results.appendReset(request.tenant_id, request.request_id, { call_id: callId, reason: error.code });
+      if (outcome.cancelled) return this.finish(command, charged, cancelled(), target);
+      if (error.code === 'PROVIDER_MISCONFIGURED') await this.alertMisconfigured(request, target, error);
+      failures.push(error);
+      if (!error.fallsBack) break;
+    }
+    const last = failures.at(-1);
+    if (failures.length > 0 && failures.every((f) => f.retryable) && command.attempt < command.maxAttempts) {
+      throw new InferenceError('ALL_TARGETS_FAILED', `all ${failures.length} targets failed transiently`, true, { cause: last, ...(last?.retryAfterS !== undefined ? { retryAfterS: last.retryAfterS } : {}) });
+    }
+    const error = last
+      ? { code: last.code, message: last.message, retryable: last.retryable, ...(last.retryAfterS !== undefined ? { retry_after_s: last.retryAfterS } : {}) }
+      : { code: 'ALL_TARGETS_FAILED', message: 'no target could serve the request', retryable: false };
+    await this.finish(command, charged, { status: 'failed', error });
+  }
+
+  /** Stores, then publishes, the usage of a call that consumed tokens. */
+  private async charge(command: RunInferenceCommand, target: RouteTarget, callId: string, outcome: CallOutcome, latencyMs: number): Promise<UsageV1 | undefined> {
+    if (!outcome.tokens) return undefined;
+    const { tokensIn, cachedIn, tokensOut, estimated } = outcome.tokens;
+    const usage = usageEvent(command.request, {
+      call_id: callId,
+      attempt: command.attempt,
       model: target.model,
       provider: target.provider,
+      deployment: target.deployment,
       source: 'model',
-      status: 'succeeded',
-      tokens_in: call.usage.prompt_tokens,
-      tokens_out: call.usage.completion_tokens,
-      cost_micros: cost,
+      status: outcome.ok ? 'succeeded' : outcome.cancelled ? 'cancelled' : 'failed',
+      tokens_in: tokensIn,
+      tokens_cached_in: cachedIn,
+      tokens_out: tokensOut,
+      tokens_estimated: estimated,
+      cost_micros: callCostMicros(
+        { tokensIn, cachedIn, tokensOut },
+        { inPerMtok: target.price_in_micros_per_mtok, cachedInPerMtok: target.price_cached_in_micros_per_mtok, outPerMtok: target.price_out_micros_per_mtok },
+      ),
       latency_ms: latencyMs,
-      occurred_at: now,
     });
-    await this.results.publish({
-      ...this.base(command, latencyMs, now),
-      status: 'succeeded',
+    await this.outbox.saveUsage(usage);
+    await this.events.publish(Topics.usage, usage);
+    return usage;
+  }
+
+  private async succeed(command: RunInferenceCommand, target: RouteTarget, outcome: Extract<CallOutcome, { ok: true }>, usage: UsageV1, charged: UsageV1[], fallbackUsed: boolean): Promise<void> {
+    const { request } = command;
+    const result = answeredResult(request, {
       source: 'model',
       model: target.model,
       provider: target.provider,
-      response: { ...call.completion, model: target.model },
-      usage: call.usage,
-      cost_micros: cost,
+      response: outcome.completion,
+      usage: outcome.completion.usage ?? { prompt_tokens: usage.tokens_in, completion_tokens: usage.tokens_out, total_tokens: usage.tokens_in + usage.tokens_out },
+      // What the request cost: the answer plus every failed call before it.
+      cost_micros: totalCost(charged),
+      attempt: command.attempt,
+      cache_key: request.cache_key,
       fallback_used: fallbackUsed,
     });
+    await this.outbox.saveResult(result);
+    await this.results.publish(result);
     this.logger.info(
       {
         ...requestLogFields({
@@ -93,36 +167,64 @@ export class RunInferenceUseCase {
           tenant_id: request.tenant_id,
           user_id: request.user_id,
           model: target.model,
-          tokens_in: call.usage.prompt_tokens,
-          tokens_out: call.usage.completion_tokens,
-          latency_ms: latencyMs,
-          retries: attempt - 1,
+          tokens_in: usage.tokens_in,
+          tokens_out: usage.tokens_out,
+          latency_ms: result.latency_ms,
+          retries: command.attempt - 1,
           fallback_triggered: fallbackUsed,
         }),
-        cost_micros: cost,
+        cost_micros: result.cost_micros,
       },
       'inference completed',
     );
   }
 
-  private async fail(command: RunInferenceCommand, last: InferenceError | undefined, latencyMs: number): Promise<void> {
-    const error: ResultError = last
-      ? { code: last.code, message: last.message, retryable: last.retryable, ...(last.retryAfterS !== undefined ? { retry_after_s: last.retryAfterS } : {}) }
-      : { code: 'ALL_TARGETS_FAILED', message: 'no target could serve the request', retryable: false };
-    await this.results.publish({ ...this.base(command, latencyMs, new Date().toISOString()), status: 'failed', source: 'none', error });
+  private async finish(command: RunInferenceCommand, charged: UsageV1[], end: Pick<Parameters<typeof unansweredResult>[1], 'status' | 'error'>, target?: RouteTarget): Promise<void> {
+    const result = unansweredResult(command.request, {
+      ...end,
+      attempt: command.attempt,
+      cache_key: command.request.cache_key,
+      cost_micros: totalCost(charged),
+      ...(target ? { model: target.model, provider: target.provider } : {}),
+    });
+    await this.outbox.saveResult(result);
+    await this.results.publish(result);
   }
 
-  private base(command: RunInferenceCommand, latencyMs: number, now: string): Omit<LlmResultV1, 'status' | 'source'> {
-    const { request, attempt } = command;
-    return {
-      ...resultIdentity(request),
-      cache_key: request.cache_key,
-      usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
-      cost_micros: 0,
-      latency_ms: latencyMs,
-      attempt,
-      fallback_used: false,
-      completed_at: now,
-    };
+  private async republish(stored: StoredOutcome, result: LlmResultV1): Promise<void> {
+    for (const usage of stored.usages) await this.events.publish(Topics.usage, usage);
+    await this.results.publish(result);
   }
+
+  /** One alert per deployment a minute: every request routed there fails the same way until an operator acts. */
+  private async alertMisconfigured(request: InferenceRequestV1, target: RouteTarget, error: InferenceError): Promise<void> {
+    const where = `${target.provider}/${target.deployment}`;
+    const last = this.alerted.get(where);
+    if (last !== undefined && Date.now() - last < ALERT_EVERY_MS) return;
+    this.alerted.set(where, Date.now());
+    await this.events.publish(Topics.alerts, {
+      alert_id: randomUUID(),
+      tenant_id: request.tenant_id,
+      kind: 'provider_misconfigured',
+      severity: 'critical',
+      message: `${error.message} (model ${target.model}); requests fall back to the next target until it is fixed`,
+      value_micros: 0,
+      threshold_micros: 0,
+      raised_at: new Date().toISOString(),
+    });
+  }
+}
+
+const ALERT_EVERY_MS = 60_000;
+
+function isExpired(request: InferenceRequestV1, now = Date.now()): boolean {
+  return request.deadline_at !== undefined && Date.parse(request.deadline_at) <= now;
+}
+
+function cancelled() {
+  return { status: 'cancelled' as const, error: { code: 'CANCELLED', message: 'the caller cancelled the request', retryable: false } };
+}
+
+function totalCost(usages: readonly UsageV1[]): number {
+  return usages.reduce((sum, u) => sum + u.cost_micros, 0);
 }

@@ -47,7 +47,10 @@ export class PlanRouteUseCase {
       deployment: m.deployment,
       price_in_micros_per_mtok: m.price_in_micros_per_mtok,
       price_out_micros_per_mtok: m.price_out_micros_per_mtok,
+      ...(m.price_cached_in_micros_per_mtok !== undefined ? { price_cached_in_micros_per_mtok: m.price_cached_in_micros_per_mtok } : {}),
       timeout_ms: m.timeout_ms,
+      first_token_timeout_ms: m.first_token_timeout_ms,
+      idle_timeout_ms: m.idle_timeout_ms,
     }));
     await this.events.publish(Topics.inference, {
       ...request,

@@ -1,1 +1,0 @@
-export const MAX_ATTEMPTS = Symbol('MAX_ATTEMPTS');

@@ -1,0 +1,91 @@
+import type { LlmResultV1, StreamDelta, StreamReset, UsageV1 } from '@llm/contracts';
+import type { CallOutcome, CallSpec } from '../../calls/provider-call.runner';
+import { CallOutbox, RequestLease, type LeaseHandle, type StoredOutcome } from '../../outbox/call-outbox';
+import type { CallRunner, CancellationCheck, ResultSink } from './run-inference.use-case';
+
+export class InMemoryCallOutbox extends CallOutbox {
+  readonly stored = new Map<string, StoredOutcome>();
+
+  async load(_tenantId: string, requestId: string): Promise<StoredOutcome> {
+    const s = this.entry(requestId);
+    return { calls: s.calls, usages: [...s.usages], ...(s.result ? { result: s.result } : {}) };
+  }
+
+  async nextCallId(_tenantId: string, requestId: string): Promise<string> {
+    return `c${++this.entry(requestId).calls}`;
+  }
+
+  async saveUsage(usage: UsageV1): Promise<void> {
+    const s = this.entry(usage.request_id);
+    s.usages = [...s.usages.filter((u) => u.call_id !== usage.call_id), usage];
+  }
+
+  async saveResult(result: LlmResultV1): Promise<void> {
+    this.entry(result.request_id).result = result;
+  }
+
+  private entry(requestId: string): StoredOutcome {
+    let s = this.stored.get(requestId);
+    if (!s) this.stored.set(requestId, (s = { calls: 0, usages: [] }));
+    return s;
+  }
+}
+
+export class InMemoryLease extends RequestLease {
+  readonly held = new Set<string>();
+
+  async acquire(_tenantId: string, requestId: string): Promise<LeaseHandle | undefined> {
+    if (this.held.has(requestId)) return undefined;
+    this.held.add(requestId);
+    return { renew: async () => true, release: async () => void this.held.delete(requestId) };
+  }
+}
+
+export type StreamWrite = ({ type: 'delta' } & Omit<StreamDelta, 'type'>) | ({ type: 'reset' } & Omit<StreamReset, 'type'>);
+
+export class RecordingResults implements ResultSink {
+  readonly finished: LlmResultV1[] = [];
+  readonly stream: StreamWrite[] = [];
+  failNextPublish?: Error;
+
+  async publish(result: LlmResultV1): Promise<boolean> {
+    if (this.failNextPublish) {
+      const err = this.failNextPublish;
+      this.failNextPublish = undefined;
+      throw err;
+    }
+    this.finished.push(result);
+    return true;
+  }
+
+  async appendDelta(_t: string, _r: string, delta: Omit<StreamDelta, 'type'>): Promise<string> {
+    this.stream.push({ type: 'delta', ...delta });
+    return '0-1';
+  }
+
+  async appendReset(_t: string, _r: string, reset: Omit<StreamReset, 'type'>): Promise<string> {
+    this.stream.push({ type: 'reset', ...reset });
+    return '0-2';
+  }
+}
+
+/** Answers each call from a script per model; a script may stream deltas through the spec like the real runner. */
+export class ScriptedRunner implements CallRunner {
+  readonly calls: CallSpec[] = [];
+  scripts: Record<string, (spec: CallSpec) => Promise<CallOutcome>> = {};
+
+  async run(spec: CallSpec): Promise<CallOutcome> {
+    this.calls.push(spec);
+    const script = this.scripts[spec.target.model];
+    if (!script) throw new Error(`no script for ${spec.target.model}`);
+    return script(spec);
+  }
+}
+
+export class SwitchableCancellation implements CancellationCheck {
+  cancelled = false;
+
+  async isCancelled(): Promise<boolean> {
+    return this.cancelled;
+  }
+}
