@@ -50,6 +50,7 @@ describe('topics', () => {
   it('rejects a usage event with fractional money', () => {
     const usage = {
       request_id: randomUUID(),
+      call_id: 'c1',
       attempt: 1,
       tenant_id: 'acme',
       model: 'm',
