@@ -41,7 +41,7 @@ export const catalogSchema = z
     providers: z.record(id, providerSchema),
     models: z.array(modelSchema).min(1),
     /** Named routes: an ordered fallback chain of model ids. `default` is required. */
-    routes: z.record(id, z.array(id).min(1)).refine((r) => 'default' in r, 'a `default` route is required'),
+    routes: z.record(id, z.array(id).min(1)).refine((r) => Object.hasOwn(r, 'default'), 'a `default` route is required'),
     /** Names callers may send as `model` that map to a route (e.g. `auto`, `gpt-4o-mini`). */
     aliases: z.record(z.string().min(1).max(256), id).default({}),
   })
@@ -49,7 +49,7 @@ export const catalogSchema = z
     const models = new Set(c.models.map((m) => m.id));
     if (models.size !== c.models.length) ctx.addIssue({ code: 'custom', message: 'model ids must be unique', path: ['models'] });
     c.models.forEach((m, i) => {
-      if (!(m.provider in c.providers)) ctx.addIssue({ code: 'custom', message: `unknown provider ${m.provider}`, path: ['models', i, 'provider'] });
+      if (!Object.hasOwn(c.providers, m.provider)) ctx.addIssue({ code: 'custom', message: `unknown provider ${m.provider}`, path: ['models', i, 'provider'] });
     });
     for (const [name, chain] of Object.entries(c.routes)) {
       chain.forEach((m, i) => {
@@ -57,7 +57,7 @@ export const catalogSchema = z
       });
     }
     for (const [alias, route] of Object.entries(c.aliases)) {
-      if (!(route in c.routes)) ctx.addIssue({ code: 'custom', message: `unknown route ${route}`, path: ['aliases', alias] });
+      if (!Object.hasOwn(c.routes, route)) ctx.addIssue({ code: 'custom', message: `unknown route ${route}`, path: ['aliases', alias] });
     }
   });
 

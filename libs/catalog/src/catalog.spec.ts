@@ -28,6 +28,11 @@ describe('model catalog', () => {
     expect(() => parseCatalog(bad)).toThrow(/unknown provider nowhere[\s\S]*unknown model ghost|unknown model ghost[\s\S]*unknown provider nowhere|surprise/);
   });
 
+  it('rejects a model whose provider is an inherited object member', () => {
+    const bad = { ...shipped, models: [...shipped.models, { ...shipped.models[0], id: 'x', provider: 'constructor' }] };
+    expect(() => parseCatalog(bad)).toThrow(/unknown provider constructor/);
+  });
+
   it('requires a default route', () => {
     expect(() => parseCatalog({ ...shipped, routes: { quality: ['sim-small'] } })).toThrow(/default/);
   });
