@@ -26,6 +26,12 @@ export const ingressConfigSchema = serviceSchema
     DEADLINE_REALTIME_PAID_S: positiveInt(120),
     DEADLINE_REALTIME_FREE_S: positiveInt(120),
     DEADLINE_BATCH_S: positiveInt(86_400),
+    /**
+     * A request id claimed this recently whose publish is not confirmed is still being accepted elsewhere: a
+     * duplicate is told to retry rather than publishing it a second time. Older unconfirmed claims are
+     * ambiguous acceptances (the publish timed out) and are re-published. At least the producer's timeout.
+     */
+    ACCEPTANCE_IN_PROGRESS_MS: positiveInt(30_000),
   })
   .refine((c) => c.BODY_LIMIT_BYTES + KAFKA_ENVELOPE_HEADROOM_BYTES <= c.KAFKA_MAX_MESSAGE_BYTES, {
     message: `BODY_LIMIT_BYTES must leave ${KAFKA_ENVELOPE_HEADROOM_BYTES} bytes of KAFKA_MAX_MESSAGE_BYTES for the envelope`,

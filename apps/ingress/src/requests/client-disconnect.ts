@@ -1,4 +1,9 @@
-import type { Request, Response } from 'express';
+/** The parts of express' request and response it watches. */
+interface Watched {
+  writableFinished: boolean;
+  on(event: 'close', listener: () => void): unknown;
+  off(event: 'close', listener: () => void): unknown;
+}
 
 /**
  * Notices a caller that goes away. Attach it first thing in a handler: `res` 'close' fires when the connection
@@ -12,8 +17,8 @@ export class ClientDisconnect {
   };
 
   constructor(
-    req: Pick<Request, 'socket'>,
-    private readonly res: Pick<Response, 'writableFinished' | 'on' | 'off'>,
+    req: { socket?: { destroyed: boolean } | null },
+    private readonly res: Watched,
   ) {
     res.on('close', this.onClose);
     if (req.socket?.destroyed) this.controller.abort();

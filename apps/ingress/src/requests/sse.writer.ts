@@ -1,10 +1,15 @@
 import type { LlmResultV1, StreamEvent } from '@llm/contracts';
 import { errorBody } from '@llm/service-runtime';
-import type { Response } from 'express';
 import { terminalError } from './completion.mapper';
 
-/** The part of the HTTP response the writer uses (tests record it). */
-export type SseSink = Pick<Response, 'status' | 'setHeader' | 'flushHeaders' | 'write' | 'end'>;
+/** The part of the HTTP response the writer uses; an express Response is one, tests record it. */
+export interface SseSink {
+  status(code: number): unknown;
+  setHeader(name: string, value: string): unknown;
+  flushHeaders(): void;
+  write(chunk: string): unknown;
+  end(): unknown;
+}
 
 /**
  * Writes a request's stream as OpenAI `chat.completion.chunk` server-sent events. Each event carries the

@@ -54,7 +54,7 @@ class TimingOutAfterWritePublisher extends EventPublisher {
   }
 }
 
-const DEADLINES = { DEADLINE_REALTIME_PAID_S: 120, DEADLINE_REALTIME_FREE_S: 60, DEADLINE_BATCH_S: 86_400 };
+const SETTINGS = { DEADLINE_REALTIME_PAID_S: 120, DEADLINE_REALTIME_FREE_S: 60, DEADLINE_BATCH_S: 86_400, ACCEPTANCE_IN_PROGRESS_MS: 30_000 };
 
 const input = (overrides: Partial<AcceptRequestInput> = {}): AcceptRequestInput => ({
   tenantId: 'acme',
@@ -125,7 +125,7 @@ describe('AcceptRequestUseCase', () => {
     registry = new FakeRegistry();
     status = new FakeStatus();
     events = new InMemoryEventPublisher();
-    useCase = new AcceptRequestUseCase(registry, status, events, DEADLINES, quietLogger());
+    useCase = new AcceptRequestUseCase(registry, status, events, SETTINGS, quietLogger());
   });
 
   it('records the request as accepted and makes it durable on llm.requests.v1 with its deadline', async () => {
@@ -181,6 +181,14 @@ describe('AcceptRequestUseCase', () => {
     expect(registry.rows.size).toBe(0);
   });
 
+  it('tells a racing duplicate to retry instead of publishing a second copy', async () => {
+    const command = () => AcceptRequestCommand.create(input({ mode: 'kafka', upstreamId: 'order-9' }));
+    const now = new Date();
+    await registry.claim('acme', command().requestId, { fingerprint: command().fingerprint, createdAt: now.toISOString() });
+    await expect(useCase.execute(command(), new Date(now.getTime() + 100))).rejects.toMatchObject({ code: 'NOT_ACCEPTED', retryable: true });
+    expect(events.events).toHaveLength(0);
+  });
+
   it('frees the id when the status store is down, so the retry is a fresh request', async () => {
     status.failNext = new RequestError('UNAVAILABLE', 'redis down', true, { retryAfterS: 1 });
     await expect(useCase.execute(AcceptRequestCommand.create(input({ idempotencyKey: 'k-4' })))).rejects.toMatchObject({ code: 'UNAVAILABLE', retryable: true });
@@ -191,16 +199,17 @@ describe('AcceptRequestUseCase', () => {
   it('keeps the key claimed when the publish timed out after the broker kept it, and re-publishes the same id on retry', async () => {
     const broker = new TimingOutAfterWritePublisher();
     broker.timeouts = 1;
-    useCase = new AcceptRequestUseCase(registry, status, broker, DEADLINES, quietLogger());
+    useCase = new AcceptRequestUseCase(registry, status, broker, SETTINGS, quietLogger());
     const command = () => AcceptRequestCommand.create(input({ idempotencyKey: 'k-5' }));
 
-    const err = await useCase.execute(command()).catch((e: unknown) => e);
+    const t0 = new Date('2026-11-23T10:00:00.000Z');
+    const err = await useCase.execute(command(), t0).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'NOT_ACCEPTED', retryable: true, retryAfterS: 1 });
     const firstId = broker.kept.on(Topics.requests)[0]!.request_id;
     expect(registry.rows.get(`acme/${firstId}`)).toMatchObject({ accepted: false });
     expect(status.accepted.has(`acme/${firstId}`)).toBe(true);
 
-    const retry = await useCase.execute(command());
+    const retry = await useCase.execute(command(), new Date(t0.getTime() + 31_000));
     expect(retry).toMatchObject({ requestId: firstId, replay: true });
     const published = broker.kept.on(Topics.requests);
     expect(published.map((r) => r.request_id)).toEqual([firstId, firstId]);
@@ -209,7 +218,7 @@ describe('AcceptRequestUseCase', () => {
     expect(registry.rows.get(`acme/${firstId}`)?.accepted).toBe(true);
 
     // Once confirmed, further retries are answered without publishing again.
-    await useCase.execute(command());
+    await useCase.execute(command(), new Date(t0.getTime() + 32_000));
     expect(broker.kept.on(Topics.requests)).toHaveLength(2);
   });
 });

@@ -16,7 +16,7 @@ export interface AcceptedRequest {
   deadlineAt: string;
 }
 
-type DeadlineSettings = Pick<IngressConfig, 'DEADLINE_REALTIME_PAID_S' | 'DEADLINE_REALTIME_FREE_S' | 'DEADLINE_BATCH_S'>;
+type AcceptSettings = Pick<IngressConfig, 'DEADLINE_REALTIME_PAID_S' | 'DEADLINE_REALTIME_FREE_S' | 'DEADLINE_BATCH_S' | 'ACCEPTANCE_IN_PROGRESS_MS'>;
 
 /**
  * Accepts a request (DESIGN.md, step 1): registers its id durably, records status `accepted`, and makes the
@@ -33,14 +33,14 @@ export class AcceptRequestUseCase {
     private readonly registry: RequestRegistry,
     private readonly status: RequestStatusStore,
     private readonly events: EventPublisher,
-    @Inject(INGRESS_CONFIG) private readonly deadlines: DeadlineSettings,
+    @Inject(INGRESS_CONFIG) private readonly settings: AcceptSettings,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async execute(command: AcceptRequestCommand, now = new Date()): Promise<AcceptedRequest> {
     const ids = { request_id: command.requestId, tenant_id: command.tenantId };
     let createdAt = now.toISOString();
-    let deadlineAt = new Date(now.getTime() + deadlineBudgetS(this.deadlines, command.priority) * 1000).toISOString();
+    let deadlineAt = new Date(now.getTime() + deadlineBudgetS(this.settings, command.priority) * 1000).toISOString();
     const earlier = await this.registry.claim(command.tenantId, command.requestId, { fingerprint: command.fingerprint, upstreamId: command.upstreamId, createdAt, deadlineAt });
     if (earlier) {
       if (earlier.fingerprint !== command.fingerprint) {
@@ -49,6 +49,10 @@ export class AcceptRequestUseCase {
           : new RequestError('REQUEST_ID_REUSED', 'this request id was used with a different request body');
       }
       if (earlier.accepted) return { requestId: command.requestId, replay: true, deadlineAt: earlier.deadlineAt ?? deadlineAt };
+      if (now.getTime() - Date.parse(earlier.createdAt) < this.settings.ACCEPTANCE_IN_PROGRESS_MS) {
+        // A racing duplicate: the first is still being published. Publishing again would only add a copy.
+        throw new RequestError('NOT_ACCEPTED', 'this request is still being accepted; retry shortly', true, { retryAfterS: 1 });
+      }
       // The earlier acceptance is unconfirmed: publish the same request again, with its original times.
       createdAt = earlier.createdAt;
       deadlineAt = earlier.deadlineAt ?? deadlineAt;
