@@ -3,6 +3,7 @@ import { DomainError } from '@llm/errors';
 import { quietLogger } from '@llm/testing';
 import type { Request, Response } from 'express';
 import { HttpExceptionFilter } from './http-exception.filter';
+import { bodyError } from './json-body';
 
 class OrderError extends DomainError<'MODEL_NOT_FOUND' | 'ORDER_LOCKED' | 'UNAVAILABLE'> {
   readonly kind = 'order';
@@ -65,7 +66,7 @@ describe('HttpExceptionFilter', () => {
   });
 
   it('gives bad JSON a stable code, never HTTP_400', () => {
-    const out = run(Object.assign(new SyntaxError('Unexpected token'), { type: 'entity.parse.failed', status: 400 }));
+    const out = run(bodyError(Object.assign(new SyntaxError('Unexpected token'), { type: 'entity.parse.failed', status: 400 })));
     expect(out.status).toBe(400);
     expect(out.body).toMatchObject({ error: { platform_code: 'INVALID_JSON', code: 'invalid_json' } });
     expect(run(new BadRequestException('nope')).body).toMatchObject({ error: { platform_code: 'INVALID_REQUEST' } });
