@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { exactCacheKey } from '@llm/cache-key';
-import { Topics } from '@llm/contracts';
+import { inboundRequestId, Topics } from '@llm/contracts';
 import { createKafkaClient, KafkaEventPublisher } from '@llm/kafka';
 import { createRedis, TenantKeys, type Redis } from '@llm/redis';
 import { quietLogger, testInfra, waitFor } from '@llm/testing';
 import OpenAI from 'openai';
 import { Client } from 'pg';
-import { RequestIds } from '../apps/ingress/src/requests/identity/request-ids';
 import { platformInfo, type PlatformInfo } from './support/platform';
 
 interface UsageRow {
@@ -126,7 +125,7 @@ describe('the whole platform, end to end', () => {
     await publisher.connect();
     // The upstream's id is its own (any opaque string); the platform's id is derived from it and the tenant.
     const event = { request_id: `order-${randomUUID()}`, tenant_id: p.tenantId, priority: 'batch' as const, body: { model: 'auto', messages: [{ role: 'user' as const, content: `inbound ${randomUUID()}` }] } };
-    const requestId = RequestIds.inbound(p.tenantId, event.request_id);
+    const requestId = inboundRequestId(p.tenantId, event.request_id);
     await publisher.publish(Topics.inbound, event);
     await publisher.publish(Topics.inbound, event);
     await publisher.disconnect();

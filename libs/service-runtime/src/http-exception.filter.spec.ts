@@ -1,9 +1,11 @@
 import { BadRequestException, NotFoundException, type ArgumentsHost } from '@nestjs/common';
 import { DomainError } from '@llm/errors';
-import { quietLogger } from '@llm/testing';
+import { createLogger } from '@llm/telemetry';
 import type { Request, Response } from 'express';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { bodyError } from './json-body';
+
+const silent = createLogger({ service: 'test', level: 'silent' });
 
 class OrderError extends DomainError<'MODEL_NOT_FOUND' | 'ORDER_LOCKED' | 'UNAVAILABLE'> {
   readonly kind = 'order';
@@ -52,7 +54,7 @@ function httpHost(captured: Captured): ArgumentsHost {
 
 function run(exception: unknown, mappers = [(e: DomainError) => (e.code === 'ORDER_LOCKED' ? 423 : undefined)]): Captured {
   const captured: Captured = { headers: {} };
-  new HttpExceptionFilter(mappers, quietLogger()).catch(exception, httpHost(captured));
+  new HttpExceptionFilter(mappers, silent).catch(exception, httpHost(captured));
   return captured;
 }
 

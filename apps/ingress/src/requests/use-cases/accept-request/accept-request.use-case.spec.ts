@@ -1,7 +1,7 @@
 import { Topics, type LlmResultV1, type RequestMode, type TopicInput, type TopicName } from '@llm/contracts';
 import { EventPublisher, KafkaError, type PublishOptions } from '@llm/kafka';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
-import { quietLogger } from '@llm/testing';
+import { createLogger } from '@llm/telemetry';
 import { RequestRegistry, type RegisteredRequest, type RequestRegistration } from '../../identity/request-registry';
 import { RequestStatusStore, type RequestStatusRecord } from '../../request-status.repository';
 import { RequestError } from '../../requests.errors';
@@ -54,6 +54,7 @@ class TimingOutAfterWritePublisher extends EventPublisher {
   }
 }
 
+const silent = createLogger({ service: 'test', level: 'silent' });
 const SETTINGS = { DEADLINE_REALTIME_PAID_S: 120, DEADLINE_REALTIME_FREE_S: 60, DEADLINE_BATCH_S: 86_400, ACCEPTANCE_IN_PROGRESS_MS: 30_000 };
 
 const input = (overrides: Partial<AcceptRequestInput> = {}): AcceptRequestInput => ({
@@ -125,7 +126,7 @@ describe('AcceptRequestUseCase', () => {
     registry = new FakeRegistry();
     status = new FakeStatus();
     events = new InMemoryEventPublisher();
-    useCase = new AcceptRequestUseCase(registry, status, events, SETTINGS, quietLogger());
+    useCase = new AcceptRequestUseCase(registry, status, events, SETTINGS, silent);
   });
 
   it('records the request as accepted and makes it durable on llm.requests.v1 with its deadline', async () => {
@@ -199,7 +200,7 @@ describe('AcceptRequestUseCase', () => {
   it('keeps the key claimed when the publish timed out after the broker kept it, and re-publishes the same id on retry', async () => {
     const broker = new TimingOutAfterWritePublisher();
     broker.timeouts = 1;
-    useCase = new AcceptRequestUseCase(registry, status, broker, SETTINGS, quietLogger());
+    useCase = new AcceptRequestUseCase(registry, status, broker, SETTINGS, silent);
     const command = () => AcceptRequestCommand.create(input({ idempotencyKey: 'k-5' }));
 
     const t0 = new Date('2026-11-23T10:00:00.000Z');
