@@ -9,7 +9,7 @@ import type { Principal } from '../auth/principal';
 import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
 import { ClientDisconnect } from './client-disconnect';
 import { toHttpOutcome } from './completion.mapper';
-import { unavailableOnFailure } from './request-status.repository';
+import { RequestStatusStore, unavailableOnFailure } from './request-status.repository';
 import { RequestError } from './requests.errors';
 import { SseWriter } from './sse.writer';
 import { AcceptRequestCommand } from './use-cases/accept-request/accept-request.command';
@@ -27,6 +27,7 @@ export class ChatCompletionsController {
     private readonly accept: AcceptRequestUseCase,
     private readonly streams: ResultStreamReader,
     private readonly cancellation: RequestCancellation,
+    private readonly statusStore: RequestStatusStore,
     @Inject(INGRESS_CONFIG) private readonly config: Pick<IngressConfig, 'SYNC_TIMEOUT_MS'>,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -51,8 +52,13 @@ export class ChatCompletionsController {
         userId: headers['x-user-id'],
         feature: headers['x-feature'],
       });
-      const { requestId, deadlineAt } = await this.accept.execute(command);
+      const { requestId, deadlineAt, replay } = await this.accept.execute(command);
       req.requestId = requestId;
+      if (replay && command.mode === 'sync') {
+        // A replay of a finished request is answered from its recorded outcome (its stream may have expired).
+        const recorded = (await this.statusStore.find(principal.tenantId, requestId))?.result;
+        if (recorded) return this.answer(res, requestId, recorded, false);
+      }
       let finished = false;
       disconnect.onGone(() => {
         if (finished) return;
