@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { exactCacheKey } from '@llm/cache-key';
-import { Topics } from '@llm/contracts';
+import { inboundRequestId, Topics } from '@llm/contracts';
 import { createKafkaClient, KafkaEventPublisher } from '@llm/kafka';
 import { createRedis, TenantKeys, type Redis } from '@llm/redis';
 import { quietLogger, testInfra, waitFor } from '@llm/testing';
@@ -123,25 +123,32 @@ describe('the whole platform, end to end', () => {
   it('takes a request event from llm.inbound.v1 (an upstream system) and answers it once, even if sent twice', async () => {
     const publisher = new KafkaEventPublisher(createKafkaClient({ brokers: testInfra().KAFKA_BROKERS, clientId: 'e2e-upstream', logger: quietLogger() }), quietLogger(), testInfra().KAFKA_TOPIC_PREFIX);
     await publisher.connect();
-    const event = { request_id: randomUUID(), tenant_id: p.tenantId, priority: 'batch' as const, body: { model: 'auto', messages: [{ role: 'user' as const, content: `inbound ${randomUUID()}` }] } };
+    // The upstream's id is its own (any opaque string); the platform's id is derived from it and the tenant.
+    const event = { request_id: `order-${randomUUID()}`, tenant_id: p.tenantId, priority: 'batch' as const, body: { model: 'auto', messages: [{ role: 'user' as const, content: `inbound ${randomUUID()}` }] } };
+    const requestId = inboundRequestId(p.tenantId, event.request_id);
     await publisher.publish(Topics.inbound, event);
     await publisher.publish(Topics.inbound, event);
     await publisher.disconnect();
     await waitFor(
       async () => {
-        const res = await fetch(`${p.ingressUrl}/v1/requests/${event.request_id}`, { headers: { authorization: `Bearer ${p.apiKey}` } });
+        const res = await fetch(`${p.ingressUrl}/v1/requests/${requestId}`, { headers: { authorization: `Bearer ${p.apiKey}` } });
         return res.ok && ((await res.json()) as { status: string }).status === 'succeeded' ? true : undefined;
       },
       { what: 'the inbound request to finish', timeoutMs: 30_000 },
     );
-    const rows = await waitFor(async () => ((await usageRows(event.request_id)).length > 0 ? usageRows(event.request_id) : undefined), { what: 'inbound usage' });
+    const rows = await waitFor(async () => ((await usageRows(requestId)).length > 0 ? usageRows(requestId) : undefined), { what: 'inbound usage' });
     expect(rows).toHaveLength(1);
   });
 
   it('maps failures to clear HTTP errors with stable codes', async () => {
     const unknownModel = await client.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     expect(unknownModel).toBeInstanceOf(OpenAI.NotFoundError);
-    expect((unknownModel as InstanceType<typeof OpenAI.APIError>).code).toBe('MODEL_NOT_FOUND');
+    // OpenAI's code and type, our finer code beside them.
+    expect((unknownModel as InstanceType<typeof OpenAI.APIError>).code).toBe('model_not_found');
+    expect((unknownModel as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ platform_code: 'MODEL_NOT_FOUND', param: null });
+    // A stream that fails before its first byte gets the same status, not 200 and an error event.
+    const unknownStream = await client.chat.completions.create({ model: 'no-such-model', stream: true, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    expect(unknownStream).toBeInstanceOf(OpenAI.NotFoundError);
 
     const badKey = new OpenAI({ baseURL: `${p.ingressUrl}/v1`, apiKey: 'sk-not-a-real-key-000', maxRetries: 0 });
     const unauthorised = await badKey.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
@@ -151,11 +158,13 @@ describe('the whole platform, end to end', () => {
       fetch(`${p.ingressUrl}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${p.apiKey}`, 'content-type': 'application/json' }, body });
     const wrongTypes = await post(JSON.stringify({ model: 7, messages: 'hello' }));
     expect(wrongTypes.status).toBe(400);
-    expect(((await wrongTypes.json()) as { error: { code: string } }).error.code).toBe('INVALID_REQUEST');
+    expect(((await wrongTypes.json()) as { error: { platform_code: string } }).error.platform_code).toBe('INVALID_REQUEST');
     const notJson = await post('{"model": ');
     expect(notJson.status).toBe(400);
+    expect(((await notJson.json()) as { error: { platform_code: string } }).error.platform_code).toBe('INVALID_JSON');
     const huge = await post(JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'x'.repeat(3 * 1024 * 1024) }] }));
     expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { error: { platform_code: string } }).error.platform_code).toBe('BODY_TOO_LARGE');
     // The service is still up after hostile input.
     expect((await fetch(`${p.ingressUrl}/health`)).status).toBe(200);
   });

@@ -1,7 +1,5 @@
 import { startService } from '@llm/service-runtime';
-import { authErrorStatus } from './auth/auth.errors';
 import { loadIngressConfig } from './config/ingress.config';
-import { requestErrorStatus } from './requests/requests.errors';
 import { RequestsModule } from './requests/requests.module';
 
 startService(() => {
@@ -10,8 +8,7 @@ startService(() => {
     name: 'ingress',
     settings: config,
     kafka: config,
-    bodyLimit: config.BODY_LIMIT,
+    bodyLimit: String(config.BODY_LIMIT_BYTES),
     module: (logger) => RequestsModule.forRoot(config, logger),
-    httpErrorMappers: [authErrorStatus, requestErrorStatus],
   };
 });

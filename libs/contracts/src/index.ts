@@ -11,3 +11,4 @@ export * from './events/evaluation.v1';
 export * from './events/alert.v1';
 export * from './events/stream-event';
 export * from './error-codes';
+export * from './request-ids';

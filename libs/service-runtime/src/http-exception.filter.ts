@@ -1,16 +1,26 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
+import { describeErrorCode, isErrorCode, type ErrorCode } from '@llm/contracts';
 import { isDomainError } from '@llm/errors';
 import type { Logger } from '@llm/telemetry';
 import type { Request, Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
 import { AdminAuthError } from './admin-token.guard';
-import { errorBody, type HttpStatusMapper } from './http-error';
+import { errorBody, errorCodeForStatus, type HttpStatusMapper } from './http-error';
+
+interface Described {
+  status: number;
+  code: ErrorCode;
+  message: string;
+  retryable: boolean;
+  retryAfterS?: number;
+}
 
 /**
  * Registered once for the hybrid app (HTTP and the Kafka transport share it). Kafka handler errors pass
  * through untouched: the transport needs the original error's code and retryable flag to choose retry or DLQ.
- * The one place HTTP errors are shaped. Domain errors get their module's status and keep their code;
- * body-parser and framework errors get stable codes; anything else is a 500 without internals.
+ * The one place HTTP errors are shaped, always with a code of the shared table (ERROR_CODES): domain errors
+ * keep their code when it is in the table, body-parser and framework errors get stable codes, anything else
+ * is a 500 without internals.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -26,18 +36,23 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const req = http.getRequest<Request & { requestId?: string }>();
     const { status, code, message, retryable, retryAfterS } = this.describe(exception);
     if (status >= 500) this.logger.error({ err: exception, path: req.path, code }, 'request failed');
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
     if (retryAfterS !== undefined) res.setHeader('Retry-After', String(retryAfterS));
-    res.status(status).json(errorBody(code, message, status, retryable, req.requestId));
+    res.status(status).json(errorBody(code, message, retryable, req.requestId));
   }
 
-  private describe(exception: unknown): { status: number; code: string; message: string; retryable: boolean; retryAfterS?: number } {
+  private describe(exception: unknown): Described {
     if (isDomainError(exception)) {
-      if (exception instanceof AdminAuthError) return { status: 401, code: exception.code, message: exception.message, retryable: false };
-      for (const map of this.mappers) {
-        const status = map(exception);
-        if (status !== undefined) return { status, code: exception.code, message: exception.message, retryable: exception.retryable, retryAfterS: exception.retryAfterS };
-      }
-      return { status: exception.retryable ? 503 : 500, code: exception.code, message: exception.message, retryable: exception.retryable };
+      if (exception instanceof AdminAuthError) return { status: 401, code: 'ADMIN_UNAUTHORIZED', message: exception.message, retryable: false };
+      const { retryable, retryAfterS, message } = exception;
+      if (isErrorCode(exception.code)) return { status: describeErrorCode(exception.code).status, code: exception.code, message, retryable, retryAfterS };
+      // A module code outside the table: its module's status decides, the table's code for that status is shown.
+      const mapped = this.mappers.map((map) => map(exception)).find((s) => s !== undefined);
+      const status = mapped ?? (retryable ? 503 : 500);
+      return { status, code: errorCodeForStatus(status), message: status >= 500 && !retryable ? 'internal error' : message, retryable, retryAfterS };
     }
     const e = exception as { type?: string; status?: number; statusCode?: number };
     // body-parser errors carry a `type`; their messages are safe and useful.
@@ -46,8 +61,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return { status: 415, code: 'UNSUPPORTED_ENCODING', message: 'unsupported body encoding', retryable: false };
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      const code = status === 404 ? 'NOT_FOUND' : status === 405 ? 'METHOD_NOT_ALLOWED' : `HTTP_${status}`;
-      return { status, code, message: status === 404 ? 'no such route' : exception.message, retryable: false };
+      const code = errorCodeForStatus(status);
+      return { status, code, message: status === 404 ? 'no such route' : status >= 500 ? 'internal error' : exception.message, retryable: status === 503 };
     }
     return { status: 500, code: 'INTERNAL', message: 'internal error', retryable: false };
   }

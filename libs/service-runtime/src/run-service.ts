@@ -7,6 +7,7 @@ import { createKafkaClient, KafkaPublisherModule, KafkaTransport, type DeadLette
 import { createLogger, HealthRegistry, initTracing, MetricsRegistry, type Logger } from '@llm/telemetry';
 import type { HttpStatusMapper } from './http-error';
 import { HttpExceptionFilter } from './http-exception.filter';
+import { jsonBody } from './json-body';
 import { NestPinoLogger } from './nest-logger';
 import { OpsModule } from './ops.module';
 
@@ -24,7 +25,7 @@ export interface ServiceDefinition {
   /** Builds the app's feature modules; gets the service's logger for the clients those modules create. */
   module: (logger: Logger) => Type | DynamicModule;
   settings: ServiceSettings;
-  /** JSON body limit; 2 MB unless the service needs otherwise. */
+  /** JSON body limit (bytes, or with a kb/mb unit); 2 MB unless the service needs otherwise. */
   bodyLimit?: string;
   /** When set, the service gets an EventPublisher and, if it has @OnTopic handlers, a Kafka consumer. */
   kafka?: KafkaConfig;
@@ -73,7 +74,7 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
     bodyParser: false,
   });
   // Bounded bodies: a huge request is refused with 413 before it is parsed into memory.
-  app.useBodyParser('json', { limit: def.bodyLimit ?? '2mb' });
+  app.use(jsonBody(def.bodyLimit ?? '2mb'));
   app.disable('x-powered-by');
   app.useGlobalFilters(new HttpExceptionFilter(def.httpErrorMappers ?? [], logger));
   app.enableShutdownHooks();

@@ -90,12 +90,12 @@ describe('evaluator (Kafka + Redis + HTTP)', () => {
     expect((await summary(tenant, 'wrong-token-0123456789')).status).toBe(401);
     const res = await fetch(`${service.url}/v1/evaluations/summary?tenant_id=${tenant}`);
     expect(res.status).toBe(401);
-    expect(await res.json()).toMatchObject({ error: { code: 'UNAUTHORIZED', type: 'authentication_error' } });
+    expect(await res.json()).toMatchObject({ error: { platform_code: 'ADMIN_UNAUTHORIZED', code: 'invalid_api_key' } });
   });
 
   it('refuses an invalid tenant id with 400', async () => {
     const res = await summary('Not:A-Tenant');
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: { code: 'INVALID_TENANT' } });
+    expect(await res.json()).toMatchObject({ error: { platform_code: 'INVALID_REQUEST' } });
   });
 });

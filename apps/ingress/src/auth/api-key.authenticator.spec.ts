@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hashApiKey } from '@llm/db';
 import { AuthError } from './auth.errors';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
 import type { Principal, TenantRecord } from './principal';
@@ -16,7 +16,7 @@ class FakeDirectory extends TenantDirectory {
   }
 }
 
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+const sha = hashApiKey;
 
 describe('ApiKeyAuthenticator', () => {
   let dir: FakeDirectory;
@@ -26,7 +26,7 @@ describe('ApiKeyAuthenticator', () => {
     dir = new FakeDirectory();
     dir.keys.set(sha('sk-good-key-123'), { tenantId: 'acme', tier: 'paid', apiKeyId: 'k1', active: true });
     dir.keys.set(sha('sk-suspended-1'), { tenantId: 'gone', tier: 'free', apiKeyId: 'k2', active: false });
-    auth = new ApiKeyAuthenticator(dir, 60_000);
+    auth = new ApiKeyAuthenticator(dir, { AUTH_CACHE_TTL_MS: 60_000 });
   });
 
   it('resolves a valid key to its tenant and caches the lookup', async () => {

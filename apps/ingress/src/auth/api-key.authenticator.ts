@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { hashApiKey } from '@llm/db';
+import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
 import { AuthError } from './auth.errors';
 import type { Principal } from './principal';
 import { TenantDirectory } from './tenant-directory';
-
-export const AUTH_CACHE_TTL_MS = Symbol('AUTH_CACHE_TTL_MS');
 
 const MAX_CACHED = 10_000;
 
@@ -16,16 +15,19 @@ const MAX_CACHED = 10_000;
 @Injectable()
 export class ApiKeyAuthenticator {
   private readonly cache = new Map<string, { principal?: Principal & { active: boolean }; until: number }>();
+  private readonly ttlMs: number;
 
   constructor(
     private readonly directory: TenantDirectory,
-    @Inject(AUTH_CACHE_TTL_MS) private readonly ttlMs: number,
-  ) {}
+    @Inject(INGRESS_CONFIG) config: Pick<IngressConfig, 'AUTH_CACHE_TTL_MS'>,
+  ) {
+    this.ttlMs = config.AUTH_CACHE_TTL_MS;
+  }
 
   async authenticate(authorization: string | undefined): Promise<Principal> {
     const match = /^Bearer\s+(\S{8,256})\s*$/i.exec(authorization ?? '');
     if (!match) throw new AuthError(authorization ? 'INVALID_API_KEY' : 'MISSING_API_KEY', 'provide an API key as `Authorization: Bearer <key>`');
-    const hash = createHash('sha256').update(match[1]!).digest('hex');
+    const hash = hashApiKey(match[1]!);
     const now = Date.now();
     let entry = this.cache.get(hash);
     if (!entry || entry.until < now) {

@@ -1,22 +1,9 @@
-import { assertUnreachable, DomainError } from '@llm/errors';
+import type { ErrorCode } from '@llm/contracts';
+import { DomainError } from '@llm/errors';
 
-export type AuthErrorCode = 'MISSING_API_KEY' | 'INVALID_API_KEY' | 'TENANT_SUSPENDED' | 'UNKNOWN_TENANT';
+/** Every code is in the shared table (ERROR_CODES), which also decides its HTTP status. */
+export type AuthErrorCode = Extract<ErrorCode, 'MISSING_API_KEY' | 'INVALID_API_KEY' | 'TENANT_SUSPENDED' | 'UNKNOWN_TENANT' | 'UNAVAILABLE'>;
 
 export class AuthError extends DomainError<AuthErrorCode> {
   readonly kind = 'auth';
-}
-
-export function authErrorStatus(error: DomainError): number | undefined {
-  if (!(error instanceof AuthError)) return undefined;
-  switch (error.code) {
-    case 'MISSING_API_KEY':
-    case 'INVALID_API_KEY':
-      return 401;
-    case 'TENANT_SUSPENDED':
-      return 403;
-    case 'UNKNOWN_TENANT':
-      return 404;
-    default:
-      return assertUnreachable(error.code);
-  }
 }

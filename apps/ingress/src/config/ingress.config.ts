@@ -1,5 +1,11 @@
 import { databaseSchema, httpPort, kafkaSchema, loadConfig, positiveInt, redisSchema, serviceSchema } from '@llm/config';
+import type { Priority } from '@llm/contracts';
 import { z } from 'zod';
+
+const MIB = 1024 * 1024;
+
+/** Room in a Kafka message for the request envelope and what later stages add (RAG context, route plan). */
+export const KAFKA_ENVELOPE_HEADROOM_BYTES = MIB;
 
 export const ingressConfigSchema = serviceSchema
   .extend(kafkaSchema.shape)
@@ -9,12 +15,42 @@ export const ingressConfigSchema = serviceSchema
   .extend({
     /** How long a sync call holds the connection before answering 504 with the request id to poll. */
     SYNC_TIMEOUT_MS: positiveInt(120_000),
-    IDEMPOTENCY_TTL_S: positiveInt(86_400),
     STATUS_TTL_S: positiveInt(86_400),
     /** Authenticated keys are remembered this long, so a request costs no database round trip. */
     AUTH_CACHE_TTL_MS: positiveInt(30_000),
-    BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/).default('2mb'),
+    /** JSON body limit in bytes. A request must fit one Kafka message (see KAFKA_MAX_MESSAGE_BYTES). */
+    BODY_LIMIT_BYTES: positiveInt(3 * MIB),
+    /** The topics' `max.message.bytes` (set by ensureTopics); the body limit is checked against it. */
+    KAFKA_MAX_MESSAGE_BYTES: positiveInt(4 * MIB),
+    /** Time budget of a request from acceptance, per band: past it, every stage ends the request as EXPIRED. */
+    DEADLINE_REALTIME_PAID_S: positiveInt(120),
+    DEADLINE_REALTIME_FREE_S: positiveInt(120),
+    DEADLINE_BATCH_S: positiveInt(86_400),
+    /**
+     * A request id claimed this recently whose publish is not confirmed is still being accepted elsewhere: a
+     * duplicate is told to retry rather than publishing it a second time. Older unconfirmed claims are
+     * ambiguous acceptances (the publish timed out) and are re-published. At least the producer's timeout.
+     */
+    ACCEPTANCE_IN_PROGRESS_MS: positiveInt(30_000),
+  })
+  .refine((c) => c.BODY_LIMIT_BYTES + KAFKA_ENVELOPE_HEADROOM_BYTES <= c.KAFKA_MAX_MESSAGE_BYTES, {
+    message: `BODY_LIMIT_BYTES must leave ${KAFKA_ENVELOPE_HEADROOM_BYTES} bytes of KAFKA_MAX_MESSAGE_BYTES for the envelope`,
+    path: ['BODY_LIMIT_BYTES'],
   });
 export type IngressConfig = z.infer<typeof ingressConfigSchema>;
 
 export const loadIngressConfig = (): IngressConfig => loadConfig(ingressConfigSchema);
+
+/** The parsed config, injected as one typed object (INGRESS_CONFIG) instead of one token per number. */
+export const INGRESS_CONFIG = Symbol('INGRESS_CONFIG');
+
+export function deadlineBudgetS(config: Pick<IngressConfig, 'DEADLINE_REALTIME_PAID_S' | 'DEADLINE_REALTIME_FREE_S' | 'DEADLINE_BATCH_S'>, priority: Priority): number {
+  switch (priority) {
+    case 'realtime-paid':
+      return config.DEADLINE_REALTIME_PAID_S;
+    case 'realtime-free':
+      return config.DEADLINE_REALTIME_FREE_S;
+    case 'batch':
+      return config.DEADLINE_BATCH_S;
+  }
+}

@@ -1,23 +1,35 @@
 import { Body, Controller, Headers, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ResultStreamReader } from '@llm/result-stream';
+import type { LlmResultV1 } from '@llm/contracts';
+import { RequestCancellation, ResultStreamReader } from '@llm/result-stream';
+import { LOGGER } from '@llm/service-runtime';
+import type { Logger } from '@llm/telemetry';
 import type { Request, Response } from 'express';
 import { ApiKeyGuard, CurrentPrincipal } from '../auth/auth.guard';
 import type { Principal } from '../auth/principal';
+import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
+import { ClientDisconnect } from './client-disconnect';
 import { toHttpOutcome } from './completion.mapper';
+import { RequestStatusStore, unavailableOnFailure } from './request-status.repository';
 import { RequestError } from './requests.errors';
-import { SYNC_TIMEOUT_MS } from './requests.tokens';
 import { SseWriter } from './sse.writer';
 import { AcceptRequestCommand } from './use-cases/accept-request/accept-request.command';
 import { AcceptRequestUseCase } from './use-cases/accept-request/accept-request.use-case';
+import { waitBudget } from './wait-budget';
 
-/** OpenAI-compatible `POST /v1/chat/completions`: the request is made durable first, then the caller waits. */
+/**
+ * OpenAI-compatible `POST /v1/chat/completions`: the request is made durable first, then the caller waits, at
+ * most until the request's deadline. A caller that leaves cancels its request, so abandoned work stops.
+ */
 @Controller('v1')
 @UseGuards(ApiKeyGuard)
 export class ChatCompletionsController {
   constructor(
     private readonly accept: AcceptRequestUseCase,
     private readonly streams: ResultStreamReader,
-    @Inject(SYNC_TIMEOUT_MS) private readonly timeoutMs: number,
+    private readonly cancellation: RequestCancellation,
+    private readonly statusStore: RequestStatusStore,
+    @Inject(INGRESS_CONFIG) private readonly config: Pick<IngressConfig, 'SYNC_TIMEOUT_MS'>,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   @Post('chat/completions')
@@ -25,39 +37,72 @@ export class ChatCompletionsController {
     @CurrentPrincipal() principal: Principal,
     @Body() body: unknown,
     @Headers() headers: Record<string, string | undefined>,
-    @Req() req: Request,
+    @Req() req: Request & { requestId?: string },
     @Res() res: Response,
   ): Promise<void> {
-    const command = AcceptRequestCommand.create({
-      tenantId: principal.tenantId,
-      tier: principal.tier,
-      mode: 'sync',
-      body,
-      priorityHint: headers['x-priority'],
-      idempotencyKey: headers['idempotency-key'],
-      userId: headers['x-user-id'],
-      feature: headers['x-feature'],
-    });
-    const { requestId } = await this.accept.execute(command);
-    const gone = new AbortController();
-    req.on('close', () => gone.abort());
-
-    if (command.mode === 'stream') {
-      const includeUsage = (body as { stream_options?: { include_usage?: unknown } }).stream_options?.include_usage === true;
-      const sse = new SseWriter(res, requestId, command.body.model, includeUsage);
-      sse.open();
-      const result = await this.streams.follow(principal.tenantId, requestId, {
-        timeoutMs: this.timeoutMs,
-        signal: gone.signal,
-        onEntry: ({ id, event }) => sse.write(id, event),
+    const disconnect = new ClientDisconnect(req, res);
+    try {
+      const command = AcceptRequestCommand.create({
+        tenantId: principal.tenantId,
+        tier: principal.tier,
+        mode: 'sync',
+        body,
+        priorityHint: headers['x-priority'],
+        idempotencyKey: headers['idempotency-key'],
+        userId: headers['x-user-id'],
+        feature: headers['x-feature'],
       });
-      if (!result && !gone.signal.aborted) sse.timeout();
-      return;
-    }
+      const { requestId, deadlineAt, replay } = await this.accept.execute(command);
+      req.requestId = requestId;
+      if (replay && command.mode === 'sync') {
+        // A replay of a finished request is answered from its recorded outcome (its stream may have expired).
+        const recorded = (await this.statusStore.find(principal.tenantId, requestId))?.result;
+        if (recorded) return this.answer(res, requestId, recorded, false);
+      }
+      let finished = false;
+      disconnect.onGone(() => {
+        if (finished) return;
+        this.cancellation.cancel(principal.tenantId, requestId).catch((err: unknown) => this.logger.warn({ err, request_id: requestId }, 'could not cancel an abandoned request'));
+      });
+      const wait = waitBudget(this.config.SYNC_TIMEOUT_MS, deadlineAt);
 
-    const result = await this.streams.follow(principal.tenantId, requestId, { timeoutMs: this.timeoutMs, signal: gone.signal });
-    if (gone.signal.aborted) return;
-    if (!result) throw new RequestError('REQUEST_TIMEOUT', `no answer within ${this.timeoutMs} ms; the request goes on: poll GET /v1/requests/${requestId}`, true);
+      if (command.mode === 'stream') {
+        const includeUsage = (body as { stream_options?: { include_usage?: unknown } }).stream_options?.include_usage === true;
+        const sse = new SseWriter(res, requestId, command.body.model, includeUsage);
+        const result = await unavailableOnFailure(() =>
+          this.streams.follow(principal.tenantId, requestId, {
+            timeoutMs: wait.timeoutMs,
+            signal: disconnect.signal,
+            onEntry: ({ id, event }) => {
+              // Headers wait for the first event: a failure known before the first byte gets its real status.
+              if (!sse.opened && event.type === 'terminal' && event.result.status !== 'succeeded') return;
+              sse.write(id, event);
+            },
+          }),
+        );
+        finished = result !== undefined;
+        if (disconnect.gone) return;
+        if (sse.opened) {
+          if (!result) sse.timeout(wait.expired());
+          return;
+        }
+        return this.answer(res, requestId, result, wait.expired());
+      }
+
+      const result = await unavailableOnFailure(() => this.streams.follow(principal.tenantId, requestId, { timeoutMs: wait.timeoutMs, signal: disconnect.signal }));
+      finished = result !== undefined;
+      if (disconnect.gone) return;
+      this.answer(res, requestId, result, wait.expired());
+    } finally {
+      disconnect.dispose();
+    }
+  }
+
+  private answer(res: Response, requestId: string, result: LlmResultV1 | undefined, expired: boolean): void {
+    if (!result) {
+      if (expired) throw new RequestError('EXPIRED', `request ${requestId} passed its deadline without an answer`);
+      throw new RequestError('REQUEST_TIMEOUT', `no answer in time; the request goes on: poll GET /v1/requests/${requestId}`, true);
+    }
     const outcome = toHttpOutcome(result);
     res.setHeader('x-request-id', requestId);
     res.setHeader('x-cache', result.source === 'cache' ? 'HIT' : 'MISS');

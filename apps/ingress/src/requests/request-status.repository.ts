@@ -1,64 +1,62 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { llmResultV1, type LlmResultV1, type RequestMode } from '@llm/contracts';
 import { REDIS, TenantKeys, type Redis } from '@llm/redis';
-
-export const STATUS_TTL_S = Symbol('STATUS_TTL_S');
+import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
+import { RequestError } from './requests.errors';
 
 export interface RequestStatusRecord {
   requestId: string;
   status: 'accepted' | LlmResultV1['status'];
   mode: RequestMode;
   createdAt: string;
+  deadlineAt?: string;
   result?: LlmResultV1;
 }
 
-/** Request status and idempotency keys in Redis, every key under the tenant's prefix. */
+/** Where request status lives (Redis); use cases depend on this port, tests fake it. */
+export abstract class RequestStatusStore {
+  abstract saveAccepted(tenantId: string, requestId: string, mode: RequestMode, createdAt: string, deadlineAt?: string): Promise<void>;
+  abstract delete(tenantId: string, requestId: string): Promise<void>;
+  abstract saveOutcome(result: LlmResultV1): Promise<void>;
+  abstract find(tenantId: string, requestId: string): Promise<RequestStatusRecord | undefined>;
+}
+
+/**
+ * Request status in Redis, every key under the tenant's prefix. A Redis failure is UNAVAILABLE (retryable,
+ * 503 with Retry-After), never an internal error: the caller can and should try again.
+ */
 @Injectable()
-export class RequestStatusRepository {
+export class RequestStatusRepository extends RequestStatusStore {
+  private readonly ttlSeconds: number;
+
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
-    @Inject(STATUS_TTL_S) private readonly ttlSeconds: number,
-  ) {}
-
-  /**
-   * Claims an idempotency key for a new request. Returns the earlier claim (request id and body fingerprint)
-   * when the key was used before; SET NX makes two racing requests with one key produce one request.
-   */
-  async claimIdempotencyKey(tenantId: string, key: string, requestId: string, fingerprint: string, ttlSeconds: number): Promise<{ requestId: string; fingerprint: string } | undefined> {
-    const redisKey = new TenantKeys(tenantId).idempotency(key);
-    const claimed = await this.redis.set(redisKey, `${requestId}|${fingerprint}`, 'EX', ttlSeconds, 'NX');
-    if (claimed === 'OK') return undefined;
-    const existing = (await this.redis.get(redisKey)) ?? '';
-    const [earlierId = '', earlierFingerprint = ''] = existing.split('|');
-    return { requestId: earlierId, fingerprint: earlierFingerprint };
+    @Inject(INGRESS_CONFIG) config: Pick<IngressConfig, 'STATUS_TTL_S'>,
+  ) {
+    super();
+    this.ttlSeconds = config.STATUS_TTL_S;
   }
 
-  async releaseIdempotencyKey(tenantId: string, key: string): Promise<void> {
-    await this.redis.del(new TenantKeys(tenantId).idempotency(key));
-  }
-
-  async saveAccepted(tenantId: string, requestId: string, mode: RequestMode, createdAt: string): Promise<void> {
+  async saveAccepted(tenantId: string, requestId: string, mode: RequestMode, createdAt: string, deadlineAt?: string): Promise<void> {
     const key = new TenantKeys(tenantId).requestStatus(requestId);
     // HSETNX: a late "accepted" must never overwrite a terminal status written first.
-    await this.redis.multi().hsetnx(key, 'status', 'accepted').hset(key, 'mode', mode, 'created_at', createdAt).expire(key, this.ttlSeconds).exec();
+    const fields = ['mode', mode, 'created_at', createdAt, ...(deadlineAt ? ['deadline_at', deadlineAt] : [])];
+    await unavailableOnFailure(() => this.redis.multi().hsetnx(key, 'status', 'accepted').hset(key, ...fields).expire(key, this.ttlSeconds).exec());
   }
 
   async delete(tenantId: string, requestId: string): Promise<void> {
-    await this.redis.del(new TenantKeys(tenantId).requestStatus(requestId));
+    await unavailableOnFailure(() => this.redis.del(new TenantKeys(tenantId).requestStatus(requestId)));
   }
 
   async saveOutcome(result: LlmResultV1): Promise<void> {
     const key = new TenantKeys(result.tenant_id).requestStatus(result.request_id);
-    await this.redis
-      .multi()
-      .hset(key, 'status', result.status, 'result', JSON.stringify(result))
-      .hsetnx(key, 'created_at', result.completed_at)
-      .expire(key, this.ttlSeconds)
-      .exec();
+    await unavailableOnFailure(() =>
+      this.redis.multi().hset(key, 'status', result.status, 'result', JSON.stringify(result)).hsetnx(key, 'created_at', result.completed_at).expire(key, this.ttlSeconds).exec(),
+    );
   }
 
   async find(tenantId: string, requestId: string): Promise<RequestStatusRecord | undefined> {
-    const fields = await this.redis.hgetall(new TenantKeys(tenantId).requestStatus(requestId));
+    const fields = await unavailableOnFailure(() => this.redis.hgetall(new TenantKeys(tenantId).requestStatus(requestId)));
     if (!fields.status) return undefined;
     const parsed = fields.result ? llmResultV1.safeParse(JSON.parse(fields.result)) : undefined;
     return {
@@ -66,7 +64,18 @@ export class RequestStatusRepository {
       status: fields.status as RequestStatusRecord['status'],
       mode: (fields.mode ?? 'async') as RequestMode,
       createdAt: fields.created_at ?? '',
+      ...(fields.deadline_at ? { deadlineAt: fields.deadline_at } : {}),
       result: parsed?.success ? parsed.data : undefined,
     };
+  }
+}
+
+/** Redis at ingress fails as UNAVAILABLE: retryable, with a hint when to retry. */
+export async function unavailableOnFailure<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (err) {
+    if (err instanceof RequestError) throw err;
+    throw new RequestError('UNAVAILABLE', 'the request store is unavailable; retry shortly', true, { cause: err, retryAfterS: 1 });
   }
 }

@@ -15,7 +15,11 @@ export class RequestsConsumer {
     private readonly tenants: TenantDirectory,
   ) {}
 
-  /** Upstream systems publish to llm.inbound.v1; their request id is the idempotency key. */
+  /**
+   * Upstream systems publish to llm.inbound.v1. Their request id is scoped by the tenant: a re-sent event is
+   * the same request (answered and charged once), the same id with another body goes to the DLQ as
+   * REQUEST_ID_REUSED, and another tenant's identical id is another request.
+   */
   @OnTopic(Topics.inbound)
   async onInbound(event: InboundRequestV1): Promise<void> {
     const tenant = await this.tenants.findTenant(event.tenant_id);
@@ -29,8 +33,7 @@ export class RequestsConsumer {
         body: event.body,
         rag: event.rag,
         priorityHint: event.priority,
-        idempotencyKey: `inbound:${event.request_id}`,
-        requestId: event.request_id,
+        upstreamId: event.request_id,
         userId: event.user_id,
         feature: event.feature,
       }),

@@ -3,12 +3,15 @@ import { ResultStreamReader } from '@llm/result-stream';
 import type { Request, Response } from 'express';
 import { ApiKeyGuard, CurrentPrincipal } from '../auth/auth.guard';
 import type { Principal } from '../auth/principal';
+import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
+import { ClientDisconnect } from './client-disconnect';
 import { toStatusView } from './completion.mapper';
-import { SYNC_TIMEOUT_MS } from './requests.tokens';
+import { unavailableOnFailure } from './request-status.repository';
 import { SseWriter } from './sse.writer';
 import { AcceptRequestCommand } from './use-cases/accept-request/accept-request.command';
 import { AcceptRequestUseCase } from './use-cases/accept-request/accept-request.use-case';
 import { GetRequestStatusUseCase } from './use-cases/get-request-status/get-request-status.use-case';
+import { waitBudget } from './wait-budget';
 
 /** Async API: `POST /v1/requests` answers 202 once the request is durable; poll or stream by id. */
 @Controller('v1/requests')
@@ -18,7 +21,7 @@ export class RequestsController {
     private readonly accept: AcceptRequestUseCase,
     private readonly getStatus: GetRequestStatusUseCase,
     private readonly streams: ResultStreamReader,
-    @Inject(SYNC_TIMEOUT_MS) private readonly timeoutMs: number,
+    @Inject(INGRESS_CONFIG) private readonly config: Pick<IngressConfig, 'SYNC_TIMEOUT_MS'>,
   ) {}
 
   @Post()
@@ -46,16 +49,25 @@ export class RequestsController {
     return toStatusView(await this.getStatus.execute(principal.tenantId, id));
   }
 
-  /** Server-sent events of a request's stream; resumes after `Last-Event-ID`. */
+  /**
+   * Server-sent events of a request's stream; resumes after `Last-Event-ID` without repeating what the client
+   * has. Leaving does not cancel the request: this endpoint is for reconnecting to it.
+   */
   @Get(':id/events')
   async events(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Headers('last-event-id') lastEventId: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.getStatus.execute(principal.tenantId, id);
-    const gone = new AbortController();
-    req.on('close', () => gone.abort());
-    const sse = new SseWriter(res, id, 'unknown', true);
-    sse.open();
-    const afterId = lastEventId && /^\d+-\d+$/.test(lastEventId) ? lastEventId : '0';
-    const result = await this.streams.follow(principal.tenantId, id, { afterId, timeoutMs: this.timeoutMs, signal: gone.signal, onEntry: ({ id: entryId, event }) => sse.write(entryId, event) });
-    if (!result && !gone.signal.aborted) sse.timeout();
+    const disconnect = new ClientDisconnect(req, res);
+    try {
+      const record = await this.getStatus.execute(principal.tenantId, id);
+      const afterId = lastEventId && /^\d+-\d+$/.test(lastEventId) ? lastEventId : '0';
+      const sse = new SseWriter(res, id, record.result?.model ?? 'unknown', true, afterId !== '0');
+      sse.open();
+      const wait = waitBudget(this.config.SYNC_TIMEOUT_MS, record.deadlineAt);
+      const result = await unavailableOnFailure(() =>
+        this.streams.follow(principal.tenantId, id, { afterId, timeoutMs: wait.timeoutMs, signal: disconnect.signal, onEntry: ({ id: entryId, event }) => sse.write(entryId, event) }),
+      );
+      if (!result && !disconnect.gone) sse.timeout(wait.expired());
+    } finally {
+      disconnect.dispose();
+    }
   }
 }

@@ -3,17 +3,18 @@ import { DbModule } from '@llm/db';
 import { RedisModule } from '@llm/redis';
 import { ResultStreamModule } from '@llm/result-stream';
 import type { Logger } from '@llm/telemetry';
-import { ApiKeyAuthenticator, AUTH_CACHE_TTL_MS } from '../auth/api-key.authenticator';
+import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import { ApiKeyGuard } from '../auth/auth.guard';
 import { TenantDirectory } from '../auth/tenant-directory';
 import { TenantRepository } from '../auth/tenant.repository';
-import type { IngressConfig } from '../config/ingress.config';
+import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
 import { ChatCompletionsController } from './chat-completions.controller';
-import { RequestStatusRepository, STATUS_TTL_S } from './request-status.repository';
+import { RequestRegistry } from './identity/request-registry';
+import { RequestRegistryRepository } from './identity/request-registry.repository';
+import { RequestStatusRepository, RequestStatusStore } from './request-status.repository';
 import { RequestsConsumer } from './requests.consumer';
 import { RequestsController } from './requests.controller';
-import { SYNC_TIMEOUT_MS } from './requests.tokens';
-import { AcceptRequestUseCase, IDEMPOTENCY_TTL_S } from './use-cases/accept-request/accept-request.use-case';
+import { AcceptRequestUseCase } from './use-cases/accept-request/accept-request.use-case';
 import { GetRequestStatusUseCase } from './use-cases/get-request-status/get-request-status.use-case';
 import { RecordOutcomeUseCase } from './use-cases/record-outcome/record-outcome.use-case';
 
@@ -31,14 +32,12 @@ export class RequestsModule {
       ],
       controllers: [ChatCompletionsController, RequestsController, RequestsConsumer],
       providers: [
+        { provide: INGRESS_CONFIG, useValue: config },
         { provide: TenantDirectory, useClass: TenantRepository },
-        { provide: AUTH_CACHE_TTL_MS, useValue: config.AUTH_CACHE_TTL_MS },
-        { provide: STATUS_TTL_S, useValue: config.STATUS_TTL_S },
-        { provide: IDEMPOTENCY_TTL_S, useValue: config.IDEMPOTENCY_TTL_S },
-        { provide: SYNC_TIMEOUT_MS, useValue: config.SYNC_TIMEOUT_MS },
+        { provide: RequestRegistry, useClass: RequestRegistryRepository },
+        { provide: RequestStatusStore, useClass: RequestStatusRepository },
         ApiKeyAuthenticator,
         ApiKeyGuard,
-        RequestStatusRepository,
         ...USE_CASES,
       ],
     };

@@ -1,34 +1,61 @@
-import { Topics, type RequestMode } from '@llm/contracts';
+import { Topics, type LlmResultV1, type RequestMode, type TopicInput, type TopicName } from '@llm/contracts';
+import { EventPublisher, KafkaError, type PublishOptions } from '@llm/kafka';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
-import { quietLogger } from '@llm/testing';
-import type { RequestStatusRepository } from '../../request-status.repository';
+import { createLogger } from '@llm/telemetry';
+import { RequestRegistry, type RegisteredRequest, type RequestRegistration } from '../../identity/request-registry';
+import { RequestStatusStore, type RequestStatusRecord } from '../../request-status.repository';
 import { RequestError } from '../../requests.errors';
 import { AcceptRequestCommand, type AcceptRequestInput } from './accept-request.command';
 import { AcceptRequestUseCase } from './accept-request.use-case';
 
-class FakeStatus {
-  readonly idem = new Map<string, string>();
-  readonly accepted = new Map<string, RequestMode>();
-  async claimIdempotencyKey(tenant: string, key: string, id: string, fp: string) {
-    const k = `${tenant}/${key}`;
-    const existing = this.idem.get(k);
-    if (existing) {
-      const [requestId = '', fingerprint = ''] = existing.split('|');
-      return { requestId, fingerprint };
-    }
-    this.idem.set(k, `${id}|${fp}`);
+class FakeRegistry extends RequestRegistry {
+  readonly rows = new Map<string, RegisteredRequest & { upstreamId?: string }>();
+  async claim(tenantId: string, requestId: string, r: RequestRegistration) {
+    const existing = this.rows.get(`${tenantId}/${requestId}`);
+    if (existing) return existing;
+    this.rows.set(`${tenantId}/${requestId}`, { ...r, accepted: false });
     return undefined;
   }
-  async releaseIdempotencyKey(tenant: string, key: string) {
-    this.idem.delete(`${tenant}/${key}`);
+  async markAccepted(tenantId: string, requestId: string) {
+    const row = this.rows.get(`${tenantId}/${requestId}`);
+    if (row) row.accepted = true;
   }
-  async saveAccepted(tenant: string, id: string, mode: RequestMode) {
-    this.accepted.set(`${tenant}/${id}`, mode);
+  async release(tenantId: string, requestId: string) {
+    if (this.rows.get(`${tenantId}/${requestId}`)?.accepted === false) this.rows.delete(`${tenantId}/${requestId}`);
+  }
+}
+
+class FakeStatus extends RequestStatusStore {
+  readonly accepted = new Map<string, { mode: RequestMode; deadlineAt?: string }>();
+  failNext?: Error;
+  async saveAccepted(tenant: string, id: string, mode: RequestMode, _createdAt: string, deadlineAt?: string) {
+    if (this.failNext) throw this.failNext;
+    this.accepted.set(`${tenant}/${id}`, { mode, deadlineAt });
   }
   async delete(tenant: string, id: string) {
     this.accepted.delete(`${tenant}/${id}`);
   }
+  async saveOutcome(_result: LlmResultV1) {}
+  async find(): Promise<RequestStatusRecord | undefined> {
+    return undefined;
+  }
 }
+
+/** The broker kept the message but the acknowledgement never came back: the producer times out. */
+class TimingOutAfterWritePublisher extends EventPublisher {
+  readonly kept = new InMemoryEventPublisher();
+  timeouts = 0;
+  async publish<T extends TopicName>(topic: T, payload: TopicInput<T>, options?: PublishOptions): Promise<void> {
+    await this.kept.publish(topic, payload, options);
+    if (this.timeouts > 0) {
+      this.timeouts--;
+      throw new KafkaError('PUBLISH_FAILED', 'request timed out', true, { cause: new Error('Request Produce(key: 0, version: 7) timed out') });
+    }
+  }
+}
+
+const silent = createLogger({ service: 'test', level: 'silent' });
+const SETTINGS = { DEADLINE_REALTIME_PAID_S: 120, DEADLINE_REALTIME_FREE_S: 60, DEADLINE_BATCH_S: 86_400, ACCEPTANCE_IN_PROGRESS_MS: 30_000 };
 
 const input = (overrides: Partial<AcceptRequestInput> = {}): AcceptRequestInput => ({
   tenantId: 'acme',
@@ -38,6 +65,12 @@ const input = (overrides: Partial<AcceptRequestInput> = {}): AcceptRequestInput 
   ...overrides,
 });
 
+const nested = (depth: number): unknown => {
+  let v: unknown = 'x';
+  for (let i = 0; i < depth; i++) v = [v];
+  return v;
+};
+
 describe('AcceptRequestCommand', () => {
   it.each([
     ['a non-object body', { body: 'hello' }],
@@ -46,8 +79,18 @@ describe('AcceptRequestCommand', () => {
     ['an oversized idempotency key', { idempotencyKey: 'k'.repeat(300) }],
     ['a user id with spaces', { userId: 'alice smith' }],
     ['bad rag options', { rag: { collection: '../etc', top_k: 1000 } }],
+    ['10,000 levels of arrays in a message', { body: { model: 'auto', messages: [{ role: 'user', content: nested(10_000) }] } }],
+    ['10,000 levels of objects in a tool schema', { body: { model: 'auto', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'f', parameters: { p: nested(10_000) } } }] } }],
   ])('rejects %s with INVALID_REQUEST', (_what, patch) => {
-    expect(() => AcceptRequestCommand.create(input(patch as Partial<AcceptRequestInput>))).toThrow(RequestError);
+    const err = (() => {
+      try {
+        AcceptRequestCommand.create(input(patch as Partial<AcceptRequestInput>));
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(RequestError);
+    expect(err).toMatchObject({ code: 'INVALID_REQUEST' });
   });
 
   it('derives the band from the tier, lets callers ask for batch, and detects streaming', () => {
@@ -62,30 +105,50 @@ describe('AcceptRequestCommand', () => {
     expect(cmd.tenantId).toBe('acme');
     expect(cmd.body).not.toHaveProperty('tenant_id');
   });
+
+  it('scopes an upstream id by tenant and keeps it beside the platform id', () => {
+    const mine = AcceptRequestCommand.create(input({ mode: 'kafka', upstreamId: 'order-7' }));
+    const theirs = AcceptRequestCommand.create(input({ mode: 'kafka', upstreamId: 'order-7', tenantId: 'globex' }));
+    expect(mine.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(mine.requestId).not.toBe('order-7');
+    expect(mine.requestId).not.toBe(theirs.requestId);
+    expect(mine.upstreamId).toBe('order-7');
+  });
 });
 
 describe('AcceptRequestUseCase', () => {
+  let registry: FakeRegistry;
   let status: FakeStatus;
   let events: InMemoryEventPublisher;
   let useCase: AcceptRequestUseCase;
 
   beforeEach(() => {
+    registry = new FakeRegistry();
     status = new FakeStatus();
     events = new InMemoryEventPublisher();
-    useCase = new AcceptRequestUseCase(status as unknown as RequestStatusRepository, events, 86_400, quietLogger());
+    useCase = new AcceptRequestUseCase(registry, status, events, SETTINGS, silent);
   });
 
-  it('records the request as accepted and makes it durable on llm.requests.v1', async () => {
-    const { requestId, replay } = await useCase.execute(AcceptRequestCommand.create(input()));
+  it('records the request as accepted and makes it durable on llm.requests.v1 with its deadline', async () => {
+    const now = new Date('2026-11-23T10:00:00.000Z');
+    const { requestId, replay, deadlineAt } = await useCase.execute(AcceptRequestCommand.create(input({ tier: 'free' })), now);
     expect(replay).toBe(false);
-    expect(status.accepted.get(`acme/${requestId}`)).toBe('sync');
-    expect(events.on(Topics.requests)[0]).toMatchObject({ request_id: requestId, tenant_id: 'acme', priority: 'realtime-paid', mode: 'sync' });
+    expect(deadlineAt).toBe('2026-11-23T10:01:00.000Z');
+    expect(status.accepted.get(`acme/${requestId}`)).toEqual({ mode: 'sync', deadlineAt });
+    expect(events.on(Topics.requests)[0]).toMatchObject({ request_id: requestId, tenant_id: 'acme', priority: 'realtime-free', mode: 'sync', deadline_at: deadlineAt });
+    expect(registry.rows.get(`acme/${requestId}`)?.accepted).toBe(true);
+  });
+
+  it('gives every priority its own time budget', async () => {
+    const now = new Date('2026-11-23T10:00:00.000Z');
+    expect((await useCase.execute(AcceptRequestCommand.create(input()), now)).deadlineAt).toBe('2026-11-23T10:02:00.000Z');
+    expect((await useCase.execute(AcceptRequestCommand.create(input({ priorityHint: 'batch' })), now)).deadlineAt).toBe('2026-11-24T10:00:00.000Z');
   });
 
   it('returns the first request for a repeated idempotency key and publishes once', async () => {
     const first = await useCase.execute(AcceptRequestCommand.create(input({ idempotencyKey: 'k-1' })));
     const second = await useCase.execute(AcceptRequestCommand.create(input({ idempotencyKey: 'k-1' })));
-    expect(second).toEqual({ requestId: first.requestId, replay: true });
+    expect(second).toMatchObject({ requestId: first.requestId, replay: true });
     expect(events.on(Topics.requests)).toHaveLength(1);
   });
 
@@ -95,11 +158,68 @@ describe('AcceptRequestUseCase', () => {
     await expect(useCase.execute(AcceptRequestCommand.create(other))).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
   });
 
-  it('leaves nothing behind and says retry when the broker refuses the request', async () => {
-    events.failNext = new Error('broker down');
-    const err = await useCase.execute(AcceptRequestCommand.create(input({ idempotencyKey: 'k-3' }))).catch((e: unknown) => e);
+  it('runs an upstream id once per tenant and refuses it with another body', async () => {
+    const event = input({ mode: 'kafka', upstreamId: 'order-1' });
+    const first = await useCase.execute(AcceptRequestCommand.create(event));
+    expect(await useCase.execute(AcceptRequestCommand.create(event))).toMatchObject({ requestId: first.requestId, replay: true });
+    const hijack = input({ mode: 'kafka', upstreamId: 'order-1', body: { model: 'auto', messages: [{ role: 'user', content: 'free lunch' }] } });
+    await expect(useCase.execute(AcceptRequestCommand.create(hijack))).rejects.toMatchObject({ code: 'REQUEST_ID_REUSED', retryable: false });
+    const otherTenant = await useCase.execute(AcceptRequestCommand.create({ ...event, tenantId: 'globex' }));
+    expect(otherTenant).toMatchObject({ replay: false });
+    expect(otherTenant.requestId).not.toBe(first.requestId);
+    expect(events.on(Topics.requests).map((r) => [r.tenant_id, r.upstream_id])).toEqual([
+      ['acme', 'order-1'],
+      ['globex', 'order-1'],
+    ]);
+  });
+
+  it('leaves nothing behind and says retry when the broker definitely refused the request', async () => {
+    events.failNext = new KafkaError('NOT_CONNECTED', 'producer is not connected', true);
+    const command = AcceptRequestCommand.create(input({ idempotencyKey: 'k-3' }));
+    const err = await useCase.execute(command).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'NOT_ACCEPTED', retryable: true });
     expect(status.accepted.size).toBe(0);
-    expect(status.idem.size).toBe(0);
+    expect(registry.rows.size).toBe(0);
+  });
+
+  it('tells a racing duplicate to retry instead of publishing a second copy', async () => {
+    const command = () => AcceptRequestCommand.create(input({ mode: 'kafka', upstreamId: 'order-9' }));
+    const now = new Date();
+    await registry.claim('acme', command().requestId, { fingerprint: command().fingerprint, createdAt: now.toISOString() });
+    await expect(useCase.execute(command(), new Date(now.getTime() + 100))).rejects.toMatchObject({ code: 'NOT_ACCEPTED', retryable: true });
+    expect(events.events).toHaveLength(0);
+  });
+
+  it('frees the id when the status store is down, so the retry is a fresh request', async () => {
+    status.failNext = new RequestError('UNAVAILABLE', 'redis down', true, { retryAfterS: 1 });
+    await expect(useCase.execute(AcceptRequestCommand.create(input({ idempotencyKey: 'k-4' })))).rejects.toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+    expect(registry.rows.size).toBe(0);
+    expect(events.events).toHaveLength(0);
+  });
+
+  it('keeps the key claimed when the publish timed out after the broker kept it, and re-publishes the same id on retry', async () => {
+    const broker = new TimingOutAfterWritePublisher();
+    broker.timeouts = 1;
+    useCase = new AcceptRequestUseCase(registry, status, broker, SETTINGS, silent);
+    const command = () => AcceptRequestCommand.create(input({ idempotencyKey: 'k-5' }));
+
+    const t0 = new Date('2026-11-23T10:00:00.000Z');
+    const err = await useCase.execute(command(), t0).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'NOT_ACCEPTED', retryable: true, retryAfterS: 1 });
+    const firstId = broker.kept.on(Topics.requests)[0]!.request_id;
+    expect(registry.rows.get(`acme/${firstId}`)).toMatchObject({ accepted: false });
+    expect(status.accepted.has(`acme/${firstId}`)).toBe(true);
+
+    const retry = await useCase.execute(command(), new Date(t0.getTime() + 31_000));
+    expect(retry).toMatchObject({ requestId: firstId, replay: true });
+    const published = broker.kept.on(Topics.requests);
+    expect(published.map((r) => r.request_id)).toEqual([firstId, firstId]);
+    expect(published[1]!.created_at).toBe(published[0]!.created_at);
+    expect(published[1]!.deadline_at).toBe(published[0]!.deadline_at);
+    expect(registry.rows.get(`acme/${firstId}`)?.accepted).toBe(true);
+
+    // Once confirmed, further retries are answered without publishing again.
+    await useCase.execute(command(), new Date(t0.getTime() + 32_000));
+    expect(broker.kept.on(Topics.requests)).toHaveLength(2);
   });
 });

@@ -1,65 +1,108 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Topics } from '@llm/contracts';
-import { EventPublisher } from '@llm/kafka';
+import { EventPublisher, KafkaError } from '@llm/kafka';
 import { LOGGER } from '@llm/service-runtime';
 import type { Logger } from '@llm/telemetry';
-import { RequestStatusRepository } from '../../request-status.repository';
+import { deadlineBudgetS, INGRESS_CONFIG, type IngressConfig } from '../../../config/ingress.config';
+import { RequestRegistry } from '../../identity/request-registry';
+import { RequestStatusStore } from '../../request-status.repository';
 import { RequestError } from '../../requests.errors';
 import type { AcceptRequestCommand } from './accept-request.command';
 
-export const IDEMPOTENCY_TTL_S = Symbol('IDEMPOTENCY_TTL_S');
-
 export interface AcceptedRequest {
   requestId: string;
-  /** True when an earlier request with the same idempotency key is being returned instead. */
+  /** True when an earlier request with the same id (same Idempotency-Key or upstream id) is being returned. */
   replay: boolean;
+  deadlineAt: string;
 }
 
+type AcceptSettings = Pick<IngressConfig, 'DEADLINE_REALTIME_PAID_S' | 'DEADLINE_REALTIME_FREE_S' | 'DEADLINE_BATCH_S' | 'ACCEPTANCE_IN_PROGRESS_MS'>;
+
 /**
- * Accepts a request (DESIGN.md, step 1): claims the idempotency key, records status `accepted`, and makes
- * the request durable in llm.requests.v1. Only after the broker acknowledged it does the caller get an
- * answer; if the broker refuses, nothing is left behind and the caller is told to retry.
+ * Accepts a request (DESIGN.md, step 1): registers its id durably, records status `accepted`, and makes the
+ * request durable in llm.requests.v1. Only after the broker acknowledged it does the caller get an answer.
+ *
+ * An id is never run twice: a known id with the same body is a replay (answered with the first request, not
+ * published again), with another body it is refused. When the publish outcome is unknown (a timeout: the broker
+ * may have kept the message), the id stays claimed and the caller is told to retry; the retry re-publishes the
+ * same request id, which the pipeline deduplicates. Only a definite refusal frees the id.
  */
 @Injectable()
 export class AcceptRequestUseCase {
   constructor(
-    private readonly status: RequestStatusRepository,
+    private readonly registry: RequestRegistry,
+    private readonly status: RequestStatusStore,
     private readonly events: EventPublisher,
-    @Inject(IDEMPOTENCY_TTL_S) private readonly idempotencyTtlS: number,
+    @Inject(INGRESS_CONFIG) private readonly settings: AcceptSettings,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async execute(command: AcceptRequestCommand): Promise<AcceptedRequest> {
-    if (command.idempotencyKey) {
-      const earlier = await this.status.claimIdempotencyKey(command.tenantId, command.idempotencyKey, command.requestId, command.fingerprint, this.idempotencyTtlS);
-      if (earlier) {
-        if (earlier.fingerprint !== command.fingerprint) {
-          throw new RequestError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request body');
-        }
-        return { requestId: earlier.requestId, replay: true };
+  async execute(command: AcceptRequestCommand, now = new Date()): Promise<AcceptedRequest> {
+    const ids = { request_id: command.requestId, tenant_id: command.tenantId };
+    let createdAt = now.toISOString();
+    let deadlineAt = new Date(now.getTime() + deadlineBudgetS(this.settings, command.priority) * 1000).toISOString();
+    const earlier = await this.registry.claim(command.tenantId, command.requestId, { fingerprint: command.fingerprint, upstreamId: command.upstreamId, createdAt, deadlineAt });
+    if (earlier) {
+      if (earlier.fingerprint !== command.fingerprint) {
+        throw command.idempotencyKey
+          ? new RequestError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request body')
+          : new RequestError('REQUEST_ID_REUSED', 'this request id was used with a different request body');
       }
+      if (earlier.accepted) return { requestId: command.requestId, replay: true, deadlineAt: earlier.deadlineAt ?? deadlineAt };
+      if (now.getTime() - Date.parse(earlier.createdAt) < this.settings.ACCEPTANCE_IN_PROGRESS_MS) {
+        // A racing duplicate: the first is still being published. Publishing again would only add a copy.
+        throw new RequestError('NOT_ACCEPTED', 'this request is still being accepted; retry shortly', true, { retryAfterS: 1 });
+      }
+      // The earlier acceptance is unconfirmed: publish the same request again, with its original times.
+      createdAt = earlier.createdAt;
+      deadlineAt = earlier.deadlineAt ?? deadlineAt;
+      this.logger.warn(ids, 're-publishing a request whose acceptance was unconfirmed');
     }
-    const createdAt = new Date().toISOString();
-    await this.status.saveAccepted(command.tenantId, command.requestId, command.mode, createdAt);
+    const isNew = earlier === undefined;
+
+    try {
+      await this.status.saveAccepted(command.tenantId, command.requestId, command.mode, createdAt, deadlineAt);
+    } catch (err) {
+      // Nothing was published yet: the id is free again.
+      if (isNew) await this.registry.release(command.tenantId, command.requestId).catch(() => undefined);
+      throw err;
+    }
+
     try {
       await this.events.publish(Topics.requests, {
         request_id: command.requestId,
         tenant_id: command.tenantId,
+        upstream_id: command.upstreamId,
         user_id: command.userId,
         feature: command.feature,
         priority: command.priority,
         mode: command.mode,
         created_at: createdAt,
+        deadline_at: deadlineAt,
         body: command.body,
         rag: command.rag,
       });
     } catch (err) {
-      this.logger.error({ err, request_id: command.requestId, tenant_id: command.tenantId }, 'request not accepted: publish failed');
-      await this.status.delete(command.tenantId, command.requestId).catch(() => undefined);
-      if (command.idempotencyKey) await this.status.releaseIdempotencyKey(command.tenantId, command.idempotencyKey).catch(() => undefined);
-      throw new RequestError('NOT_ACCEPTED', 'the request could not be made durable; retry shortly', true, { cause: err, retryAfterS: 1 });
+      if (isNew && isDefiniteRefusal(err)) {
+        this.logger.error({ err, ...ids }, 'request not accepted: the broker refused it');
+        await this.status.delete(command.tenantId, command.requestId).catch(() => undefined);
+        await this.registry.release(command.tenantId, command.requestId).catch(() => undefined);
+        throw new RequestError('NOT_ACCEPTED', 'the request could not be made durable; retry shortly', true, { cause: err, retryAfterS: 1 });
+      }
+      this.logger.error({ err, ...ids }, 'request acceptance unconfirmed: the publish outcome is unknown');
+      throw new RequestError('NOT_ACCEPTED', 'the request may not have been made durable; retry with the same Idempotency-Key shortly', true, { cause: err, retryAfterS: 1 });
     }
-    this.logger.info({ request_id: command.requestId, tenant_id: command.tenantId, mode: command.mode, priority: command.priority }, 'request accepted');
-    return { requestId: command.requestId, replay: false };
+    // The request is durable now; if the mark is lost, a retry re-publishes it, which the pipeline deduplicates.
+    await this.registry.markAccepted(command.tenantId, command.requestId).catch((err: unknown) => this.logger.warn({ err, ...ids }, 'could not mark the request accepted'));
+    this.logger.info({ ...ids, mode: command.mode, priority: command.priority, replay: !isNew }, 'request accepted');
+    return { requestId: command.requestId, replay: !isNew, deadlineAt };
   }
+}
+
+/**
+ * A publish error that proves the message never reached a broker. Anything else (a timeout above all) is
+ * ambiguous: the broker may have written the message, so the id must stay claimed.
+ */
+function isDefiniteRefusal(err: unknown): boolean {
+  return err instanceof KafkaError && (err.code === 'CONTRACT_VIOLATION' || err.code === 'UNKNOWN_TOPIC' || err.code === 'NOT_CONNECTED');
 }

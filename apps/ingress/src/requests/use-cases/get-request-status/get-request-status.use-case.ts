@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { requestId as requestIdSchema } from '@llm/contracts';
 import { ResultStreamReader } from '@llm/result-stream';
-import { RequestStatusRepository, type RequestStatusRecord } from '../../request-status.repository';
+import { RequestStatusStore, type RequestStatusRecord } from '../../request-status.repository';
 import { RequestError } from '../../requests.errors';
 
 /**
@@ -11,7 +11,7 @@ import { RequestError } from '../../requests.errors';
 @Injectable()
 export class GetRequestStatusUseCase {
   constructor(
-    private readonly status: RequestStatusRepository,
+    private readonly status: RequestStatusStore,
     private readonly streams: ResultStreamReader,
   ) {}
 

@@ -1,1 +1,0 @@
-export const SYNC_TIMEOUT_MS = Symbol('SYNC_TIMEOUT_MS');
