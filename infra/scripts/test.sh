@@ -39,6 +39,8 @@ if phase infra-up bash infra/scripts/infra-up.sh && phase migrate node dist/libs
   # --forceExit: kafkajs keeps sockets to the broker alive for a while after disconnect; the suites are done.
   phase integration jest_phase int --runInBand --forceExit
   phase e2e jest_phase e2e --runInBand --forceExit
+  # Last: kills services and restarts this profile's broker under load (e2e/faults).
+  phase faults jest_phase faults --runInBand --forceExit
 fi
 
 node infra/scripts/test-summary.mjs "$REPORTS"
