@@ -82,7 +82,7 @@ describe('the request path under failure (issue 6 acceptance)', () => {
     const { createPrismaClient, seedTenant } = await import('@llm/db');
     const prisma = createPrismaClient(infra.DATABASE_URL);
     try {
-      const tenants = Array.from({ length: count }, (_, i) => ({ id: `flt-${label}-${suffix}-${i}`, apiKey: `sk-flt-${randomBytes(16).toString('hex')}` }));
+      const tenants = Array.from({ length: count }, (_, i) => ({ id: `flt-${label}${suffix}-${i}`, apiKey: `sk-flt-${randomBytes(16).toString('hex')}` }));
       for (const t of tenants) await seedTenant(prisma, { tenantId: t.id, tier: 'paid', apiKey: t.apiKey });
       return tenants;
     } finally {
@@ -113,7 +113,7 @@ describe('the request path under failure (issue 6 acceptance)', () => {
    * quiescence, then judges the phase from what callers, the ledger and model-sim's bill say.
    */
   async function phase(fault: string, inject: (load: LoadDriver) => Promise<number>, tenantCount = 4): Promise<PhaseVerdict> {
-    const tenants = await seedTenants(fault, tenantCount);
+    const tenants = await seedTenants(fault.replace(/[^a-z0-9]+/gi, '-').toLowerCase().slice(0, 24), tenantCount);
     const billStart = (await observer.bill())?.length ?? 0;
     const statsStart = await observer.simStats();
     const load = new LoadDriver({ ingressUrl: processes.url('ingress'), publisher, tenants, clients: { sync: 3, stream: 1, async: 1, inbound: 1 }, fireIntervalMs: 500, maxTokens: 24 });
