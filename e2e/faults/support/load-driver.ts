@@ -90,11 +90,15 @@ export class LoadDriver {
     return this.of(phase).filter((r) => r.acceptedAt !== undefined && r.sentAt >= at);
   }
 
-  private async loop(send: () => Promise<void>, pauseMs = 0): Promise<void> {
+  private async loop(send: () => Promise<TrackedRequest>, pauseMs = 0): Promise<void> {
     while (this.running) {
-      if (pauseMs === 0) await send();
+      if (pauseMs === 0) {
+        const sent = await send();
+        // A caller whose request failed waits a moment before the next one rather than spinning.
+        if (sent.answeredAt === undefined) await new Promise((r) => setTimeout(r, 500));
+      }
       else {
-        const sending = send().finally(() => this.pending.delete(sending));
+        const sending = send().then(() => undefined).finally(() => this.pending.delete(sending));
         this.pending.add(sending);
         await new Promise((r) => setTimeout(r, pauseMs));
       }
@@ -116,7 +120,7 @@ export class LoadDriver {
     return new OpenAI({ baseURL: `${this.options.ingressUrl}/v1`, apiKey: tenant.apiKey, maxRetries: 6, timeout: 30_000 });
   }
 
-  private async sync(): Promise<void> {
+  private async sync(): Promise<TrackedRequest> {
     const { tracked, tenant, body } = this.track('sync');
     try {
       const { response } = await this.client(tenant).chat.completions.create(body, { headers: { 'Idempotency-Key': randomUUID() } }).withResponse();
@@ -125,9 +129,10 @@ export class LoadDriver {
     } catch (err) {
       this.failed(tracked, err);
     }
+    return tracked;
   }
 
-  private async stream(): Promise<void> {
+  private async stream(): Promise<TrackedRequest> {
     const { tracked, tenant, body } = this.track('stream');
     try {
       const { data, response } = await this.client(tenant)
@@ -140,9 +145,10 @@ export class LoadDriver {
     } catch (err) {
       this.failed(tracked, err);
     }
+    return tracked;
   }
 
-  private async submitAsync(): Promise<void> {
+  private async submitAsync(): Promise<TrackedRequest> {
     const { tracked, tenant, body } = this.track('async');
     const key = randomUUID();
     let last = 'no attempt';
@@ -156,7 +162,7 @@ export class LoadDriver {
         });
         if (res.status === 202) {
           accept(tracked, ((await res.json()) as { request_id?: string }).request_id ?? null);
-          return;
+          return tracked;
         }
         last = `HTTP ${res.status}`;
         await res.body?.cancel();
@@ -166,9 +172,10 @@ export class LoadDriver {
       }
     }
     tracked.refused = last;
+    return tracked;
   }
 
-  private async inbound(): Promise<void> {
+  private async inbound(): Promise<TrackedRequest> {
     const { tracked, tenant, body } = this.track('inbound');
     // A UUID, so the platform's GET works for it both before and after inbound ids became opaque.
     const id = randomUUID();
@@ -179,12 +186,13 @@ export class LoadDriver {
       try {
         await this.options.publisher.publish(Topics.inbound, { request_id: id, tenant_id: tenant.id, priority: 'batch', body });
         tracked.acceptedAt = Date.now();
-        return;
+        return tracked;
       } catch (err) {
         last = (err as Error).message;
       }
     }
     tracked.refused = last;
+    return tracked;
   }
 
   private failed(tracked: TrackedRequest, err: unknown): void {

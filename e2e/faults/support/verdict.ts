@@ -36,8 +36,8 @@ export interface PhaseVerdict {
   crashLostMicros: number;
   ledgerMicros: number;
   billMicros: number | undefined;
-  /** ledger - (bill - crash-lost); 0 is the only correct value. */
-  ledgerGap: number | undefined;
+  /** ledger - (bill - crash-lost) in micros (in calls without a bill); 0 is the only correct value. */
+  ledgerGap: number;
   recoveryMs: number | undefined;
   notes: string[];
 }
@@ -89,9 +89,10 @@ export function judge(e: PhaseEvidence): PhaseVerdict {
   } else {
     notes.push(`model-sim has no /sim/bill: fell back to /sim/stats (ledger rows compared with provider calls started, no prices)`);
     if (!keyed) doubleCharged = requestsWith(countBy(modelRows.filter((u) => u.status === 'succeeded'), (u) => `${u.tenant_id}/${u.request_id}`), (n) => n > 1);
-    if (modelRows.length !== e.simCallsStarted) notes.push(`ledger has ${modelRows.length} model rows, model-sim started ${e.simCallsStarted} calls`);
+    notes.push(`ledger has ${modelRows.length} model rows, model-sim started ${e.simCallsStarted} calls (ledger gap in calls)`);
   }
-  const ledgerGap = billMicros === undefined ? undefined : ledgerMicros - (billMicros - crashLostMicros);
+  // Without a bill the gap is counted in calls (ledger model rows minus calls model-sim started), not micros.
+  const ledgerGap = billMicros === undefined ? modelRows.length - e.simCallsStarted : ledgerMicros - (billMicros - crashLostMicros);
 
   const after = e.faultAt;
   const recovered = after === undefined ? [] : accepted.filter((r) => r.sentAt >= after && r.answeredAt !== undefined).map((r) => r.answeredAt!);
@@ -128,7 +129,7 @@ export function table(verdicts: readonly PhaseVerdict[]): string {
     `${v.crashLost} (${v.crashLostMicros})`,
     v.ledgerMicros,
     v.billMicros ?? 'n/a',
-    v.ledgerGap ?? 'n/a',
+    v.billMicros === undefined ? `${v.ledgerGap} calls` : v.ledgerGap,
     v.recoveryMs === undefined ? 'none' : `${(v.recoveryMs / 1000).toFixed(1)} s`,
     v.refused,
   ].map(String));
