@@ -190,7 +190,8 @@ describe('the request path under failure (issue 6 acceptance)', () => {
         // Let the three members share the load for a while before scaling back down.
         const mark = Date.now();
         const answered = () => load.acceptedAfter('scale workers 1 → 3 → 1', mark).filter((r) => r.answeredAt !== undefined).length;
-        await waitFor(() => (answered() >= 15 ? true : undefined), { what: 'answers while scaled out', timeoutMs: 30_000, intervalMs: 200 });
+        // Bounded, not asserted here: a platform that answers nothing is judged (lost, lag) below, with its row printed.
+        await waitFor(() => (answered() >= 15 ? true : undefined), { what: 'answers while scaled out', timeoutMs: 30_000, intervalMs: 200 }).catch(() => undefined);
         await processes.stop('inference-worker', 1);
         await processes.stop('inference-worker', 2);
         return 0;
