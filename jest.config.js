@@ -1,5 +1,6 @@
-// One Jest config, three tiers (DESIGN.md, Conventions): unit specs have no I/O, int specs run against the real
-// Kafka/Redis/Postgres that `make test` starts once, e2e runs the whole platform.
+// One Jest config, four tiers (DESIGN.md, Conventions): unit specs have no I/O, int specs run against the real
+// Kafka/Redis/Postgres that `make test` starts once, e2e runs the whole platform, faults kills
+// parts of it under load (issue 6 acceptance).
 const { pathsToModuleNameMapper, registerAliasResolution } = require('./infra/scripts/jest-paths.js');
 
 registerAliasResolution();
@@ -43,6 +44,14 @@ module.exports = {
       testMatch: ['<rootDir>/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/e2e/support/global-setup.ts',
       globalTeardown: '<rootDir>/e2e/support/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest/slow-tests.setup.ts'],
+    },
+    {
+      // Kills services and restarts the broker: runs last, alone, against infrastructure it may disturb.
+      ...base,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/e2e/faults/**/*.faults-spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/jest/int.global-setup.ts',
       setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest/slow-tests.setup.ts'],
     },
   ],

@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { inheritedEnvironment, loadConfig } from '@llm/config';
 import { testInfra } from '@llm/testing';
 import { z } from 'zod';
+import { ROOT, ServiceProcesses } from './service-processes';
 
 /** What the e2e specs need to reach the running platform. */
 export interface PlatformInfo {
@@ -20,21 +20,9 @@ export interface PlatformInfo {
   pids: number[];
 }
 
-const ROOT = resolve(__dirname, '../..');
 const STATE = join(ROOT, '.local/state/e2e');
 const INFO_FILE = join(STATE, 'platform.json');
 const BASE_PORT = 28_080;
-
-const SERVICES = [
-  ['model-sim', 10],
-  ['ingress', 0],
-  ['cache', 1],
-  ['retriever', 2],
-  ['router', 3],
-  ['inference-worker', 4],
-  ['cost-ledger', 5],
-  ['evaluator', 6],
-] as const;
 
 export function platformInfo(): PlatformInfo {
   return JSON.parse(readFileSync(INFO_FILE, 'utf8')) as PlatformInfo;
@@ -45,8 +33,6 @@ export function platformInfo(): PlatformInfo {
  * `make test` started; seeds two fresh tenants so runs never share state.
  */
 export async function startPlatform(): Promise<void> {
-  const main = (app: string) => join(ROOT, 'dist/apps', app, 'src/main.js');
-  for (const [app] of SERVICES) if (!existsSync(main(app))) throw new Error(`${main(app)} is missing: run \`npm run build\` first`);
   mkdirSync(STATE, { recursive: true });
   const infra = testInfra();
   const suffix = randomBytes(4).toString('hex');
@@ -74,14 +60,8 @@ export async function startPlatform(): Promise<void> {
     MODEL_CATALOG_PATH: join(ROOT, 'infra/catalog/models.json'),
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
   };
-  const children: ChildProcess[] = [];
-  for (const [app, offset] of SERVICES) {
-    const log = createWriteStream(join(STATE, `${app}.log`));
-    const child = spawn(process.execPath, [main(app)], { cwd: ROOT, env: { ...env, HTTP_PORT: String(BASE_PORT + offset) }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
-    children.push(child);
-  }
+  const processes = new ServiceProcesses({ basePort: BASE_PORT, stateDir: STATE, env });
+  await processes.startAll();
   const info: PlatformInfo = {
     ingressUrl: url(0),
     costLedgerUrl: url(5),
@@ -89,15 +69,9 @@ export async function startPlatform(): Promise<void> {
     modelSimUrl: url(10),
     adminToken,
     ...tenants,
-    pids: children.map((c) => c.pid!),
+    pids: processes.pids(),
   };
   writeFileSync(INFO_FILE, JSON.stringify(info, null, 2));
-  try {
-    await Promise.all(SERVICES.map(([app, offset], i) => waitHealthy(app, url(offset), children[i]!)));
-  } catch (err) {
-    await stopPlatform();
-    throw err;
-  }
 }
 
 export async function stopPlatform(): Promise<void> {
@@ -107,21 +81,6 @@ export async function stopPlatform(): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (pids.some(alive) && Date.now() < deadline) await sleep(100);
   for (const pid of pids.filter(alive)) signal(pid, 'SIGKILL');
-}
-
-async function waitHealthy(app: string, url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${app} exited with code ${child.exitCode}; see .local/state/e2e/${app}.log`);
-    try {
-      const res = await fetch(`${url}/health`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(200);
-  }
-  throw new Error(`${app} did not become healthy at ${url}/health within 60 s; see .local/state/e2e/${app}.log`);
 }
 
 async function seed(databaseUrl: string, t: { tenantId: string; apiKey: string; freeTenantId: string; freeApiKey: string }): Promise<void> {

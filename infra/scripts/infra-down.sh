@@ -13,8 +13,11 @@ if [ -f "$S/kafka/kafka.pid" ]; then
   rm -f "$S/kafka/kafka.pid"
 fi
 redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
-if [ -f "$S/postgres/data/postmaster.pid" ]; then
-  su postgres -c "$(pg_bin)/pg_ctl -D '$S/postgres/data' stop -m fast" >/dev/null 2>&1 || true
-fi
-if [ "${1:-}" = "--purge" ]; then rm -rf "$S"; fi
+# The second folder is where data lived before it moved out of the clone (lib.sh, pg_state_dir).
+for data in "$(pg_state_dir)/data" "$S/postgres/data"; do
+  if [ -f "$data/postmaster.pid" ]; then
+    as_postgres "$(pg_bin)/pg_ctl -D '$data' stop -m fast" >/dev/null 2>&1 || true
+  fi
+done
+if [ "${1:-}" = "--purge" ]; then rm -rf "$S" "$(pg_state_root)"; fi
 echo "[infra:$INFRA_PROFILE] stopped${1:+ and purged}"

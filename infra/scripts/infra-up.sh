@@ -26,18 +26,21 @@ CONF
 fi
 wait_for redis 20 "$S/redis/redis.log" redis-cli -p "$REDIS_PORT" ping
 
-# --- PostgreSQL (runs as the postgres OS user: initdb refuses root)
+# --- PostgreSQL (runs as the postgres OS user: initdb refuses root; its folder is outside the clone, see lib.sh)
 PG="$(pg_bin)"
+PGS="$(pg_state_dir)"
 if ! "$PG/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -q; then
-  mkdir -p "$S/postgres"
-  chown postgres "$S/postgres"
-  if [ ! -f "$S/postgres/data/PG_VERSION" ]; then
-    su postgres -c "$PG/initdb -D '$S/postgres/data' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8" >"$S/postgres/initdb.log" 2>&1 \
-      || { echo "[infra] initdb failed, see $S/postgres/initdb.log" >&2; exit 1; }
+  mkdir -p "$PGS"
+  chmod 755 "$(pg_state_root)"
+  chown postgres "$PGS"
+  chmod 700 "$PGS"
+  if [ ! -f "$PGS/data/PG_VERSION" ]; then
+    as_postgres "$PG/initdb -D '$PGS/data' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >'$PGS/initdb.log' 2>&1" \
+      || { echo "[infra] initdb failed, see $PGS/initdb.log" >&2; exit 1; }
   fi
-  su postgres -c "$PG/pg_ctl -D '$S/postgres/data' -l '$S/postgres/postgres.log' -o \"-p $PG_PORT -h 127.0.0.1 -k '$S/postgres'\" start" >/dev/null
+  as_postgres "$PG/pg_ctl -D '$PGS/data' -l '$PGS/postgres.log' -o \"-p $PG_PORT -h 127.0.0.1 -k '$PGS'\" start" >/dev/null
 fi
-wait_for postgres 30 "$S/postgres/postgres.log" "$PG/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -q
+wait_for postgres 30 "$PGS/postgres.log" "$PG/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -q
 psql_admin() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
 if [ "$(psql_admin -c "select 1 from pg_roles where rolname='llm'")" != "1" ]; then
   psql_admin -c "create role llm login password 'llm' createdb"

@@ -30,6 +30,8 @@ phase lint bash infra/scripts/lint.sh
 phase typecheck npx tsc -p tsconfig.json --noEmit
 phase deploy-files bash -c 'bash infra/scripts/install-compose.sh && node infra/scripts/validate-deploy.mjs'
 phase unit jest_phase unit
+# Item 19: the infrastructure starts from a clone in a folder the postgres user cannot enter (own spare ports).
+phase infra-anywhere bash infra/scripts/check-infra-anywhere.sh
 
 bash infra/scripts/infra-down.sh --purge >/dev/null 2>&1 || true
 trap 'bash infra/scripts/infra-down.sh --purge >/dev/null 2>&1 || true' EXIT
@@ -37,6 +39,8 @@ if phase infra-up bash infra/scripts/infra-up.sh && phase migrate node dist/libs
   # --forceExit: kafkajs keeps sockets to the broker alive for a while after disconnect; the suites are done.
   phase integration jest_phase int --runInBand --forceExit
   phase e2e jest_phase e2e --runInBand --forceExit
+  # Last: kills services and restarts this profile's broker under load (e2e/faults).
+  phase faults jest_phase faults --runInBand --forceExit
 fi
 
 node infra/scripts/test-summary.mjs "$REPORTS"

@@ -1,0 +1,153 @@
+import type { TrackedRequest } from './load-driver';
+import { callEndedEarly, callIdentity, TERMINAL, type BillCall, type SeenResult, type UsageRow } from './observer';
+
+export interface PhaseEvidence {
+  fault: string;
+  requests: TrackedRequest[];
+  /** Final GET status per HTTP request, by tracked index. */
+  httpStatus: Map<TrackedRequest, string | undefined>;
+  results: Map<string, SeenResult[]>;
+  usage: UsageRow[];
+  /** The phase's slice of model-sim's bill, or undefined when model-sim has no /sim/bill yet. */
+  bill: BillCall[] | undefined;
+  /** Fallback without a bill: provider calls model-sim started during the phase (/sim/stats). */
+  simCallsStarted: number;
+  price: (call: BillCall) => number;
+  faultAt: number | undefined;
+  /**
+   * Calls model-sim was serving when a worker was killed. Such a call can never be charged: the only process
+   * that knew its tokens died with it (the provider billed it, we cannot). They are counted in their own
+   * column, and only for a worker kill, and never more than were in flight at the kill.
+   */
+  crashLossAllowance: number;
+}
+
+export interface PhaseVerdict {
+  fault: string;
+  accepted: number;
+  refused: number;
+  completed: number;
+  lost: number;
+  conflicting: number;
+  duplicated: number;
+  doubleCharged: number;
+  /** Provider calls lost with a killed worker (see crashLossAllowance), and what model-sim billed for them. */
+  crashLost: number;
+  crashLostMicros: number;
+  ledgerMicros: number;
+  billMicros: number | undefined;
+  /** ledger - (bill - crash-lost) in micros (in calls without a bill); 0 is the only correct value. */
+  ledgerGap: number;
+  recoveryMs: number | undefined;
+  notes: string[];
+}
+
+export function judge(e: PhaseEvidence): PhaseVerdict {
+  const notes: string[] = [];
+  const accepted = e.requests.filter((r) => r.acceptedAt !== undefined);
+  let completed = 0;
+  let lost = 0;
+  let conflicting = 0;
+  for (const r of accepted) {
+    const seen = e.results.get(`${r.tenant.id}/${r.id}`) ?? [];
+    if (new Set(seen.map((s) => s.fingerprint)).size > 1) conflicting++;
+    const terminal = r.kind === 'inbound' ? seen.length > 0 : TERMINAL.has(e.httpStatus.get(r) ?? '');
+    if (terminal) completed++;
+    else lost++;
+  }
+
+  const modelRows = e.usage.filter((u) => u.source === 'model');
+  const ledgerMicros = e.usage.reduce((sum, u) => sum + u.cost_micros, 0);
+  let duplicated = 0;
+  let doubleCharged = 0;
+  let crashLost = 0;
+  let crashLostMicros = 0;
+  let billMicros: number | undefined;
+  const keyed = modelRows.every((u) => u.call_id !== null);
+  if (keyed) doubleCharged = requestsWith(countBy(modelRows, (u) => `${u.tenant_id}/${u.request_id}/${u.call_id}`), (n) => n > 1);
+
+  if (e.bill) {
+    billMicros = e.bill.reduce((sum, c) => sum + e.price(c), 0);
+    const identified = e.bill.map((c) => ({ call: c, id: callIdentity(c) }));
+    const anonymous = identified.filter((c) => !c.id).length;
+    if (anonymous > 0) notes.push(`${anonymous} provider calls carried no x-llm-call-id: duplicates and crash losses cannot be attributed`);
+    // More than one provider call that ran to its end for one request: the request was executed twice.
+    duplicated = requestsWith(countBy(identified.filter((c) => c.id && !callEndedEarly(c.call.outcome)), (c) => `${c.id!.tenantId}/${c.id!.requestId}`), (n) => n > 1);
+    if (!keyed) {
+      // Ledger rows without a call id: a request charged more often than the provider was called for it.
+      const calls = countBy(identified.filter((c) => c.id), (c) => `${c.id!.tenantId}/${c.id!.requestId}`);
+      doubleCharged = requestsWith(countBy(modelRows, (u) => `${u.tenant_id}/${u.request_id}`), (n, k) => n > (calls.get(k) ?? 0));
+    }
+    const charged = new Set(modelRows.map((u) => (keyed ? `${u.tenant_id}/${u.request_id}/${u.call_id}` : `${u.tenant_id}/${u.request_id}`)));
+    for (const { call, id } of identified) {
+      if (!id || charged.has(keyed ? `${id.tenantId}/${id.requestId}/${id.callId}` : `${id.tenantId}/${id.requestId}`)) continue;
+      if (crashLost < e.crashLossAllowance) {
+        crashLost++;
+        crashLostMicros += e.price(call);
+      }
+    }
+  } else {
+    notes.push(`model-sim has no /sim/bill: fell back to /sim/stats (ledger rows compared with provider calls started, no prices)`);
+    if (!keyed) doubleCharged = requestsWith(countBy(modelRows.filter((u) => u.status === 'succeeded'), (u) => `${u.tenant_id}/${u.request_id}`), (n) => n > 1);
+    notes.push(`ledger has ${modelRows.length} model rows, model-sim started ${e.simCallsStarted} calls (ledger gap in calls)`);
+  }
+  // Without a bill the gap is counted in calls (ledger model rows minus calls model-sim started), not micros.
+  const ledgerGap = billMicros === undefined ? modelRows.length - e.simCallsStarted : ledgerMicros - (billMicros - crashLostMicros);
+
+  const after = e.faultAt;
+  const recovered = after === undefined ? [] : accepted.filter((r) => r.sentAt >= after && r.answeredAt !== undefined).map((r) => r.answeredAt!);
+  const recoveryMs = recovered.length > 0 && after !== undefined ? Math.min(...recovered) - after : undefined;
+  return {
+    fault: e.fault,
+    accepted: accepted.length,
+    refused: e.requests.length - accepted.length,
+    completed,
+    lost,
+    conflicting,
+    duplicated,
+    doubleCharged,
+    crashLost,
+    crashLostMicros,
+    ledgerMicros,
+    billMicros,
+    ledgerGap,
+    recoveryMs,
+    notes,
+  };
+}
+
+export function table(verdicts: readonly PhaseVerdict[]): string {
+  const head = ['fault', 'accepted', 'completed', 'lost', 'conflicting', 'duplicated', 'double-charged', 'crash-lost calls (µ$)', 'ledger µ$', 'bill µ$', 'ledger gap', 'recovery', 'refused'];
+  const rows = verdicts.map((v) => [
+    v.fault,
+    v.accepted,
+    v.completed,
+    v.lost,
+    v.conflicting,
+    v.duplicated,
+    v.doubleCharged,
+    `${v.crashLost} (${v.crashLostMicros})`,
+    v.ledgerMicros,
+    v.billMicros ?? 'n/a',
+    v.billMicros === undefined ? `${v.ledgerGap} calls` : v.ledgerGap,
+    v.recoveryMs === undefined ? 'none' : `${(v.recoveryMs / 1000).toFixed(1)} s`,
+    v.refused,
+  ].map(String));
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  const notes = verdicts.flatMap((v) => v.notes.map((n) => `  ${v.fault}: ${n}`));
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ...(notes.length ? ['notes:', ...notes] : [])].join('\n');
+}
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}
+
+/** How many distinct requests (`tenant/request`, the first two parts of a key) have a count matching `test`. */
+function requestsWith(counts: Map<string, number>, test: (n: number, key: string) => boolean): number {
+  const requests = new Set<string>();
+  for (const [key, n] of counts) if (test(n, key)) requests.add(key.split('/').slice(0, 2).join('/'));
+  return requests.size;
+}
