@@ -75,6 +75,18 @@ describe('RunInferenceUseCase', () => {
     expect(results.finished).toEqual([expect.objectContaining({ status: 'succeeded', attempt: 1 })]);
   });
 
+  it('does not call the provider again when the usage publish failed after a successful call (broker restart)', async () => {
+    runner.scripts.small = async () => answer('hi');
+    const req = request();
+    events.failNext = new Error('broker unavailable');
+    const first = await useCase.execute(RunInferenceCommand.create(req, 1, 5)).catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(Error);
+    await useCase.execute(RunInferenceCommand.create(req, 2, 5));
+    expect(runner.calls).toHaveLength(1);
+    expect(events.on(Topics.usage).map((u) => u.call_id)).toEqual(['c1']);
+    expect(results.finished).toEqual([expect.objectContaining({ status: 'succeeded', attempt: 1 })]);
+  });
+
   it('does not call the provider while another worker holds the request', async () => {
     runner.scripts.small = async () => answer('hi');
     const req = request();

@@ -109,6 +109,8 @@ export class RunInferenceUseCase {
     }
     const last = failures.at(-1);
     if (failures.length > 0 && failures.every((f) => f.retryable) && command.attempt < command.maxAttempts) {
+      // Charged before the hand-back: if no later delivery finishes the request (DLQ), the ledger still has them.
+      for (const usage of charged) await this.events.publish(Topics.usage, usage);
       throw new InferenceError('ALL_TARGETS_FAILED', `all ${failures.length} targets failed transiently`, true, { cause: last, ...(last?.retryAfterS !== undefined ? { retryAfterS: last.retryAfterS } : {}) });
     }
     const error = last
@@ -117,7 +119,11 @@ export class RunInferenceUseCase {
     await this.finish(command, charged, { status: 'failed', error });
   }
 
-  /** Stores, then publishes, the usage of a call that consumed tokens. */
+  /**
+   * Stores the usage of a call that consumed tokens. It is published with the request's outcome, after that
+   * outcome is stored too: a publish that fails (broker restart) then leads to a redelivery that republishes
+   * the stored outcome, never to a second provider call.
+   */
   private async charge(command: RunInferenceCommand, target: RouteTarget, callId: string, outcome: CallOutcome, latencyMs: number): Promise<UsageV1 | undefined> {
     if (!outcome.tokens) return undefined;
     const { tokensIn, cachedIn, tokensOut, estimated } = outcome.tokens;
@@ -140,7 +146,6 @@ export class RunInferenceUseCase {
       latency_ms: latencyMs,
     });
     await this.outbox.saveUsage(usage);
-    await this.events.publish(Topics.usage, usage);
     return usage;
   }
 
@@ -159,7 +164,7 @@ export class RunInferenceUseCase {
       fallback_used: fallbackUsed,
     });
     await this.outbox.saveResult(result);
-    await this.results.publish(result);
+    await this.publishOutcome(charged, result);
     this.logger.info(
       {
         ...requestLogFields({
@@ -188,11 +193,16 @@ export class RunInferenceUseCase {
       ...(target ? { model: target.model, provider: target.provider } : {}),
     });
     await this.outbox.saveResult(result);
-    await this.results.publish(result);
+    await this.publishOutcome(charged, result);
   }
 
   private async republish(stored: StoredOutcome, result: LlmResultV1): Promise<void> {
-    for (const usage of stored.usages) await this.events.publish(Topics.usage, usage);
+    await this.publishOutcome(stored.usages, result);
+  }
+
+  /** Usage first, then the result: a caller that sees the result can find every call of it in the ledger. */
+  private async publishOutcome(usages: readonly UsageV1[], result: LlmResultV1): Promise<void> {
+    for (const usage of usages) await this.events.publish(Topics.usage, usage);
     await this.results.publish(result);
   }
 
