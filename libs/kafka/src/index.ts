@@ -1,4 +1,4 @@
-export { BandStripedAssigner, BAND_STRIPED_ASSIGNOR } from './assignor/band-striped.assignor';
+export { BandStripedAssigner, BAND_STRIPED_ASSIGNOR, bandStripedAssigner, type OwnedPartitions } from './assignor/band-striped.assignor';
 export { assignBandStriped, type Assignment, type MemberSubscription } from './assignor/band-striped';
 export { OffsetTracker } from './commit/offset-tracker';
 export { PrioritySemaphore } from './consumer/priority-semaphore';
