@@ -5,6 +5,8 @@ import { KafkaError } from '../kafka.errors';
 import { EventPublisher, type PublishOptions } from './event-publisher';
 import { partitionFor } from './partitioner';
 
+export const DEFAULT_DELIVERY_TIMEOUT_MS = 30_000;
+
 export interface RawMessage {
   topic: string;
   partition?: number;
@@ -25,10 +27,19 @@ export class KafkaEventPublisher extends EventPublisher {
     kafka: Kafka,
     private readonly logger: Logger,
     private readonly topicPrefix = '',
+    private readonly deliveryTimeoutMs = DEFAULT_DELIVERY_TIMEOUT_MS,
   ) {
     super();
     // Partitions are always chosen by partitionFor(); the partitioner only matters for key-less raw sends.
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    // Unlimited retries keep the idempotent producer's ordering and dedup guarantees; the caller's delivery
+    // timeout is what bounds a publish.
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
+    });
   }
 
   async connect(): Promise<void> {
@@ -70,16 +81,28 @@ export class KafkaEventPublisher extends EventPublisher {
   /** Sends bytes as they are: retries and DLQ forward the original message untouched. */
   async send(message: RawMessage): Promise<void> {
     if (!this.connected) throw new KafkaError('NOT_CONNECTED', 'producer is not connected', true);
+    const sent = this.producer.send({
+      topic: message.topic,
+      acks: -1,
+      compression: CompressionTypes.None,
+      messages: [{ key: message.key, value: message.value, partition: message.partition, headers: message.headers as IHeaders }],
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.deliveryTimeoutMs)));
     try {
-      await this.producer.send({
-        topic: message.topic,
-        acks: -1,
-        compression: CompressionTypes.None,
-        messages: [{ key: message.key, value: message.value, partition: message.partition, headers: message.headers as IHeaders }],
-      });
+      if ((await Promise.race([sent, timedOut])) === 'timeout') {
+        // The send keeps retrying in the background: the broker may still store it. Callers must treat this
+        // as "outcome unknown" (keep an idempotency claim, let consumers deduplicate by id).
+        sent.catch((err: unknown) => this.logger.warn({ err, topic: message.topic }, 'publish failed after its delivery timeout'));
+        this.logger.error({ topic: message.topic, timeoutMs: this.deliveryTimeoutMs }, 'publish timed out; outcome unknown');
+        throw new KafkaError('PUBLISH_TIMEOUT', `publish to ${message.topic} not acknowledged within ${this.deliveryTimeoutMs} ms; the broker may have kept it`, true);
+      }
     } catch (err) {
+      if (err instanceof KafkaError) throw err;
       this.logger.error({ err, topic: message.topic }, 'publish failed');
       throw new KafkaError('PUBLISH_FAILED', `publish to ${message.topic} failed`, true, { cause: err });
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
