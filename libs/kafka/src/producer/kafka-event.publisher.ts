@@ -78,32 +78,54 @@ export class KafkaEventPublisher extends EventPublisher {
     });
   }
 
-  /** Sends bytes as they are: retries and DLQ forward the original message untouched. */
+  /** Sends bytes as they are (retries and DLQ forward the original message untouched), bounded by the delivery timeout. */
   async send(message: RawMessage): Promise<void> {
-    if (!this.connected) throw new KafkaError('NOT_CONNECTED', 'producer is not connected', true);
-    const sent = this.producer.send({
-      topic: message.topic,
-      acks: -1,
-      compression: CompressionTypes.None,
-      messages: [{ key: message.key, value: message.value, partition: message.partition, headers: message.headers as IHeaders }],
-    });
+    await this.bounded(this.sendUnbounded(message), message.topic, this.deliveryTimeoutMs);
+  }
+
+  /**
+   * The send itself, with no bound: the idempotent producer retries until the broker answers. Callers that
+   * retry one message (the transport's forwarder) wait on this same promise again instead of sending a copy.
+   */
+  sendUnbounded(message: RawMessage): Promise<void> {
+    if (!this.connected) return Promise.reject(new KafkaError('NOT_CONNECTED', 'producer is not connected', true));
+    return this.producer
+      .send({
+        topic: message.topic,
+        acks: -1,
+        compression: CompressionTypes.None,
+        messages: [{ key: message.key, value: message.value, partition: message.partition, headers: message.headers as IHeaders }],
+      })
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          this.logger.error({ err, topic: message.topic }, 'publish failed');
+          throw new KafkaError('PUBLISH_FAILED', `publish to ${message.topic} failed`, true, { cause: err });
+        },
+      );
+  }
+
+  /**
+   * Rejects with PUBLISH_TIMEOUT after `timeoutMs`. The send keeps retrying in the background and the broker
+   * may still store it: callers treat a timeout as "outcome unknown" (keep an idempotency claim, let
+   * consumers deduplicate by id).
+   */
+  async bounded(sent: Promise<void>, topic: string, timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.deliveryTimeoutMs)));
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
     try {
       if ((await Promise.race([sent, timedOut])) === 'timeout') {
-        // The send keeps retrying in the background: the broker may still store it. Callers must treat this
-        // as "outcome unknown" (keep an idempotency claim, let consumers deduplicate by id).
-        sent.catch((err: unknown) => this.logger.warn({ err, topic: message.topic }, 'publish failed after its delivery timeout'));
-        this.logger.error({ topic: message.topic, timeoutMs: this.deliveryTimeoutMs }, 'publish timed out; outcome unknown');
-        throw new KafkaError('PUBLISH_TIMEOUT', `publish to ${message.topic} not acknowledged within ${this.deliveryTimeoutMs} ms; the broker may have kept it`, true);
+        sent.catch(() => undefined);
+        this.logger.error({ topic, timeoutMs }, 'publish timed out; outcome unknown');
+        throw new KafkaError('PUBLISH_TIMEOUT', `publish to ${topic} not acknowledged within ${timeoutMs} ms; the broker may have kept it`, true);
       }
-    } catch (err) {
-      if (err instanceof KafkaError) throw err;
-      this.logger.error({ err, topic: message.topic }, 'publish failed');
-      throw new KafkaError('PUBLISH_FAILED', `publish to ${message.topic} failed`, true, { cause: err });
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  get timeoutMs(): number {
+    return this.deliveryTimeoutMs;
   }
 }
 

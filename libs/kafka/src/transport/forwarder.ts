@@ -4,13 +4,19 @@ import type { KafkaEventPublisher, RawMessage } from '../producer/kafka-event.pu
 /** Tries per forwarding round; each try is bounded by the publisher's delivery timeout. */
 const TRIES = 3;
 
+type Sender = Pick<KafkaEventPublisher, 'sendUnbounded' | 'bounded' | 'timeoutMs'>;
+
 /**
- * Writes retry and DLQ copies. Bounded: after a few tries it reports failure instead of pinning a slot;
- * the caller then keeps the original uncommitted and tries again later (see KafkaTransport#stick).
+ * Writes retry and DLQ copies. Bounded: after a few tries it reports failure instead of pinning a slot; the
+ * caller then keeps the original uncommitted and tries again later (see KafkaTransport#stick). A try that
+ * timed out is not sent again while the idempotent producer still retries it: the next try waits on the
+ * same send, so a slow broker does not end up with several copies.
  */
 export class Forwarder {
+  private readonly pending = new WeakMap<RawMessage, Promise<void>>();
+
   constructor(
-    private readonly publisher: Pick<KafkaEventPublisher, 'send'>,
+    private readonly publisher: Sender,
     private readonly log: Logger,
     private readonly backoffMs = 100,
   ) {}
@@ -19,7 +25,7 @@ export class Forwarder {
   async forward(message: RawMessage, stopping: () => boolean): Promise<boolean> {
     for (let attempt = 1; attempt <= TRIES; attempt++) {
       try {
-        await this.publisher.send(message);
+        await this.publisher.bounded(this.sendOnce(message), message.topic, this.publisher.timeoutMs);
         return true;
       } catch (err) {
         this.log.error({ err, topic: message.topic, attempt }, 'forwarding failed');
@@ -28,5 +34,16 @@ export class Forwarder {
       }
     }
     return false;
+  }
+
+  private sendOnce(message: RawMessage): Promise<void> {
+    let sent = this.pending.get(message);
+    if (!sent) {
+      sent = this.publisher.sendUnbounded(message);
+      this.pending.set(message, sent);
+      // A send that failed outright may be sent again; one still retrying is waited on.
+      sent.catch(() => this.pending.delete(message));
+    }
+    return sent;
   }
 }

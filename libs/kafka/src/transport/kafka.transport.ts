@@ -117,6 +117,11 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     return out;
   }
 
+  /** Partitions kafkajs itself holds paused (what decides fetching), for health checks and tests. */
+  pausedInKafka(): Record<string, number[]> {
+    return Object.fromEntries((this.consumer?.paused() ?? []).map(({ topic, partitions }) => [topic, [...partitions].sort((a, b) => a - b)]));
+  }
+
   private async start(): Promise<void> {
     const topics = this.subscribedTopics();
     await this.publisher.connect();
