@@ -1,5 +1,5 @@
 import { ALL_TOPICS, DLQ_PARTITIONS, dlqTopic, TOPIC_SPECS } from '@llm/contracts';
-import { ConfigResourceTypes, type Kafka } from 'kafkajs';
+import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 
 /**
  * Largest message a topic accepts (`max.message.bytes`). Ingress keeps its body limit well below it, since
@@ -56,9 +56,10 @@ export async function ensureTopics(kafka: Kafka, plan: readonly TopicPlan[], dur
     const missing = plan.filter((p) => !existing.has(p.topic));
     if (missing.length > 0) {
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((p) => ({ topic: p.topic, numPartitions: p.partitions, replicationFactor: durability.replicationFactor, configEntries: topicConfig(durability) })),
       });
+      await waitForLeaders(admin, missing);
     }
     const present = plan.filter((p) => existing.has(p.topic));
     const grown: string[] = [];
@@ -77,5 +78,28 @@ export async function ensureTopics(kafka: Kafka, plan: readonly TopicPlan[], dur
     return { created: missing.map((p) => p.topic), grown };
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * kafkajs's own waitForLeaders gives up at once when a fresh topic is not in the metadata yet ("does not
+ * host this topic-partition"), which a busy controller makes common; this polls until every partition has
+ * a leader.
+ */
+async function waitForLeaders(admin: Admin, plan: readonly TopicPlan[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: plan.map((p) => p.topic) });
+      const ready = plan.every((p) => {
+        const topic = meta.topics.find((t) => t.name === p.topic);
+        return topic !== undefined && topic.partitions.length >= p.partitions && topic.partitions.every((part) => part.leader >= 0);
+      });
+      if (ready) return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`topics have no leaders after ${timeoutMs} ms: ${plan.map((p) => p.topic).join(', ')}`);
+    await new Promise((r) => setTimeout(r, delay));
   }
 }
