@@ -35,6 +35,8 @@ export interface KafkaConsumerOptions extends KafkaConnectionOptions {
   retrySecret?: string;
   /** Called once when the consumer crashed and kafkajs will not restart it: the service must go down. */
   onFatal?: (error: unknown) => void;
+  /** Called when a rebalance starts, once what had finished is committed (observability, tests). */
+  onRebalancing?: (startedAt: number) => void;
   /** Group session timeout (default 30 s); tests use the broker minimum. */
   sessionTimeoutMs?: number;
 }

@@ -138,7 +138,10 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
     // Commits of the old generation are still accepted while the group prepares to rebalance: save what finished.
-    consumer.on(consumer.events.REBALANCING, () => this.flushCommits());
+    consumer.on(consumer.events.REBALANCING, () => {
+      const at = Date.now();
+      void this.flushCommits().then(() => this.options.onRebalancing?.(at));
+    });
     consumer.on(consumer.events.CRASH, ({ payload }) => this.onCrash(payload.error, payload.restart));
     await consumer.connect();
     await consumer.subscribe({ topics: topics.map((t) => `${this.prefix}${t}`), fromBeginning: this.options.fromBeginning ?? true });
@@ -321,7 +324,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     }, COMMIT_DEBOUNCE_MS);
   }
 
-  /** Commits now (rebalance starting, shutdown), after any commit already under way. */
+  /** Commits now (rebalance starting, shutdown), after any commit already under way. Never rejects. */
   private flushCommits(): Promise<void> {
     clearTimeout(this.commitTimer);
     this.commitTimer = undefined;
