@@ -10,7 +10,7 @@ export type { DeadLetterEvent, DeadLetterHandler, KafkaConnectionOptions, KafkaC
 export { EventPublisher, type PublishOptions } from './producer/event-publisher';
 export { DEFAULT_DELIVERY_TIMEOUT_MS, KafkaEventPublisher, summarizeIssues, type RawMessage } from './producer/kafka-event.publisher';
 export { fnv1a32, partitionFor } from './producer/partitioner';
-export { DEV_RETRY_SECRET, KafkaTransport } from './transport/kafka.transport';
+export { KafkaTransport } from './transport/kafka.transport';
 export { RETRY_SIGNATURE_HEADER, signRetry, verifiedRetry, type RetryInfo } from './transport/retry-headers';
 export { KafkaMessageContext, type KafkaMessageInfo } from './transport/kafka-message.context';
 export { OnTopic } from './transport/on-topic.decorator';

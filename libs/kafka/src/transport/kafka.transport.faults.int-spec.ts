@@ -242,6 +242,21 @@ describe('KafkaTransport under faults (real broker)', () => {
     expect(handled.attempt).toBe(1);
   });
 
+  it('item 14: a batch of slow messages never costs the group membership (heartbeats while dispatching)', async () => {
+    // 60 x 150 ms through one slot is 9 s of work, longer than the 6 s session: a batch that dispatched it all
+    // before its next heartbeat would be thrown out of the group, and its uncommitted work re-run.
+    behaviour.handle = () => new Promise((r) => setTimeout(r, 150));
+    const rebalances: number[] = [];
+    await start({ maxInFlight: 1, maxInFlightPerPartition: 100, onRebalancing: (at) => rebalances.push(at) });
+    const tenant = tenantOn(8, 'batch');
+    const reqs = Array.from({ length: 60 }, () => llmRequest({ tenant_id: tenant, priority: 'batch', mode: 'async' }));
+    await Promise.all(reqs.map((r) => publisher.publish(Topics.requests, r)));
+    await waitFor(() => (seen.length >= 60 ? true : undefined), { what: 'all sixty', timeoutMs: 60_000 });
+    expect(new Set(seen.map((s) => s.requestId)).size).toBe(60);
+    expect(seen).toHaveLength(60);
+    expect(rebalances).toEqual([]);
+  }, 90_000);
+
   it('item 18: shutdown commits what finished, hands back the rest within the bound, and leaves the group', async () => {
     const groupId = `it-stop-${randomUUID()}`;
     const tenant = tenantOn(10, 'batch');

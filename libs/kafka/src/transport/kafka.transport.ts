@@ -1,3 +1,4 @@
+import { DEV_KAFKA_RETRY_SECRET } from '@llm/config';
 import { BAND_COUNT, bandOfPartition, isTopicName, TOPIC_SPECS, type TopicName } from '@llm/contracts';
 import type { Logger } from '@llm/telemetry';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
@@ -25,7 +26,6 @@ const MAX_RETRY_DELAY_MS = 60_000;
 /** First wait before writing a stuck retry/DLQ copy again; doubles up to the cap. */
 const STUCK_BACKOFF_MS = 1_000;
 const STUCK_BACKOFF_MAX_MS = 30_000;
-export const DEV_RETRY_SECRET = 'dev-kafka-retry-secret-change-me';
 
 /**
  * NestJS transport over kafkajs. Apps declare `@OnTopic(topic)` handlers; this class validates each message
@@ -65,7 +65,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     this.deps = {
       log: this.log,
       forwarder: new Forwarder(this.publisher, this.log),
-      retrySecret: options.retrySecret ?? DEV_RETRY_SECRET,
+      retrySecret: options.retrySecret ?? DEV_KAFKA_RETRY_SECRET,
       maxAttempts: options.maxAttempts,
       retryBackoffMs: options.retryBackoffMs,
       onDeadLetter: options.onDeadLetter,
