@@ -176,6 +176,8 @@ describe('KafkaTransport under faults (real broker)', () => {
     const admin = kafka.admin();
     await admin.connect();
     await admin.deleteTopics({ topics: [dlqTopic(topic)] });
+    // Deletion completes through the metadata log; until then a write could still land in the old topic.
+    await waitFor(async () => (!(await admin.listTopics()).includes(dlqTopic(topic)) ? true : undefined), { what: 'the DLQ topic gone' });
     try {
       const m = await start({ groupId, maxInFlight: 1, deliveryTimeoutMs: 500 });
       await publisher.send({ topic, partition: 8, key: 'poison', value: '{"not json', headers: {} });

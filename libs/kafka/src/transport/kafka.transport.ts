@@ -11,11 +11,12 @@ import type { KafkaConsumerOptions } from '../kafka.options';
 import { KafkaEventPublisher } from '../producer/kafka-event.publisher';
 import { ConsumerMetrics } from './consumer.metrics';
 import { Forwarder } from './forwarder';
-import { handleMessage, type HandleDeps, type Stuck } from './handle-message';
+import { handleMessage, type HandleDeps } from './handle-message';
 import { PauseBook } from './pause-book';
 import { applyPriorityPause } from './priority-pauser';
 import { abortableSleep, decodeHeaders } from './message-utils';
 import { verifiedRetry } from './retry-headers';
+import { StuckCopies } from './stuck-copies';
 
 const COMMIT_DEBOUNCE_MS = 50;
 const PRIORITY_CHECK_MS = 100;
@@ -23,9 +24,6 @@ const PRIORITY_CHECK_MS = 100;
 const MAX_DISPATCH_MS = 1_000;
 /** A signed retry delay longer than this is cut short (a clock skew must not park a message for hours). */
 const MAX_RETRY_DELAY_MS = 60_000;
-/** First wait before writing a stuck retry/DLQ copy again; doubles up to the cap. */
-const STUCK_BACKOFF_MS = 1_000;
-const STUCK_BACKOFF_MAX_MS = 30_000;
 
 /**
  * NestJS transport over kafkajs. Apps declare `@OnTopic(topic)` handlers; this class validates each message
@@ -47,7 +45,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
   private readonly deps: HandleDeps;
   private commitTimer?: NodeJS.Timeout;
   private priorityTimer?: NodeJS.Timeout;
-  private readonly stuckTimers = new Set<NodeJS.Timeout>();
+  private readonly stuck: StuckCopies;
   private commitChain: Promise<void> = Promise.resolve();
   private stopping = false;
   private fatal?: unknown;
@@ -73,6 +71,17 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
       handlerFor: (topic) => this.getHandlerByPattern(topic) ?? undefined,
       toObservable: (result) => this.transformToObservable(result),
     };
+    this.stuck = new StuckCopies({
+      log: this.log,
+      pauses: this.pauses,
+      metrics: this.metrics,
+      stopping: () => this.stopping,
+      track: (work) => this.track(work),
+      written: (state, offset, outcome) => {
+        this.metrics?.processed(state.logical, outcome, 0);
+        this.finish(state, offset);
+      },
+    });
   }
 
   listen(callback: (err?: unknown) => void): void {
@@ -271,7 +280,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
       this.slots.release();
     }
     if (typeof result !== 'string') {
-      this.stick(state, offset, result, STUCK_BACKOFF_MS);
+      this.stuck.hold(state, offset, result);
       return;
     }
     this.metrics?.processed(state.logical, result, (performance.now() - startedAt) / 1000);
@@ -282,38 +291,6 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     state.complete(offset);
     if (state.inFlight < this.options.maxInFlightPerPartition) this.pauses.remove(state, 'capacity');
     this.scheduleCommit();
-  }
-
-  /**
-   * A retry/DLQ copy that could not be written: the offset stays uncommitted (redelivered if this member
-   * stops or loses the partition), the partition stops fetching, and the copy is tried again later without
-   * holding a slot. Visible as a metric, an error log and an unhealthy /health.
-   */
-  private stick(state: PartitionState, offset: number, stuck: Stuck, backoffMs: number): void {
-    if (backoffMs === STUCK_BACKOFF_MS) {
-      state.stuck++;
-      this.metrics?.forwardingStuck.inc({ topic: state.logical });
-      this.log.error({ topic: state.topic, partition: state.partition, offset }, 'retry/DLQ copy cannot be written; offset held, partition paused');
-      this.pauses.add(state, 'forwarding');
-    }
-    const timer = setTimeout(() => {
-      this.stuckTimers.delete(timer);
-      if (state.revoked || this.stopping) return;
-      this.track(
-        stuck.send().then(
-          (outcome) => {
-            if (!outcome) return this.stick(state, offset, stuck, Math.min(backoffMs * 2, STUCK_BACKOFF_MAX_MS));
-            state.stuck--;
-            if (state.stuck === 0) this.pauses.remove(state, 'forwarding');
-            this.log.info({ topic: state.topic, partition: state.partition, offset }, 'stuck retry/DLQ copy written');
-            this.metrics?.processed(state.logical, outcome, 0);
-            this.finish(state, offset);
-          },
-          (err: unknown) => this.log.error({ err }, 'stuck copy retry failed'),
-        ),
-      );
-    }, backoffMs);
-    this.stuckTimers.add(timer);
   }
 
   private scheduleCommit(): void {
@@ -370,7 +347,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     if (this.stopping) return;
     this.stopping = true;
     clearInterval(this.priorityTimer);
-    for (const timer of this.stuckTimers) clearTimeout(timer);
+    this.stuck.clear();
     const started = Date.now();
     // Messages still waiting for a slot or their retry time are handed back at once.
     for (const state of this.partitions.values()) state.revoke();
