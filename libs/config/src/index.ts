@@ -4,6 +4,7 @@ export { bool, csv, nonNegativeInt, port, positiveInt, url } from './fields';
 export {
   adminSchema,
   DEV_ADMIN_TOKEN,
+  DEV_KAFKA_RETRY_SECRET,
   refuseDevAdminTokenInProduction,
   databaseSchema,
   httpPort,

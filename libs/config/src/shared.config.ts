@@ -9,6 +9,9 @@ export const serviceSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveInt(15_000),
 });
 
+/** Development default of KAFKA_RETRY_SECRET; production deployments set their own. */
+export const DEV_KAFKA_RETRY_SECRET = 'dev-kafka-retry-secret-change-me';
+
 export const kafkaSchema = z.object({
   KAFKA_BROKERS: csv.default(['127.0.0.1:19092']),
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
@@ -21,6 +24,16 @@ export const kafkaSchema = z.object({
   KAFKA_MAX_ATTEMPTS: positiveInt(5),
   KAFKA_RETRY_BACKOFF_MS: nonNegativeInt(500),
   KAFKA_PRIORITY_PAUSE: bool(true),
+  /** Topic durability (setup-topics): 1/1 for the single dev broker; 3/2 in production (infra/k8s/README.md). */
+  KAFKA_REPLICATION_FACTOR: positiveInt(1),
+  KAFKA_MIN_INSYNC_REPLICAS: positiveInt(1),
+  /** Bound on every publish at the caller; a timeout is PUBLISH_TIMEOUT (outcome unknown: the broker may have kept it). */
+  KAFKA_DELIVERY_TIMEOUT_MS: positiveInt(30_000),
+  /**
+   * HMAC key over the retry headers the transport writes (x-attempt, x-retry-at); unsigned ones from upstream
+   * producers are ignored. Shared by all instances of all services; set a random value in production.
+   */
+  KAFKA_RETRY_SECRET: z.string().min(16).default(DEV_KAFKA_RETRY_SECRET),
 });
 
 export const redisSchema = z.object({

@@ -24,7 +24,7 @@ export class KafkaPublisherModule {
       module: KafkaPublisherModule,
       global: true,
       providers: [
-        { provide: EventPublisher, useFactory: () => new KafkaEventPublisher(createKafkaClient(options), options.logger, options.topicPrefix) },
+        { provide: EventPublisher, useFactory: () => new KafkaEventPublisher(createKafkaClient(options), options.logger, options.topicPrefix, options.deliveryTimeoutMs) },
         PublisherLifecycle,
       ],
       exports: [EventPublisher],

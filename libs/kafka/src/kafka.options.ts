@@ -7,6 +7,8 @@ export interface KafkaConnectionOptions {
   logger: Logger;
   /** Prepended to every topic name (environments sharing a cluster; isolated test runs). */
   topicPrefix?: string;
+  /** Bound on every publish at the caller; the idempotent producer itself retries without limit. */
+  deliveryTimeoutMs?: number;
 }
 
 export interface KafkaConsumerOptions extends KafkaConnectionOptions {
@@ -29,6 +31,14 @@ export interface KafkaConsumerOptions extends KafkaConnectionOptions {
   fromBeginning?: boolean;
   /** Called after a message was dead-lettered (and the DLQ copy acknowledged), e.g. to tell a waiting caller. */
   onDeadLetter?: DeadLetterHandler;
+  /** Key of the HMAC over retry headers (KAFKA_RETRY_SECRET); unsigned x-attempt / x-retry-at are ignored. */
+  retrySecret?: string;
+  /** Called once when the consumer crashed and kafkajs will not restart it: the service must go down. */
+  onFatal?: (error: unknown) => void;
+  /** Called when a rebalance starts, once what had finished is committed (observability, tests). */
+  onRebalancing?: (startedAt: number) => void;
+  /** Group session timeout (default 30 s); tests use the broker minimum. */
+  sessionTimeoutMs?: number;
 }
 
 export interface DeadLetterEvent {

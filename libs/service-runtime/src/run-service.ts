@@ -7,6 +7,7 @@ import { createKafkaClient, KafkaPublisherModule, KafkaTransport, type DeadLette
 import { createLogger, HealthRegistry, initTracing, MetricsRegistry, type Logger } from '@llm/telemetry';
 import type { HttpStatusMapper } from './http-error';
 import { HttpExceptionFilter } from './http-exception.filter';
+import { HttpGrace } from './http-grace';
 import { jsonBody } from './json-body';
 import { NestPinoLogger } from './nest-logger';
 import { OpsModule } from './ops.module';
@@ -36,6 +37,11 @@ export interface ServiceDefinition {
   logger?: Logger;
   /** Built from the app once it exists: what to do after a message was dead-lettered (see finishDeadLettered). */
   onDeadLetter?: (app: INestApplication) => DeadLetterHandler;
+  /**
+   * How the process ends after a fatal fault (a Kafka consumer that crashed and will not restart), once the
+   * app has closed. Default: process.exit. Tests pass their own.
+   */
+  exit?: (code: number) => void;
 }
 
 export interface RunningService {
@@ -58,7 +64,15 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
   const imports: Array<Type | DynamicModule> = [OpsModule.forRoot({ service: def.name, logger, metrics, health }), def.module(logger)];
   if (def.kafka) {
     const kafka = def.kafka;
-    imports.push(KafkaPublisherModule.forRoot({ brokers: kafka.KAFKA_BROKERS, clientId: kafka.KAFKA_CLIENT_ID ?? def.name, logger, topicPrefix: kafka.KAFKA_TOPIC_PREFIX }));
+    imports.push(
+      KafkaPublisherModule.forRoot({
+        brokers: kafka.KAFKA_BROKERS,
+        clientId: kafka.KAFKA_CLIENT_ID ?? def.name,
+        logger,
+        topicPrefix: kafka.KAFKA_TOPIC_PREFIX,
+        deliveryTimeoutMs: kafka.KAFKA_DELIVERY_TIMEOUT_MS,
+      }),
+    );
     const admin = createKafkaClient({ brokers: kafka.KAFKA_BROKERS, clientId: `${def.name}-health`, logger }).admin();
     health.register('kafka', async () => {
       await admin.connect();
@@ -66,7 +80,11 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
     });
   }
 
-  @Module({ imports })
+  // Half the shutdown budget for HTTP, which closes first; the Kafka consumers then get the full budget to
+  // drain, so a shutdown takes at most 1.5 x SHUTDOWN_TIMEOUT_MS (22.5 s of the pods' 30 s by default).
+  const grace = new HttpGrace(Math.ceil(settings.SHUTDOWN_TIMEOUT_MS / 2));
+
+  @Module({ imports, providers: [{ provide: HttpGrace, useValue: grace }] })
   class ServiceRootModule {}
 
   const app = await NestFactory.create<NestExpressApplication>(ServiceRootModule, {
@@ -78,6 +96,7 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
   app.disable('x-powered-by');
   app.useGlobalFilters(new HttpExceptionFilter(def.httpErrorMappers ?? [], logger));
   app.enableShutdownHooks();
+  grace.server = app.getHttpServer();
 
   if (def.kafka) {
     const k = def.kafka;
@@ -94,7 +113,26 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
       retryBackoffMs: k.KAFKA_RETRY_BACKOFF_MS,
       priorityPause: k.KAFKA_PRIORITY_PAUSE,
       shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
+      deliveryTimeoutMs: k.KAFKA_DELIVERY_TIMEOUT_MS,
+      retrySecret: k.KAFKA_RETRY_SECRET,
       onDeadLetter: def.onDeadLetter?.(app),
+      // A consumer that will not restart leaves the service consuming nothing: go unhealthy, close, exit non-zero.
+      onFatal: (err) => {
+        logger.fatal({ err }, 'kafka consumer is dead; shutting down');
+        process.exitCode = 1;
+        const exit = def.exit ?? ((code: number) => process.exit(code));
+        void app.close().then(
+          () => exit(1),
+          (closeErr: unknown) => {
+            logger.error({ err: closeErr }, 'close after a fatal fault failed');
+            exit(1);
+          },
+        );
+      },
+    });
+    health.register('kafka-consumer', async () => {
+      const problem = transport.problem();
+      if (problem) throw new Error(problem);
     });
     // inheritAppConfig: a hybrid app's microservice is initialised at once, so filters must come from the app.
     app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });

@@ -54,3 +54,52 @@ describe('assignBandStriped', () => {
     expect(y).toEqual(x);
   });
 });
+
+describe('assignBandStriped stickiness', () => {
+  const topics = { req: twelve, res: six };
+  type Prev = Record<string, Record<string, number[]>>;
+  const withPrevious = (ids: string[], prev: Prev): MemberSubscription[] => ids.map((memberId) => ({ memberId, topics: ['req', 'res'], previous: prev[memberId] }));
+  const moved = (before: Prev, after: Prev) => {
+    let n = 0;
+    for (const [m, byTopic] of Object.entries(after)) {
+      for (const [t, ps] of Object.entries(byTopic)) n += ps.filter((p) => !(before[m]?.[t] ?? []).includes(p)).length;
+    }
+    return n;
+  };
+  // Ids chosen so that sorting order differs from join order (random member ids decide nothing).
+  const step = (ids: string[], prev: Prev) => assignBandStriped(withPrevious(ids, prev), topics, banded);
+
+  it('keeps an unchanged group exactly where it is', () => {
+    const first = step(['z', 'a', 'm'], {});
+    expect(step(['z', 'a', 'm'], first)).toEqual(first);
+  });
+
+  it('scaling 1 -> 3 -> 1 moves only what balance requires and keeps every band on every member', () => {
+    const one = step(['z'], {});
+    const three = step(['z', 'a', 'm'], one);
+    // 18 partitions over 3 members: the first keeps 6, the newcomers take 6 each; nothing else moves.
+    expect(moved(one, three)).toBe(12);
+    expect(three.z!.req).toHaveLength(4);
+    for (const m of ['z', 'a', 'm']) expect(new Set(three[m]!.req!.map(band))).toEqual(new Set([0, 1, 2]));
+    for (const b of [0, 1, 2]) {
+      const counts = Object.values(three).map((t) => (t.req ?? []).filter((p) => band(p) === b).length);
+      expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+    }
+    // Two members leave: the survivor keeps its own and takes theirs.
+    const back = step(['a'], three);
+    expect(moved(three, back)).toBe(12);
+  });
+
+  it('a member leaving moves only its partitions', () => {
+    const three = step(['z', 'a', 'm'], {});
+    const two = step(['z', 'a'], three);
+    const lost = (three.m!.req?.length ?? 0) + (three.m!.res?.length ?? 0);
+    expect(moved(three, two)).toBe(lost);
+  });
+
+  it('ignores a partition claimed by two members', () => {
+    const a = step(['a', 'b'], { a: { req: [0, 1, 2, 3] }, b: { req: [0, 1, 2, 3] } });
+    const given = Object.values(a).flatMap((t) => t.req ?? []);
+    expect([...given].sort((x, y) => x - y)).toEqual(twelve);
+  });
+});

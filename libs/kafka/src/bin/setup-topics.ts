@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: 'setup-topics', level: 'warn' });
   const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'setup-topics', logger });
   const plan = plannedTopics(config.KAFKA_TOPIC_PREFIX);
-  const { created, grown } = await ensureTopics(kafka, plan);
+  const { created, grown } = await ensureTopics(kafka, plan, { replicationFactor: config.KAFKA_REPLICATION_FACTOR, minInsyncReplicas: config.KAFKA_MIN_INSYNC_REPLICAS });
   console.log(`[setup-topics] ${plan.length} topics: ${created.length} created, ${grown.length} grown, ${plan.length - created.length - grown.length} unchanged`);
 }
 

@@ -1,6 +1,9 @@
 import type { TopicName } from '@llm/contracts';
 import { OffsetTracker } from '../commit/offset-tracker';
 
+/** Why a partition is paused; it is fetched again only once no reason is left. */
+export type PauseReason = 'priority' | 'capacity' | 'forwarding';
+
 /** What the consumer knows about one assigned partition. */
 export class PartitionState {
   readonly tracker = new OffsetTracker();
@@ -9,9 +12,11 @@ export class PartitionState {
   /** Next offset to hand to a handler. */
   position = -1;
   committed = -1;
-  /** Paused because a higher band has a backlog. */
-  pausedForPriority = false;
-  private readonly drainWaiters: Array<() => void> = [];
+  readonly pauseReasons = new Set<PauseReason>();
+  /** Messages whose retry or DLQ copy could not be written yet: their offsets stay uncommitted. */
+  stuck = 0;
+  /** Aborted when the partition is revoked or the consumer stops: waiting work is handed back. */
+  private readonly controller = new AbortController();
 
   constructor(
     /** Physical topic name (with any prefix). */
@@ -21,6 +26,18 @@ export class PartitionState {
     readonly partition: number,
     readonly band: number,
   ) {}
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get revoked(): boolean {
+    return this.controller.signal.aborted;
+  }
+
+  revoke(): void {
+    this.controller.abort();
+  }
 
   /** Messages fetched-able but not yet handed to a handler. */
   get backlog(): number {
@@ -34,6 +51,10 @@ export class PartitionState {
     return Math.max(0, this.highWatermark - Math.max(this.committed, 0));
   }
 
+  get inFlight(): number {
+    return this.tracker.size;
+  }
+
   begin(offset: number): void {
     this.tracker.begin(offset);
     this.position = offset + 1;
@@ -41,24 +62,5 @@ export class PartitionState {
 
   complete(offset: number): void {
     this.tracker.complete(offset);
-    const waiter = this.drainWaiters.shift();
-    waiter?.();
-  }
-
-  /** Resolves when fewer than `limit` messages are in flight, or false after `timeoutMs`. */
-  whenBelow(limit: number, timeoutMs: number): Promise<boolean> {
-    if (this.tracker.size < limit) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        const i = this.drainWaiters.indexOf(waiter);
-        if (i >= 0) this.drainWaiters.splice(i, 1);
-        resolve(false);
-      }, timeoutMs);
-      this.drainWaiters.push(waiter);
-    });
   }
 }

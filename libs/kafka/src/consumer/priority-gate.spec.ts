@@ -7,7 +7,11 @@ describe('bandsToPause', () => {
     [[5, 9, 100], [1, 2]],
     [[0, 3, 100], [2]],
     [[0, 0, 100], []],
-  ])('backlog %j pauses bands %j', (backlog, expected) => {
-    expect([...bandsToPause(backlog)].sort()).toEqual(expected);
+  ])('with every slot taken, backlog %j pauses bands %j', (backlog, expected) => {
+    expect([...bandsToPause(backlog, 0)].sort()).toEqual(expected);
+  });
+
+  it('never pauses a lower band while slots are idle', () => {
+    expect([...bandsToPause([5, 9, 100], 1)]).toEqual([]);
   });
 });

@@ -6,6 +6,8 @@ import { KafkaError } from '../kafka.errors';
 import { EventPublisher, type PublishOptions } from './event-publisher';
 import { partitionFor } from './partitioner';
 
+export const DEFAULT_DELIVERY_TIMEOUT_MS = 30_000;
+
 export interface RawMessage {
   topic: string;
   partition?: number;
@@ -26,10 +28,19 @@ export class KafkaEventPublisher extends EventPublisher {
     kafka: Kafka,
     private readonly logger: Logger,
     private readonly topicPrefix = '',
+    private readonly deliveryTimeoutMs = DEFAULT_DELIVERY_TIMEOUT_MS,
   ) {
     super();
     // Partitions are always chosen by partitionFor(); the partitioner only matters for key-less raw sends.
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    // Unlimited retries keep the idempotent producer's ordering and dedup guarantees; the caller's delivery
+    // timeout is what bounds a publish.
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
+    });
   }
 
   async connect(): Promise<void> {
@@ -68,20 +79,54 @@ export class KafkaEventPublisher extends EventPublisher {
     });
   }
 
-  /** Sends bytes as they are: retries and DLQ forward the original message untouched. */
+  /** Sends bytes as they are (retries and DLQ forward the original message untouched), bounded by the delivery timeout. */
   async send(message: RawMessage): Promise<void> {
-    if (!this.connected) throw new KafkaError('NOT_CONNECTED', 'producer is not connected', true);
-    try {
-      await this.producer.send({
+    await this.bounded(this.sendUnbounded(message), message.topic, this.deliveryTimeoutMs);
+  }
+
+  /**
+   * The send itself, with no bound: the idempotent producer retries until the broker answers. Callers that
+   * retry one message (the transport's forwarder) wait on this same promise again instead of sending a copy.
+   */
+  sendUnbounded(message: RawMessage): Promise<void> {
+    if (!this.connected) return Promise.reject(new KafkaError('NOT_CONNECTED', 'producer is not connected', true));
+    return this.producer
+      .send({
         topic: message.topic,
         acks: -1,
         compression: CompressionTypes.None,
         messages: [{ key: message.key, value: message.value, partition: message.partition, headers: message.headers as IHeaders }],
-      });
-    } catch (err) {
-      this.logger.error({ err, topic: message.topic }, 'publish failed');
-      throw new KafkaError('PUBLISH_FAILED', `publish to ${message.topic} failed`, true, { cause: err });
+      })
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          this.logger.error({ err, topic: message.topic }, 'publish failed');
+          throw new KafkaError('PUBLISH_FAILED', `publish to ${message.topic} failed`, true, { cause: err });
+        },
+      );
+  }
+
+  /**
+   * Rejects with PUBLISH_TIMEOUT after `timeoutMs`. The send keeps retrying in the background and the broker
+   * may still store it: callers treat a timeout as "outcome unknown" (keep an idempotency claim, let
+   * consumers deduplicate by id).
+   */
+  async bounded(sent: Promise<void>, topic: string, timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+    try {
+      if ((await Promise.race([sent, timedOut])) === 'timeout') {
+        sent.catch(() => undefined);
+        this.logger.error({ topic, timeoutMs }, 'publish timed out; outcome unknown');
+        throw new KafkaError('PUBLISH_TIMEOUT', `publish to ${topic} not acknowledged within ${timeoutMs} ms; the broker may have kept it`, true);
+      }
+    } finally {
+      clearTimeout(timer);
     }
+  }
+
+  get timeoutMs(): number {
+    return this.deliveryTimeoutMs;
   }
 }
 

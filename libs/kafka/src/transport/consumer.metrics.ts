@@ -8,6 +8,7 @@ export class ConsumerMetrics {
   private readonly duration: Histogram<'group' | 'topic'>;
   private readonly lagGauge: Gauge<'group' | 'topic' | 'partition'>;
   readonly priorityPauses: Counter<'topic'>;
+  readonly forwardingStuck: Counter<'topic'>;
 
   constructor(
     registry: MetricsRegistry,
@@ -17,6 +18,7 @@ export class ConsumerMetrics {
     this.duration = registry.histogram('kafka_handler_duration_seconds', 'Handler time per message', ['group', 'topic'], LATENCY_BUCKETS_S);
     this.lagGauge = registry.gauge('kafka_consumer_lag', 'High watermark minus committed offset', ['group', 'topic', 'partition']);
     this.priorityPauses = registry.counter('kafka_priority_pauses_total', 'Partitions paused because a higher band had a backlog', ['topic']);
+    this.forwardingStuck = registry.counter('kafka_forwarding_stuck_total', 'Retry/DLQ copies that could not be written; their offsets stay uncommitted', ['topic']);
   }
 
   processed(topic: string, outcome: string, seconds: number): void {

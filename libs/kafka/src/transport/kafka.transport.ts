@@ -1,33 +1,36 @@
-import { BAND_COUNT, bandOfPartition, dlqTopic, Headers, isTopicName, TOPIC_SPECS, type TopicName } from '@llm/contracts';
-import { errorCodeOf, isRetryable } from '@llm/errors';
-import { extractTraceContext, withSpan, type Logger } from '@llm/telemetry';
+import { DEV_KAFKA_RETRY_SECRET } from '@llm/config';
+import { BAND_COUNT, bandOfPartition, isTopicName, TOPIC_SPECS, type TopicName } from '@llm/contracts';
+import type { Logger } from '@llm/telemetry';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
-import { lastValueFrom } from 'rxjs';
-import { BandStripedAssigner } from '../assignor/band-striped.assignor';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { bandStripedAssigner } from '../assignor/band-striped.assignor';
 import { createKafkaClient } from '../client';
 import { PartitionState } from '../consumer/partition-state';
 import { PrioritySemaphore } from '../consumer/priority-semaphore';
-import { bandsToPause } from '../consumer/priority-gate';
 import type { KafkaConsumerOptions } from '../kafka.options';
-import { KafkaEventPublisher, summarizeIssues } from '../producer/kafka-event.publisher';
+import { KafkaEventPublisher } from '../producer/kafka-event.publisher';
 import { ConsumerMetrics } from './consumer.metrics';
-import { KafkaMessageContext } from './kafka-message.context';
+import { Forwarder } from './forwarder';
+import { handleMessage, type HandleDeps } from './handle-message';
+import { PauseBook } from './pause-book';
+import { applyPriorityPause } from './priority-pauser';
+import { abortableSleep, decodeHeaders } from './message-utils';
+import { verifiedRetry } from './retry-headers';
+import { StuckCopies } from './stuck-copies';
 
-/** How long a batch waits for a free slot before handing the fetch loop back (the rest is re-fetched). */
-const SLOT_WAIT_MS = 200;
 const COMMIT_DEBOUNCE_MS = 50;
 const PRIORITY_CHECK_MS = 100;
-/** A retried message waits at most this long in a slot for its x-retry-at; longer delays re-queue it. */
-const MAX_INLINE_RETRY_DELAY_MS = 30_000;
-
-type Outcome = 'ok' | 'retried' | 'dlq';
+/** One batch hands out messages for at most this long, so the fetch loop (and its heartbeats) moves on. */
+const MAX_DISPATCH_MS = 1_000;
+/** A signed retry delay longer than this is cut short (a clock skew must not park a message for hours). */
+const MAX_RETRY_DELAY_MS = 60_000;
 
 /**
  * NestJS transport over kafkajs. Apps declare `@OnTopic(topic)` handlers; this class validates each message
- * against its topic's schema, runs up to `maxInFlight` handlers at once with realtime bands served first,
- * commits each partition only up to its lowest unfinished message, retries with `x-attempt`, sends what
- * cannot succeed to `<topic>.dlq` with the reason, and on shutdown finishes or hands back in-flight work.
+ * against its topic's schema, runs up to `maxInFlight` handlers at once (bands served first, tenants in turn
+ * inside a band), commits each partition only up to its lowest unfinished message, retries with signed
+ * `x-attempt`/`x-retry-at`, sends what cannot succeed to `<topic>.dlq`, commits what finished when a
+ * rebalance starts, and on shutdown finishes or hands back in-flight work.
  */
 export class KafkaTransport extends Server implements CustomTransportStrategy {
   private readonly kafka: Kafka;
@@ -38,10 +41,14 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
   private readonly partitions = new Map<string, PartitionState>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly metrics?: ConsumerMetrics;
+  private readonly pauses: PauseBook;
+  private readonly deps: HandleDeps;
   private commitTimer?: NodeJS.Timeout;
   private priorityTimer?: NodeJS.Timeout;
+  private readonly stuck: StuckCopies;
   private commitChain: Promise<void> = Promise.resolve();
   private stopping = false;
+  private fatal?: unknown;
   private readonly prefix: string;
 
   constructor(private readonly options: KafkaConsumerOptions) {
@@ -49,9 +56,32 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     this.kafka = createKafkaClient(options);
     this.log = options.logger.child({ component: 'kafka-transport', group: options.groupId });
     this.prefix = options.topicPrefix ?? '';
-    this.publisher = new KafkaEventPublisher(this.kafka, this.log, this.prefix);
+    this.publisher = new KafkaEventPublisher(this.kafka, this.log, this.prefix, options.deliveryTimeoutMs);
     this.slots = new PrioritySemaphore(options.maxInFlight, BAND_COUNT);
     this.metrics = options.metrics ? new ConsumerMetrics(options.metrics, options.groupId) : undefined;
+    this.pauses = new PauseBook(() => this.consumer, this.log);
+    this.deps = {
+      log: this.log,
+      forwarder: new Forwarder(this.publisher, this.log),
+      retrySecret: options.retrySecret ?? DEV_KAFKA_RETRY_SECRET,
+      maxAttempts: options.maxAttempts,
+      retryBackoffMs: options.retryBackoffMs,
+      onDeadLetter: options.onDeadLetter,
+      stopping: () => this.stopping,
+      handlerFor: (topic) => this.getHandlerByPattern(topic) ?? undefined,
+      toObservable: (result) => this.transformToObservable(result),
+    };
+    this.stuck = new StuckCopies({
+      log: this.log,
+      pauses: this.pauses,
+      metrics: this.metrics,
+      stopping: () => this.stopping,
+      track: (work) => this.track(work),
+      written: (state, offset, outcome) => {
+        this.metrics?.processed(state.logical, outcome, 0);
+        this.finish(state, offset);
+      },
+    });
   }
 
   listen(callback: (err?: unknown) => void): void {
@@ -81,35 +111,69 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     return patterns as TopicName[];
   }
 
+  /** Why this consumer is not healthy (a crash it will not recover from, copies it cannot write), if so. */
+  problem(): string | undefined {
+    if (this.fatal !== undefined) return 'kafka consumer crashed and will not restart';
+    const stuck = [...this.partitions.values()].reduce((n, s) => n + s.stuck, 0);
+    return stuck > 0 ? `${stuck} retry/DLQ copies cannot be written` : undefined;
+  }
+
+  /** Physical topic -> partitions assigned to this member now. */
+  assigned(): Record<string, number[]> {
+    const out: Record<string, number[]> = {};
+    for (const s of this.partitions.values()) (out[s.topic] ??= []).push(s.partition);
+    for (const ps of Object.values(out)) ps.sort((a, b) => a - b);
+    return out;
+  }
+
+  /** Partitions kafkajs itself holds paused (what decides fetching), for health checks and tests. */
+  pausedInKafka(): Record<string, number[]> {
+    return Object.fromEntries((this.consumer?.paused() ?? []).map(({ topic, partitions }) => [topic, [...partitions].sort((a, b) => a - b)]));
+  }
+
   private async start(): Promise<void> {
     const topics = this.subscribedTopics();
     await this.publisher.connect();
     if (topics.length === 0) return;
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
-      partitionAssigners: [BandStripedAssigner],
-      sessionTimeout: 30_000,
+      partitionAssigners: [bandStripedAssigner(() => this.assigned(), this.prefix)],
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       rebalanceTimeout: 60_000,
-      heartbeatInterval: 3_000,
+      heartbeatInterval: Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
       maxWaitTimeInMs: 500,
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
-    consumer.on(consumer.events.CRASH, ({ payload }) =>
-      this.log[payload.restart ? 'warn' : 'error']({ err: payload.error, restart: payload.restart }, payload.restart ? 'consumer restarting after a retriable error' : 'consumer crashed'),
-    );
+    // Commits of the old generation are still accepted while the group prepares to rebalance: save what finished.
+    consumer.on(consumer.events.REBALANCING, () => {
+      const at = Date.now();
+      void this.flushCommits().then(() => this.options.onRebalancing?.(at));
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => this.onCrash(payload.error, payload.restart));
     await consumer.connect();
     await consumer.subscribe({ topics: topics.map((t) => `${this.prefix}${t}`), fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      // Every assigned partition gets its own worker, so a batch waiting for a slot never queues a realtime batch.
+      // Every assigned partition gets its own worker, so one partition's batch never queues another's.
       partitionsConsumedConcurrently: 64,
       eachBatch: (payload) => this.onBatch(payload),
     });
     if (this.options.priorityPause) this.priorityTimer = setInterval(() => this.applyPriorityPause(), PRIORITY_CHECK_MS);
     this.log.info({ topics }, 'consuming');
+  }
+
+  private onCrash(error: unknown, restart: boolean): void {
+    if (restart) {
+      this.log.warn({ err: error }, 'consumer restarting after a retriable error');
+      return;
+    }
+    this.log.error({ err: error }, 'consumer crashed and will not restart');
+    if (this.stopping) return;
+    this.fatal = error;
+    this.options.onFatal?.(error);
   }
 
   private onAssignment(assignment: Record<string, number[]>): void {
@@ -121,9 +185,22 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
         if (!this.partitions.has(id)) this.partitions.set(id, this.newState(topic, partition));
       }
     }
-    // Work still running for revoked partitions finishes but is not committed here; its new owner redelivers it.
-    for (const id of [...this.partitions.keys()]) if (!keep.has(id)) this.partitions.delete(id);
+    const revoked: PartitionState[] = [];
+    for (const [id, state] of this.partitions) {
+      if (keep.has(id)) continue;
+      // Work still running for a revoked partition finishes but is not committed here; its new owner redelivers it.
+      state.revoke();
+      this.partitions.delete(id);
+      revoked.push(state);
+    }
+    this.pauses.resync(this.partitions.values(), revoked);
     this.log.info({ assignment }, 'partitions assigned');
+  }
+
+  private newState(topic: string, partition: number): PartitionState {
+    const logical = topic.slice(this.prefix.length);
+    if (!topic.startsWith(this.prefix) || !isTopicName(logical)) throw new Error(`assigned a topic this service does not know: ${topic}`);
+    return new PartitionState(topic, logical, partition, TOPIC_SPECS[logical].banded ? bandOfPartition(partition) : 0);
   }
 
   private stateOf(topic: string, partition: number): PartitionState {
@@ -136,16 +213,16 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     return state;
   }
 
-  private newState(topic: string, partition: number): PartitionState {
-    const logical = topic.slice(this.prefix.length);
-    if (!topic.startsWith(this.prefix) || !isTopicName(logical)) throw new Error(`assigned a topic this service does not know: ${topic}`);
-    return new PartitionState(topic, logical, partition, TOPIC_SPECS[logical].banded ? bandOfPartition(partition) : 0);
-  }
-
+  /**
+   * Hands messages to handlers without waiting for slots: each message waits in the semaphore (or for its
+   * retry time) on its own, so the fetch loop keeps heartbeating. A partition with `maxInFlightPerPartition`
+   * messages taken is paused until one finishes, instead of re-fetching its backlog.
+   */
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const state = this.stateOf(batch.topic, batch.partition);
     state.highWatermark = Number(batch.highWatermark);
     if (batch.messages.length > 0 && state.position < 0) state.position = Number(batch.messages[0]!.offset);
+    const started = Date.now();
     for (const message of batch.messages) {
       const offset = Number(message.offset);
       if (offset < state.position) {
@@ -153,18 +230,23 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
         resolveOffset(message.offset);
         continue;
       }
-      if (this.stopping || !isRunning() || isStale() || state.pausedForPriority) break;
-      if (!(await state.whenBelow(this.options.maxInFlightPerPartition, SLOT_WAIT_MS))) break;
-      if (!(await this.slots.acquire(state.band, SLOT_WAIT_MS))) break;
-      if (this.stopping || isStale() || this.partitions.get(`${batch.topic}:${batch.partition}`) !== state) {
-        this.slots.release();
+      if (this.stopping || !isRunning() || isStale() || state.revoked || state.pauseReasons.size > 0) break;
+      if (state.inFlight >= this.options.maxInFlightPerPartition) {
+        this.pauses.add(state, 'capacity');
         break;
       }
+      if (Date.now() - started > MAX_DISPATCH_MS) break;
       state.begin(offset);
       resolveOffset(message.offset);
-      this.track(this.process(state, message).finally(() => this.finish(state, offset)));
+      this.track(this.run(state, message));
+      await this.heartbeat(heartbeat);
     }
+    await this.heartbeat(heartbeat);
+  }
+
+  private async heartbeat(heartbeat: () => Promise<void>): Promise<void> {
     try {
+      // kafkajs sends one only when the heartbeat interval has passed, so calling it per message is cheap.
       await heartbeat();
     } catch (err) {
       // A rebalance is under way; kafkajs rejoins once this batch returns.
@@ -177,122 +259,38 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     void work.finally(() => this.inFlight.delete(work));
   }
 
-  private finish(state: PartitionState, offset: number): void {
-    this.slots.release();
-    state.complete(offset);
-    this.scheduleCommit();
-  }
-
-  private async process(state: PartitionState, message: KafkaMessage): Promise<void> {
+  /** One message: its retry delay (no slot held), a slot, the handler, then completion or a stuck copy. */
+  private async run(state: PartitionState, message: KafkaMessage): Promise<void> {
+    const offset = Number(message.offset);
     const headers = decodeHeaders(message.headers);
-    const attempt = Math.max(1, Number.parseInt(headers[Headers.attempt] ?? '1', 10) || 1);
-    const started = performance.now();
-    const outcome = await this.handle(state, message, headers, attempt);
-    this.metrics?.processed(state.logical, outcome, (performance.now() - started) / 1000);
-  }
-
-  private async handle(state: PartitionState, message: KafkaMessage, headers: Record<string, string>, attempt: number): Promise<Outcome> {
-    const topic = state.logical;
-    const retryAt = Number(headers[Headers.retryAt] ?? 0);
-    const delay = retryAt - Date.now();
-    if (delay > 0) await sleep(Math.min(delay, MAX_INLINE_RETRY_DELAY_MS));
-
-    let raw: unknown;
+    const retry = verifiedRetry(this.deps.retrySecret, state.logical, message.value, headers);
+    const delay = Math.min(retry.retryAt - Date.now(), MAX_RETRY_DELAY_MS);
+    // Handed back (revoked, stopping): the offset stays uncommitted and is redelivered.
+    if (delay > 0 && !(await abortableSleep(delay, state.signal))) return;
+    const tenant = message.key?.toString('utf8') ?? headers['x-tenant-id'] ?? '';
+    if (this.stopping || !(await this.slots.acquire({ band: state.band, topic: state.topic, tenant, signal: state.signal }))) return;
+    const startedAt = performance.now();
+    let result: Awaited<ReturnType<typeof handleMessage>>;
     try {
-      raw = JSON.parse(message.value?.toString('utf8') ?? '');
-    } catch {
-      return this.deadLetter(state, message, headers, 'INVALID_JSON', 'message value is not valid JSON');
-    }
-    const parsed = TOPIC_SPECS[topic].schema.safeParse(raw);
-    if (!parsed.success) {
-      return this.deadLetter(state, message, headers, 'SCHEMA_VIOLATION', summarizeIssues(parsed.error.issues));
-    }
-    const payload: unknown = parsed.data;
-    const handler = this.getHandlerByPattern(topic);
-    if (!handler) return this.deadLetter(state, message, headers, 'NO_HANDLER', `no handler for ${topic}`, payload);
-
-    const context = new KafkaMessageContext({
-      topic,
-      partition: state.partition,
-      offset: message.offset,
-      key: message.key?.toString('utf8') ?? null,
-      headers,
-      attempt,
-      timestamp: message.timestamp,
-    });
-    try {
-      await withSpan(
-        `kafka.consume ${topic}`,
-        { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.kafka.partition': state.partition, 'llm.attempt': attempt },
-        async () => lastValueFrom(this.transformToObservable(await handler(parsed.data, context)), { defaultValue: undefined }),
-        extractTraceContext(headers),
-      );
-      return 'ok';
+      result = await handleMessage(this.deps, state, message, headers, retry);
     } catch (err) {
-      const code = errorCodeOf(err);
-      if (isRetryable(err) && attempt < this.options.maxAttempts) {
-        this.log.warn({ err, topic, partition: state.partition, offset: message.offset, attempt, code }, 'handler failed; retrying');
-        await this.republish(state, message, headers, attempt + 1);
-        return 'retried';
-      }
-      this.log.error({ err, topic, partition: state.partition, offset: message.offset, attempt, code }, 'handler failed; dead-lettering');
-      const reason = isRetryable(err) ? `gave up after ${attempt} attempts: ${messageOf(err)}` : messageOf(err);
-      return this.deadLetter(state, message, headers, code, reason, payload);
+      this.log.error({ err, topic: state.topic, partition: state.partition, offset }, 'message handling failed unexpectedly; handing it back');
+      return;
+    } finally {
+      this.slots.release();
     }
+    if (typeof result !== 'string') {
+      this.stuck.hold(state, offset, result);
+      return;
+    }
+    this.metrics?.processed(state.logical, result, (performance.now() - startedAt) / 1000);
+    this.finish(state, offset);
   }
 
-  /** Back onto the same partition with the next attempt number and a jittered exponential delay. */
-  private async republish(state: PartitionState, message: KafkaMessage, headers: Record<string, string>, attempt: number): Promise<void> {
-    const base = this.options.retryBackoffMs * 2 ** (attempt - 2);
-    const delay = Math.round(base / 2 + Math.random() * base);
-    await this.forward({
-      topic: state.topic,
-      partition: state.partition,
-      key: message.key?.toString('utf8') ?? null,
-      value: message.value,
-      headers: { ...headers, [Headers.attempt]: String(attempt), [Headers.retryAt]: String(Date.now() + delay) },
-    });
-  }
-
-  private async deadLetter(state: PartitionState, message: KafkaMessage, headers: Record<string, string>, code: string, reason: string, payload?: unknown): Promise<Outcome> {
-    this.log.warn({ topic: state.topic, partition: state.partition, offset: message.offset, code }, 'message sent to DLQ');
-    await this.forward({
-      topic: dlqTopic(state.topic),
-      partition: 0,
-      key: message.key?.toString('utf8') ?? null,
-      value: message.value,
-      headers: {
-        ...headers,
-        [Headers.dlqErrorCode]: code,
-        [Headers.dlqReason]: reason.slice(0, 1000),
-        [Headers.dlqOriginalTopic]: state.topic,
-        [Headers.dlqOriginalPartition]: String(state.partition),
-        [Headers.dlqOriginalOffset]: message.offset,
-        [Headers.dlqFailedAt]: new Date().toISOString(),
-      },
-    });
-    if (this.options.onDeadLetter) {
-      // Best effort: the DLQ copy is the durable record; this only spares a waiting caller its timeout.
-      await this.options.onDeadLetter({ topic: state.logical, payload, code, reason }).catch((err: unknown) => this.log.warn({ err, code }, 'dead-letter hook failed'));
-    }
-    return 'dlq';
-  }
-
-  /**
-   * A retry or DLQ copy must land before the original's offset may be committed, so this keeps trying while
-   * the service runs. On shutdown it gives up: the original stays uncommitted and is redelivered.
-   */
-  private async forward(message: Parameters<KafkaEventPublisher['send']>[0]): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.publisher.send(message);
-        return;
-      } catch (err) {
-        if (this.stopping) throw err;
-        this.log.error({ err, topic: message.topic, attempt }, 'forwarding failed; will retry');
-        await sleep(Math.min(5_000, 100 * 2 ** attempt));
-      }
-    }
+  private finish(state: PartitionState, offset: number): void {
+    state.complete(offset);
+    if (state.inFlight < this.options.maxInFlightPerPartition) this.pauses.remove(state, 'capacity');
+    this.scheduleCommit();
   }
 
   private scheduleCommit(): void {
@@ -301,6 +299,14 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
       this.commitTimer = undefined;
       this.commitChain = this.commitChain.then(() => this.commit());
     }, COMMIT_DEBOUNCE_MS);
+  }
+
+  /** Commits now (rebalance starting, shutdown), after any commit already under way. Never rejects. */
+  private flushCommits(): Promise<void> {
+    clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    this.commitChain = this.commitChain.then(() => this.commit());
+    return this.commitChain;
   }
 
   private async commit(): Promise<void> {
@@ -318,34 +324,18 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
         this.metrics?.lag(state);
       }
     } catch (err) {
-      // Typically a rebalance: the next owner resumes from the last successful commit (at-least-once).
+      // Typically a finished rebalance: the next owner resumes from the last successful commit (at-least-once).
       this.log.warn({ err }, 'offset commit failed');
     }
   }
 
   private applyPriorityPause(): void {
-    const consumer = this.consumer;
-    if (!consumer || this.stopping) return;
-    const byTopic = new Map<string, PartitionState[]>();
-    for (const state of this.partitions.values()) {
-      if (!TOPIC_SPECS[state.logical].banded) continue;
-      byTopic.set(state.topic, [...(byTopic.get(state.topic) ?? []), state]);
-    }
-    for (const [topic, states] of byTopic) {
-      const backlog = Array.from({ length: BAND_COUNT }, (_, band) => this.slots.waiting(band));
-      for (const s of states) backlog[s.band]! += s.backlog;
-      const pause = bandsToPause(backlog);
-      const toPause = states.filter((s) => pause.has(s.band) && !s.pausedForPriority);
-      const toResume = states.filter((s) => !pause.has(s.band) && s.pausedForPriority);
-      if (toPause.length > 0) {
-        toPause.forEach((s) => (s.pausedForPriority = true));
-        consumer.pause([{ topic, partitions: toPause.map((s) => s.partition) }]);
-        this.metrics?.priorityPauses.inc({ topic }, toPause.length);
-      }
-      if (toResume.length > 0) {
-        toResume.forEach((s) => (s.pausedForPriority = false));
-        consumer.resume([{ topic, partitions: toResume.map((s) => s.partition) }]);
-      }
+    if (!this.consumer || this.stopping) return;
+    try {
+      applyPriorityPause(this.partitions.values(), this.slots, this.pauses, (topic, n) => this.metrics?.priorityPauses.inc({ topic }, n));
+    } catch (err) {
+      // Runs from a timer: a throw here would end the process.
+      this.log.warn({ err }, 'priority pause check failed');
     }
   }
 
@@ -357,41 +347,21 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     if (this.stopping) return;
     this.stopping = true;
     clearInterval(this.priorityTimer);
-    this.slots.abortWaiters();
+    this.stuck.clear();
     const started = Date.now();
-    const consumer = this.consumer;
-    if (consumer) {
-      const topics = [...new Set([...this.partitions.values()].map((s) => s.topic))];
-      if (topics.length > 0) consumer.pause(topics.map((topic) => ({ topic })));
-    }
+    // Messages still waiting for a slot or their retry time are handed back at once.
+    for (const state of this.partitions.values()) state.revoke();
+    this.slots.abortWaiters();
+    this.pauses.pauseAll([...new Set([...this.partitions.values()].map((s) => s.topic))]);
+    let timer: NodeJS.Timeout | undefined;
     const drained = await Promise.race([
       Promise.allSettled([...this.inFlight]).then(() => true),
-      sleep(this.options.shutdownTimeoutMs).then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), this.options.shutdownTimeoutMs))),
     ]);
-    clearTimeout(this.commitTimer);
-    this.commitTimer = undefined;
-    await this.commitChain;
-    await this.commit();
+    clearTimeout(timer);
+    await this.flushCommits();
     this.log.info({ drained, handedBack: this.inFlight.size, ms: Date.now() - started }, 'consumer stopped');
-    await consumer?.disconnect().catch((err: unknown) => this.log.warn({ err }, 'consumer disconnect failed'));
+    await this.consumer?.disconnect().catch((err: unknown) => this.log.warn({ err }, 'consumer disconnect failed'));
     await this.publisher.disconnect().catch((err: unknown) => this.log.warn({ err }, 'producer disconnect failed'));
   }
-}
-
-function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) {
-    if (v === undefined) continue;
-    const first = Array.isArray(v) ? v[0] : v;
-    if (first !== undefined) out[k] = first.toString();
-  }
-  return out;
-}
-
-function messageOf(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).slice(0, 500);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
