@@ -47,6 +47,8 @@ export interface DeadLetterEvent {
   payload: unknown;
   code: string;
   reason: string;
+  /** Delivery attempt that gave up (1 for messages that never reached a handler). */
+  attempt: number;
 }
 
 export type DeadLetterHandler = (event: DeadLetterEvent) => Promise<void>;

@@ -11,8 +11,8 @@ const REQUEST_PATH: ReadonlySet<TopicName> = new Set([Topics.requests, Topics.re
  * A dead-lettered request is finished as failed, so a sync or streaming caller hears back at once instead of
  * waiting for its timeout. Messages that never validated carry no trustworthy identity and are left to the DLQ.
  */
-export function finishDeadLettered(results: ResultPublisher): DeadLetterHandler {
-  return async ({ topic, payload, code, reason }) => {
+export function finishDeadLettered(results: Pick<ResultPublisher, 'publish'>): DeadLetterHandler {
+  return async ({ topic, payload, code, reason, attempt }) => {
     if (!REQUEST_PATH.has(topic)) return;
     const request = llmRequestV1.safeParse(payload);
     if (!request.success) return;
@@ -20,7 +20,7 @@ export function finishDeadLettered(results: ResultPublisher): DeadLetterHandler 
       unansweredResult(request.data, {
         status: 'failed',
         error: { code, message: `the request could not be processed (${reason.slice(0, 300)})`, retryable: false },
-        attempt: 1,
+        attempt,
       }),
     );
   };

@@ -75,7 +75,7 @@ export async function handleMessage(deps: HandleDeps, state: PartitionState, mes
     }
     deps.log.error({ err, topic, partition: state.partition, offset: message.offset, attempt, code }, 'handler failed; dead-lettering');
     const reason = isRetryable(err) ? `gave up after ${attempt} attempts: ${messageOf(err)}` : messageOf(err);
-    return deadLetter(deps, state, message, headers, code, reason, payload);
+    return deadLetter(deps, state, message, headers, code, reason, payload, attempt);
   }
 }
 
@@ -95,7 +95,7 @@ async function republish(deps: HandleDeps, state: PartitionState, message: Kafka
   return (await send()) ?? { outcome: 'stuck', send };
 }
 
-async function deadLetter(deps: HandleDeps, state: PartitionState, message: KafkaMessage, headers: Record<string, string>, code: string, reason: string, payload?: unknown): Promise<Outcome | Stuck> {
+async function deadLetter(deps: HandleDeps, state: PartitionState, message: KafkaMessage, headers: Record<string, string>, code: string, reason: string, payload?: unknown, attempt = 1): Promise<Outcome | Stuck> {
   deps.log.warn({ topic: state.topic, partition: state.partition, offset: message.offset, code }, 'message sent to DLQ');
   const copy: RawMessage = {
     topic: dlqTopic(state.topic),
@@ -116,7 +116,7 @@ async function deadLetter(deps: HandleDeps, state: PartitionState, message: Kafk
     if (!(await deps.forwarder.forward(copy, deps.stopping))) return undefined;
     if (deps.onDeadLetter) {
       // Best effort: the DLQ copy is the durable record; this only spares a waiting caller its timeout.
-      await deps.onDeadLetter({ topic: state.logical, payload, code, reason }).catch((err: unknown) => deps.log.warn({ err, code }, 'dead-letter hook failed'));
+      await deps.onDeadLetter({ topic: state.logical, payload, code, reason, attempt }).catch((err: unknown) => deps.log.warn({ err, code }, 'dead-letter hook failed'));
     }
     return 'dlq';
   };
