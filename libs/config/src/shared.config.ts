@@ -30,6 +30,11 @@ export const kafkaSchema = z.object({
   /** Bound on every publish at the caller; a timeout is PUBLISH_TIMEOUT (outcome unknown: the broker may have kept it). */
   KAFKA_DELIVERY_TIMEOUT_MS: positiveInt(30_000),
   /**
+   * How long the group waits for a member that stopped heartbeating (killed, partitioned) before its partitions
+   * move: the recovery time after a crash. Safe to keep short because the transport heartbeats while it dispatches.
+   */
+  KAFKA_SESSION_TIMEOUT_MS: positiveInt(10_000),
+  /**
    * HMAC key over the retry headers the transport writes (x-attempt, x-retry-at); unsigned ones from upstream
    * producers are ignored. Shared by all instances of all services; set a random value in production.
    */

@@ -114,6 +114,7 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
       priorityPause: k.KAFKA_PRIORITY_PAUSE,
       shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
       deliveryTimeoutMs: k.KAFKA_DELIVERY_TIMEOUT_MS,
+      sessionTimeoutMs: k.KAFKA_SESSION_TIMEOUT_MS,
       retrySecret: k.KAFKA_RETRY_SECRET,
       onDeadLetter: def.onDeadLetter?.(app),
       // A consumer that will not restart leaves the service consuming nothing: go unhealthy, close, exit non-zero.
