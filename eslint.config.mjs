@@ -24,10 +24,7 @@ export default tseslint.config(
         { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read settings through @llm/config only.' },
         { selector: "CallExpression[callee.name='forwardRef']", message: 'No forwardRef: fix the module graph instead.' },
       ],
-      'no-restricted-imports': [
-        'error',
-        { paths: [{ name: 'kafkajs', message: 'kafkajs stays behind @llm/kafka.' }] },
-      ],
+      'no-restricted-imports': ['error', { paths: [{ name: 'kafkajs', message: 'kafkajs stays behind @llm/kafka.' }] }],
       '@nx/enforce-module-boundaries': [
         'error',
         {

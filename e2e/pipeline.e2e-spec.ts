@@ -63,7 +63,13 @@ describe('the whole platform, end to end', () => {
 
     const charged = await waitFor(async () => ((await usageRows(requestId)).length > 0 ? usageRows(requestId) : undefined), { what: 'the usage row', timeoutMs: 30_000 });
     expect(charged).toHaveLength(1);
-    expect(charged[0]).toMatchObject({ attempt: 1, source: 'model', model: 'sim-small', tokens_in: first.data.usage!.prompt_tokens, tokens_out: first.data.usage!.completion_tokens });
+    expect(charged[0]).toMatchObject({
+      attempt: 1,
+      source: 'model',
+      model: 'sim-small',
+      tokens_in: first.data.usage!.prompt_tokens,
+      tokens_out: first.data.usage!.completion_tokens,
+    });
     expect(Number(charged[0]!.cost_micros)).toBeGreaterThan(0);
 
     // The cache service writes the answer back from llm.results.v1; wait for that instead of sleeping.
@@ -110,7 +116,10 @@ describe('the whole platform, end to end', () => {
     const { request_id } = (await res.json()) as { request_id: string };
     const done = await waitFor(
       async () => {
-        const s = (await (await fetch(`${p.ingressUrl}/v1/requests/${request_id}`, { headers: { authorization: `Bearer ${p.apiKey}` } })).json()) as { status: string; response?: OpenAI.ChatCompletion };
+        const s = (await (await fetch(`${p.ingressUrl}/v1/requests/${request_id}`, { headers: { authorization: `Bearer ${p.apiKey}` } })).json()) as {
+          status: string;
+          response?: OpenAI.ChatCompletion;
+        };
         return s.status === 'succeeded' ? s : undefined;
       },
       { what: 'the async request to finish', timeoutMs: 30_000 },
@@ -121,10 +130,19 @@ describe('the whole platform, end to end', () => {
   });
 
   it('takes a request event from llm.inbound.v1 (an upstream system) and answers it once, even if sent twice', async () => {
-    const publisher = new KafkaEventPublisher(createKafkaClient({ brokers: testInfra().KAFKA_BROKERS, clientId: 'e2e-upstream', logger: quietLogger() }), quietLogger(), testInfra().KAFKA_TOPIC_PREFIX);
+    const publisher = new KafkaEventPublisher(
+      createKafkaClient({ brokers: testInfra().KAFKA_BROKERS, clientId: 'e2e-upstream', logger: quietLogger() }),
+      quietLogger(),
+      testInfra().KAFKA_TOPIC_PREFIX,
+    );
     await publisher.connect();
     // The upstream's id is its own (any opaque string); the platform's id is derived from it and the tenant.
-    const event = { request_id: `order-${randomUUID()}`, tenant_id: p.tenantId, priority: 'batch' as const, body: { model: 'auto', messages: [{ role: 'user' as const, content: `inbound ${randomUUID()}` }] } };
+    const event = {
+      request_id: `order-${randomUUID()}`,
+      tenant_id: p.tenantId,
+      priority: 'batch' as const,
+      body: { model: 'auto', messages: [{ role: 'user' as const, content: `inbound ${randomUUID()}` }] },
+    };
     const requestId = inboundRequestId(p.tenantId, event.request_id);
     await publisher.publish(Topics.inbound, event);
     await publisher.publish(Topics.inbound, event);

@@ -111,10 +111,23 @@ describe('the request path under failure (issue 6 acceptance)', () => {
    * quiescence, then judges the phase from what callers, the ledger and model-sim's bill say.
    */
   async function phase(fault: string, inject: (load: LoadDriver) => Promise<number>, tenantCount = 4): Promise<PhaseVerdict> {
-    const tenants = await seedTenants(fault.replace(/[^a-z0-9]+/gi, '-').toLowerCase().slice(0, 24), tenantCount);
+    const tenants = await seedTenants(
+      fault
+        .replace(/[^a-z0-9]+/gi, '-')
+        .toLowerCase()
+        .slice(0, 24),
+      tenantCount,
+    );
     const billStart = (await observer.bill())?.length ?? 0;
     const statsStart = await observer.simStats();
-    const load = new LoadDriver({ ingressUrl: processes.url('ingress'), publisher, tenants, clients: { sync: 3, stream: 1, async: 1, inbound: 1 }, fireIntervalMs: 500, maxTokens: 24 });
+    const load = new LoadDriver({
+      ingressUrl: processes.url('ingress'),
+      publisher,
+      tenants,
+      clients: { sync: 3, stream: 1, async: 1, inbound: 1 },
+      fireIntervalMs: 500,
+      maxTokens: 24,
+    });
     load.start(fault);
     let faultAt: number | undefined;
     let allowance = 0;
@@ -126,9 +139,17 @@ describe('the request path under failure (issue 6 acceptance)', () => {
       });
       faultAt = Date.now();
       allowance = await inject(load);
-      await waitFor(() => (load.acceptedAfter(fault, faultAt!).some((r) => r.answeredAt !== undefined) ? true : undefined), { what: `recovery from ${fault}`, timeoutMs: PHASE_TIMEOUT_MS, intervalMs: 100 }).catch(() => undefined);
+      await waitFor(() => (load.acceptedAfter(fault, faultAt!).some((r) => r.answeredAt !== undefined) ? true : undefined), {
+        what: `recovery from ${fault}`,
+        timeoutMs: PHASE_TIMEOUT_MS,
+        intervalMs: 100,
+      }).catch(() => undefined);
       const recovered = Date.now();
-      await waitFor(() => (load.acceptedAfter(fault, recovered).length >= 10 ? true : undefined), { what: `steady traffic after ${fault}`, timeoutMs: 20_000, intervalMs: 100 }).catch(() => undefined);
+      await waitFor(() => (load.acceptedAfter(fault, recovered).length >= 10 ? true : undefined), {
+        what: `steady traffic after ${fault}`,
+        timeoutMs: 20_000,
+        intervalMs: 100,
+      }).catch(() => undefined);
     } finally {
       await load.stop();
     }
@@ -157,7 +178,14 @@ describe('the request path under failure (issue 6 acceptance)', () => {
   }
 
   /** What must hold after every phase; one object so a failure shows every number at once. */
-  const invariants = (v: PhaseVerdict) => ({ fault: v.fault, lost: v.lost, conflicting: v.conflicting, doubleCharged: v.doubleCharged, ledgerGap: v.ledgerGap, recovered: v.recoveryMs !== undefined });
+  const invariants = (v: PhaseVerdict) => ({
+    fault: v.fault,
+    lost: v.lost,
+    conflicting: v.conflicting,
+    doubleCharged: v.doubleCharged,
+    ledgerGap: v.ledgerGap,
+    recovered: v.recoveryMs !== undefined,
+  });
   const ideal = (v: PhaseVerdict) => ({ fault: v.fault, lost: 0, conflicting: 0, doubleCharged: 0, ledgerGap: 0, recovered: true });
 
   it('kill -9 of the inference worker, the cache and ingress, and a broker restart, under load: nothing accepted is lost or charged twice, and the ledger equals the bill', async () => {

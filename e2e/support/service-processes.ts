@@ -88,10 +88,12 @@ export class ServiceProcesses {
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all([...this.children.keys()].map((k) => {
-      const [app, instance] = k.split('#') as [ServiceName, string];
-      return this.stop(app, Number(instance));
-    }));
+    await Promise.all(
+      [...this.children.keys()].map((k) => {
+        const [app, instance] = k.split('#') as [ServiceName, string];
+        return this.stop(app, Number(instance));
+      }),
+    );
   }
 
   private port(app: ServiceName, instance: number): number {

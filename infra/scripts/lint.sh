@@ -7,3 +7,4 @@ cd "$ROOT"
 NX_DAEMON=false npx nx reset >/dev/null 2>&1 || true
 NX_DAEMON=false npx nx show projects >/dev/null
 npx eslint --max-warnings=0 .
+npx prettier --check . >/dev/null || { npx prettier --list-different .; echo "formatting differs: run 'npx prettier --write .'" >&2; exit 1; }

@@ -35,7 +35,10 @@ function compose() {
     return;
   }
   try {
-    execFileSync('docker', ['compose', '-f', file, '--profile', 'gpu', 'config', '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent' } });
+    execFileSync('docker', ['compose', '-f', file, '--profile', 'gpu', 'config', '--quiet'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent' },
+    });
     console.log('[validate-deploy] docker compose config: ok (with the gpu profile)');
   } catch (err) {
     problems.push(`docker compose config rejected docker-compose.yml: ${String(err.stderr ?? err.message).trim()}`);

@@ -96,9 +96,10 @@ export class LoadDriver {
         const sent = await send();
         // A caller whose request failed waits a moment before the next one rather than spinning.
         if (sent.answeredAt === undefined) await new Promise((r) => setTimeout(r, 500));
-      }
-      else {
-        const sending = send().then(() => undefined).finally(() => this.pending.delete(sending));
+      } else {
+        const sending = send()
+          .then(() => undefined)
+          .finally(() => this.pending.delete(sending));
         this.pending.add(sending);
         await new Promise((r) => setTimeout(r, pauseMs));
       }
@@ -123,7 +124,9 @@ export class LoadDriver {
   private async sync(): Promise<TrackedRequest> {
     const { tracked, tenant, body } = this.track('sync');
     try {
-      const { response } = await this.client(tenant).chat.completions.create(body, { headers: { 'Idempotency-Key': randomUUID() } }).withResponse();
+      const { response } = await this.client(tenant)
+        .chat.completions.create(body, { headers: { 'Idempotency-Key': randomUUID() } })
+        .withResponse();
       accept(tracked, response.headers.get('x-request-id'));
       tracked.answeredAt = Date.now();
     } catch (err) {

@@ -76,9 +76,7 @@ export function callIdentity(call: BillCall): { tenantId: string; requestId: str
 export class PlatformObserver {
   private readonly prices: z.infer<typeof catalogPrices>['models'];
 
-  constructor(
-    private readonly options: { ingressUrl: string; modelSimUrl: string; kafka: Kafka; topicPrefix: string; db: Client; catalogPath: string },
-  ) {
+  constructor(private readonly options: { ingressUrl: string; modelSimUrl: string; kafka: Kafka; topicPrefix: string; db: Client; catalogPath: string }) {
     this.prices = catalogPrices.parse(JSON.parse(readFileSync(options.catalogPath, 'utf8'))).models;
   }
 
@@ -113,7 +111,14 @@ export class PlatformObserver {
       const finished = new Promise<void>((resolve) => (done = resolve));
       await consumer.run({
         eachMessage: async ({ partition, message }) => {
-          const result = JSON.parse(message.value?.toString() ?? '{}') as { tenant_id: string; request_id: string; upstream_id?: string; status: string; response?: unknown; error?: { code?: string } };
+          const result = JSON.parse(message.value?.toString() ?? '{}') as {
+            tenant_id: string;
+            request_id: string;
+            upstream_id?: string;
+            status: string;
+            response?: unknown;
+            error?: { code?: string };
+          };
           const entry = { status: result.status, fingerprint: JSON.stringify([result.status, result.response ?? null, result.error?.code ?? null]) };
           for (const id of [result.request_id, result.upstream_id]) {
             if (!id) continue;

@@ -64,7 +64,11 @@ export function judge(e: PhaseEvidence): PhaseVerdict {
   let crashLostMicros = 0;
   let billMicros: number | undefined;
   const keyed = modelRows.every((u) => u.call_id !== null);
-  if (keyed) doubleCharged = requestsWith(countBy(modelRows, (u) => `${u.tenant_id}/${u.request_id}/${u.call_id}`), (n) => n > 1);
+  if (keyed)
+    doubleCharged = requestsWith(
+      countBy(modelRows, (u) => `${u.tenant_id}/${u.request_id}/${u.call_id}`),
+      (n) => n > 1,
+    );
 
   if (e.bill) {
     billMicros = e.bill.reduce((sum, c) => sum + e.price(c), 0);
@@ -72,11 +76,23 @@ export function judge(e: PhaseEvidence): PhaseVerdict {
     const anonymous = identified.filter((c) => !c.id).length;
     if (anonymous > 0) notes.push(`${anonymous} provider calls carried no x-llm-call-id: duplicates and crash losses cannot be attributed`);
     // More than one provider call that ran to its end for one request: the request was executed twice.
-    duplicated = requestsWith(countBy(identified.filter((c) => c.id && !callEndedEarly(c.call.outcome)), (c) => `${c.id!.tenantId}/${c.id!.requestId}`), (n) => n > 1);
+    duplicated = requestsWith(
+      countBy(
+        identified.filter((c) => c.id && !callEndedEarly(c.call.outcome)),
+        (c) => `${c.id!.tenantId}/${c.id!.requestId}`,
+      ),
+      (n) => n > 1,
+    );
     if (!keyed) {
       // Ledger rows without a call id: a request charged more often than the provider was called for it.
-      const calls = countBy(identified.filter((c) => c.id), (c) => `${c.id!.tenantId}/${c.id!.requestId}`);
-      doubleCharged = requestsWith(countBy(modelRows, (u) => `${u.tenant_id}/${u.request_id}`), (n, k) => n > (calls.get(k) ?? 0));
+      const calls = countBy(
+        identified.filter((c) => c.id),
+        (c) => `${c.id!.tenantId}/${c.id!.requestId}`,
+      );
+      doubleCharged = requestsWith(
+        countBy(modelRows, (u) => `${u.tenant_id}/${u.request_id}`),
+        (n, k) => n > (calls.get(k) ?? 0),
+      );
     }
     const charged = new Set(modelRows.map((u) => (keyed ? `${u.tenant_id}/${u.request_id}/${u.call_id}` : `${u.tenant_id}/${u.request_id}`)));
     for (const { call, id } of identified) {
@@ -88,7 +104,14 @@ export function judge(e: PhaseEvidence): PhaseVerdict {
     }
   } else {
     notes.push(`model-sim has no /sim/bill: fell back to /sim/stats (ledger rows compared with provider calls started, no prices)`);
-    if (!keyed) doubleCharged = requestsWith(countBy(modelRows.filter((u) => u.status === 'succeeded'), (u) => `${u.tenant_id}/${u.request_id}`), (n) => n > 1);
+    if (!keyed)
+      doubleCharged = requestsWith(
+        countBy(
+          modelRows.filter((u) => u.status === 'succeeded'),
+          (u) => `${u.tenant_id}/${u.request_id}`,
+        ),
+        (n) => n > 1,
+      );
     notes.push(`ledger has ${modelRows.length} model rows, model-sim started ${e.simCallsStarted} calls (ledger gap in calls)`);
   }
   // Without a bill the gap is counted in calls (ledger model rows minus calls model-sim started), not micros.
@@ -117,22 +140,38 @@ export function judge(e: PhaseEvidence): PhaseVerdict {
 }
 
 export function table(verdicts: readonly PhaseVerdict[]): string {
-  const head = ['fault', 'accepted', 'completed', 'lost', 'conflicting', 'duplicated', 'double-charged', 'crash-lost calls (µ$)', 'ledger µ$', 'bill µ$', 'ledger gap', 'recovery', 'refused'];
-  const rows = verdicts.map((v) => [
-    v.fault,
-    v.accepted,
-    v.completed,
-    v.lost,
-    v.conflicting,
-    v.duplicated,
-    v.doubleCharged,
-    `${v.crashLost} (${v.crashLostMicros})`,
-    v.ledgerMicros,
-    v.billMicros ?? 'n/a',
-    v.billMicros === undefined ? `${v.ledgerGap} calls` : v.ledgerGap,
-    v.recoveryMs === undefined ? 'none' : `${(v.recoveryMs / 1000).toFixed(1)} s`,
-    v.refused,
-  ].map(String));
+  const head = [
+    'fault',
+    'accepted',
+    'completed',
+    'lost',
+    'conflicting',
+    'duplicated',
+    'double-charged',
+    'crash-lost calls (µ$)',
+    'ledger µ$',
+    'bill µ$',
+    'ledger gap',
+    'recovery',
+    'refused',
+  ];
+  const rows = verdicts.map((v) =>
+    [
+      v.fault,
+      v.accepted,
+      v.completed,
+      v.lost,
+      v.conflicting,
+      v.duplicated,
+      v.doubleCharged,
+      `${v.crashLost} (${v.crashLostMicros})`,
+      v.ledgerMicros,
+      v.billMicros ?? 'n/a',
+      v.billMicros === undefined ? `${v.ledgerGap} calls` : v.ledgerGap,
+      v.recoveryMs === undefined ? 'none' : `${(v.recoveryMs / 1000).toFixed(1)} s`,
+      v.refused,
+    ].map(String),
+  );
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   const notes = verdicts.flatMap((v) => v.notes.map((n) => `  ${v.fault}: ${n}`));

@@ -1,7 +1,14 @@
 import type { ChatRequestBody } from '@llm/contracts';
 import { canonicalJson, exactCacheKey } from './exact-cache-key';
 
-const body: ChatRequestBody = { model: 'auto', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hi' }], temperature: 0 };
+const body: ChatRequestBody = {
+  model: 'auto',
+  messages: [
+    { role: 'system', content: 'be brief' },
+    { role: 'user', content: 'hi' },
+  ],
+  temperature: 0,
+};
 
 describe('exactCacheKey', () => {
   it('is stable and ignores field order', () => {

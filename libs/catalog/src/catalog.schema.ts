@@ -11,8 +11,14 @@ export const providerSchema = z.strictObject({
   kind: z.literal('openai-compatible'),
   /** Default endpoint; the setting named by base_url_setting overrides it per environment. */
   base_url: z.url(),
-  base_url_setting: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
-  api_key_setting: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
+  base_url_setting: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]*$/)
+    .optional(),
+  api_key_setting: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]*$/)
+    .optional(),
 });
 
 export const modelSchema = z.strictObject({

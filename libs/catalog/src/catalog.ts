@@ -20,7 +20,9 @@ export function loadCatalog(path: string): Catalog {
 export function parseCatalog(raw: unknown, source = 'catalog'): Catalog {
   const parsed = catalogSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = issueLines(parsed.error.issues).map((line) => `  - ${line}`).join('\n');
+    const issues = issueLines(parsed.error.issues)
+      .map((line) => `  - ${line}`)
+      .join('\n');
     throw new CatalogError(`invalid model catalog ${source}:\n${issues}`);
   }
   return parsed.data;

@@ -16,6 +16,11 @@ export const bool = (fallback: boolean) =>
 export const csv = z
   .string()
   .min(1)
-  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
 export const url = z.url();

@@ -16,7 +16,10 @@ export const kafkaSchema = z.object({
   KAFKA_BROKERS: csv.default(['127.0.0.1:19092']),
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
   /** Prepended to every topic name: separates environments sharing a cluster, and test runs from each other. */
-  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-z0-9._-]*$/, 'lowercase letters, digits, . _ -').default(''),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9._-]*$/, 'lowercase letters, digits, . _ -')
+    .default(''),
   /** Messages processed at once per service instance (LLM calls take seconds; one at a time is too slow). */
   KAFKA_MAX_IN_FLIGHT: positiveInt(32),
   KAFKA_MAX_IN_FLIGHT_PER_PARTITION: positiveInt(16),
@@ -42,7 +45,10 @@ export const kafkaSchema = z.object({
 });
 
 export const redisSchema = z.object({
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:16379'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .default('redis://127.0.0.1:16379'),
 });
 
 export const databaseSchema = z.object({

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 
 /** Tenant ids end up in Kafka keys, Redis keys and SQL; keep them to a safe alphabet. */
-export const tenantId = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'tenant id: lowercase letters, digits, _ and -, at most 63 characters');
+export const tenantId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'tenant id: lowercase letters, digits, _ and -, at most 63 characters');
 
 export const requestId = z.uuid();
 

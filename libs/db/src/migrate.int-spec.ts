@@ -32,7 +32,21 @@ describe('migrate', () => {
       await seedTenant(prisma, { tenantId: 'acme', tier: 'paid', apiKey: 'sk-test-key-12345678' });
       await seedTenant(prisma, { tenantId: 'acme', tier: 'paid', apiKey: 'sk-test-key-12345678' });
       expect(await prisma.apiKey.count({ where: { tenantId: 'acme' } })).toBe(1);
-      const row = { requestId: '7c2b9f3e-1d4a-4c1b-9a57-2a1f0c9e8d11', callId: 'call-0', attempt: 1, tenantId: 'acme', model: 'm', provider: 'p', source: 'model', status: 'succeeded', tokensIn: 1, tokensOut: 2, costMicros: 3n, latencyMs: 4, occurredAt: new Date() };
+      const row = {
+        requestId: '7c2b9f3e-1d4a-4c1b-9a57-2a1f0c9e8d11',
+        callId: 'call-0',
+        attempt: 1,
+        tenantId: 'acme',
+        model: 'm',
+        provider: 'p',
+        source: 'model',
+        status: 'succeeded',
+        tokensIn: 1,
+        tokensOut: 2,
+        costMicros: 3n,
+        latencyMs: 4,
+        occurredAt: new Date(),
+      };
       await prisma.usageEvent.create({ data: row });
       await expect(prisma.usageEvent.create({ data: row })).rejects.toThrow();
     } finally {

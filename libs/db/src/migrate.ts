@@ -50,10 +50,11 @@ export async function migrate(databaseUrl: string, migrationsDir = findMigration
       await client.query('begin');
       try {
         await client.query(sql);
-        await client.query(
-          'insert into "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) values ($1, $2, now(), $3, now(), 1)',
-          [randomUUID(), checksum, name],
-        );
+        await client.query('insert into "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) values ($1, $2, now(), $3, now(), 1)', [
+          randomUUID(),
+          checksum,
+          name,
+        ]);
         await client.query('commit');
       } catch (err) {
         await client.query('rollback');

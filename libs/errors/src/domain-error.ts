@@ -27,7 +27,14 @@ export function isDomainError(err: unknown): err is DomainError {
 const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH']);
 /** Errors ioredis raises while it is (re)connecting: plain Errors without a code, recognised by name or message. */
 const TRANSIENT_NAMES = new Set(['KafkaJSNumberOfRetriesExceeded', 'KafkaJSConnectionError', 'MaxRetriesPerRequestError', 'ClusterAllFailedError']);
-const TRANSIENT_MESSAGES = [/^Connection is closed\.?$/, /^Stream isn't writeable/, /^Command timed out$/, /^connect ETIMEDOUT$/, /^Socket timeout\./, /^(LOADING|READONLY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN)\b/];
+const TRANSIENT_MESSAGES = [
+  /^Connection is closed\.?$/,
+  /^Stream isn't writeable/,
+  /^Command timed out$/,
+  /^connect ETIMEDOUT$/,
+  /^Socket timeout\./,
+  /^(LOADING|READONLY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN)\b/,
+];
 
 /**
  * Whether retrying could succeed. Domain errors say so themselves; the first domain error found along the

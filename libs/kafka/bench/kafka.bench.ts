@@ -20,7 +20,12 @@ import { OnTopic } from '../src/transport/on-topic.decorator';
 import { RpcPassthroughFilter } from '../src/transport/rpc-passthrough.filter';
 
 const config = loadConfig(
-  kafkaSchema.extend({ BENCH_MESSAGES: positiveInt(5_000), BENCH_LATENCY_MESSAGES: positiveInt(500), BENCH_MAX_IN_FLIGHT: positiveInt(32), BENCH_PAYLOAD_CHARS: z.coerce.number().int().min(1).default(400) }),
+  kafkaSchema.extend({
+    BENCH_MESSAGES: positiveInt(5_000),
+    BENCH_LATENCY_MESSAGES: positiveInt(500),
+    BENCH_MAX_IN_FLIGHT: positiveInt(32),
+    BENCH_PAYLOAD_CHARS: z.coerce.number().int().min(1).default(400),
+  }),
 );
 const logger = createLogger({ service: 'bench-kafka', level: 'error' });
 const prefix = `bench-${randomBytes(4).toString('hex')}.`;

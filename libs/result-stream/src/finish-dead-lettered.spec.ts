@@ -15,7 +15,15 @@ describe('finishDeadLettered', () => {
     const request = { ...llmRequest(), cache_key: 'k'.repeat(64), context: [] };
     await hook({ topic: Topics.route, payload: request, code: 'INTERNAL', reason: 'x is undefined', attempt: 3 });
     expect(finished).toEqual([
-      expect.objectContaining({ request_id: request.request_id, tenant_id: 'acme', status: 'failed', source: 'none', cost_micros: 0, attempt: 3, error: expect.objectContaining({ code: 'INTERNAL', retryable: false }) }),
+      expect.objectContaining({
+        request_id: request.request_id,
+        tenant_id: 'acme',
+        status: 'failed',
+        source: 'none',
+        cost_micros: 0,
+        attempt: 3,
+        error: expect.objectContaining({ code: 'INTERNAL', retryable: false }),
+      }),
     ]);
   });
 

@@ -63,7 +63,15 @@ describe('HttpExceptionFilter', () => {
     const out = run(new OrderError('MODEL_NOT_FOUND', 'no model x'));
     expect(out.status).toBe(404);
     expect(out.body).toEqual({
-      error: { message: 'no model x', type: 'invalid_request_error', code: 'model_not_found', param: null, platform_code: 'MODEL_NOT_FOUND', retryable: false, request_id: 'req-1' },
+      error: {
+        message: 'no model x',
+        type: 'invalid_request_error',
+        code: 'model_not_found',
+        param: null,
+        platform_code: 'MODEL_NOT_FOUND',
+        retryable: false,
+        request_id: 'req-1',
+      },
     });
   });
 

@@ -58,7 +58,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     // body-parser errors carry a `type`; their messages are safe and useful.
     if (e.type === 'entity.too.large') return { status: 413, code: 'BODY_TOO_LARGE', message: 'request body is too large', retryable: false };
     if (e.type === 'entity.parse.failed') return { status: 400, code: 'INVALID_JSON', message: 'request body is not valid JSON', retryable: false };
-    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return { status: 415, code: 'UNSUPPORTED_ENCODING', message: 'unsupported body encoding', retryable: false };
+    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported')
+      return { status: 415, code: 'UNSUPPORTED_ENCODING', message: 'unsupported body encoding', retryable: false };
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const code = errorCodeForStatus(status);

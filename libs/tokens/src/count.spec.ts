@@ -10,7 +10,15 @@ describe('countTokens', () => {
   });
 
   it('counts a chat prompt from its text contents', () => {
-    const messages = [{ content: 'be brief' }, { content: [{ type: 'text', text: 'hello' }, { type: 'image_url', image_url: { url: 'x' } }] }];
+    const messages = [
+      { content: 'be brief' },
+      {
+        content: [
+          { type: 'text', text: 'hello' },
+          { type: 'image_url', image_url: { url: 'x' } },
+        ],
+      },
+    ];
     expect(promptText(messages)).toBe('be brief\nhello');
     expect(countPromptTokens(messages)).toBe(countTokens('be brief\nhello'));
   });

@@ -27,7 +27,9 @@ async function sync(prompt: string, label: string): Promise<void> {
   const started = performance.now();
   const { data, response } = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: prompt }], max_tokens: 48 }).withResponse();
   const ms = Math.round(performance.now() - started);
-  console.log(`  ${label.padEnd(8)} ${response.headers.get('x-cache')?.padEnd(4)} ${String(ms).padStart(5)} ms  ${data.model.padEnd(10)} ${data.usage?.prompt_tokens}→${data.usage?.completion_tokens} tokens  "${prompt.slice(0, 50).replace(/\s+/g, ' ')}…"`);
+  console.log(
+    `  ${label.padEnd(8)} ${response.headers.get('x-cache')?.padEnd(4)} ${String(ms).padStart(5)} ms  ${data.model.padEnd(10)} ${data.usage?.prompt_tokens}→${data.usage?.completion_tokens} tokens  "${prompt.slice(0, 50).replace(/\s+/g, ' ')}…"`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -55,7 +57,12 @@ async function main(): Promise<void> {
   for (const p of prompts.slice(1, 4)) {
     const id = randomUUID();
     ids.push(id);
-    await publisher.publish(Topics.inbound, { request_id: id, tenant_id: config.DEMO_TENANT, priority: 'batch', body: { model: 'auto', messages: [{ role: 'user', content: p.prompt }] } });
+    await publisher.publish(Topics.inbound, {
+      request_id: id,
+      tenant_id: config.DEMO_TENANT,
+      priority: 'batch',
+      body: { model: 'auto', messages: [{ role: 'user', content: p.prompt }] },
+    });
   }
   await publisher.disconnect();
   console.log(`  kafka    published ${ids.length} events to ${Topics.inbound}`);

@@ -98,7 +98,12 @@ describe('cache service (Kafka + Redis)', () => {
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: null, refusal: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } }] },
+          message: {
+            role: 'assistant',
+            content: null,
+            refusal: null,
+            tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } }],
+          },
           finish_reason: 'tool_calls',
           logprobs: { content: [{ token: 'weather', logprob: -0.01, bytes: null, top_logprobs: [{ token: 'weather', logprob: -0.01 }] }] },
         },

@@ -25,7 +25,10 @@ const infra = testInfra();
 const logger = quietLogger('worker-int');
 const tenant = `wk-${randomBytes(4).toString('hex')}`;
 
-type Bill = { calls: Array<{ call_id: string | null; prompt_tokens: number; cached_tokens: number; completion_tokens: number; outcome: string }>; totals: { calls: number; prompt_tokens: number; completion_tokens: number } };
+type Bill = {
+  calls: Array<{ call_id: string | null; prompt_tokens: number; cached_tokens: number; completion_tokens: number; outcome: string }>;
+  totals: { calls: number; prompt_tokens: number; completion_tokens: number };
+};
 
 /** Records events like the Kafka publisher and can refuse one topic once (a broker hiccup at the worst moment). */
 class FlakyEvents extends InMemoryEventPublisher {
@@ -46,7 +49,16 @@ const catalog = parseCatalog({
     bad: { kind: 'openai-compatible', base_url: 'http://127.0.0.1:1/v1', base_url_setting: 'BAD_URL' },
   },
   models: [
-    { id: 'good', provider: 'sim', deployment: 'sim-small', tier: 'small', context_window: 8192, price_in_micros_per_mtok: 1_000_000, price_cached_in_micros_per_mtok: 100_000, price_out_micros_per_mtok: 2_000_000 },
+    {
+      id: 'good',
+      provider: 'sim',
+      deployment: 'sim-small',
+      tier: 'small',
+      context_window: 8192,
+      price_in_micros_per_mtok: 1_000_000,
+      price_cached_in_micros_per_mtok: 100_000,
+      price_out_micros_per_mtok: 2_000_000,
+    },
     { id: 'broken', provider: 'bad', deployment: 'sim-small', tier: 'small', context_window: 8192, price_in_micros_per_mtok: 1_000_000, price_out_micros_per_mtok: 2_000_000 },
   ],
   routes: { default: ['good'] },
@@ -54,7 +66,17 @@ const catalog = parseCatalog({
 
 const target = (id: string): RouteTarget => {
   const m = catalog.models.find((x) => x.id === id)!;
-  return { model: m.id, provider: m.provider, deployment: m.deployment, price_in_micros_per_mtok: m.price_in_micros_per_mtok, ...(m.price_cached_in_micros_per_mtok !== undefined ? { price_cached_in_micros_per_mtok: m.price_cached_in_micros_per_mtok } : {}), price_out_micros_per_mtok: m.price_out_micros_per_mtok, timeout_ms: 10_000, first_token_timeout_ms: 400, idle_timeout_ms: 400 };
+  return {
+    model: m.id,
+    provider: m.provider,
+    deployment: m.deployment,
+    price_in_micros_per_mtok: m.price_in_micros_per_mtok,
+    ...(m.price_cached_in_micros_per_mtok !== undefined ? { price_cached_in_micros_per_mtok: m.price_cached_in_micros_per_mtok } : {}),
+    price_out_micros_per_mtok: m.price_out_micros_per_mtok,
+    timeout_ms: 10_000,
+    first_token_timeout_ms: 400,
+    idle_timeout_ms: 400,
+  };
 };
 
 const request = (mode: InferenceRequestV1['mode'], ...models: string[]): InferenceRequestV1 => ({
@@ -65,11 +87,18 @@ const request = (mode: InferenceRequestV1['mode'], ...models: string[]): Inferen
 
 async function startSim(settings: Record<string, string>): Promise<RunningService> {
   const config = modelSimConfigSchema.parse({ SIM_TTFT_MS: '5', SIM_ITL_MS: '2', ...settings });
-  return runService({ name: 'model-sim', module: () => SimulationModule.forRoot(config), settings: testServiceSettings(1_000), httpErrorMappers: [simulationHttpErrorMapper], logger });
+  return runService({
+    name: 'model-sim',
+    module: () => SimulationModule.forRoot(config),
+    settings: testServiceSettings(1_000),
+    httpErrorMappers: [simulationHttpErrorMapper],
+    logger,
+  });
 }
 
 const billOf = async (sim: RunningService): Promise<Bill> => (await fetch(`${sim.url}/sim/bill`)).json() as Promise<Bill>;
-const idle = (sim: RunningService) => waitFor(async () => ((await (await fetch(`${sim.url}/sim/stats`)).json()) as { in_flight: number }).in_flight === 0 || undefined, { what: 'the simulator to finish its calls' });
+const idle = (sim: RunningService) =>
+  waitFor(async () => ((await (await fetch(`${sim.url}/sim/stats`)).json()) as { in_flight: number }).in_flight === 0 || undefined, { what: 'the simulator to finish its calls' });
 
 describe('inference worker against model-sim and Redis', () => {
   let redis: Redis;
@@ -80,8 +109,22 @@ describe('inference worker against model-sim and Redis', () => {
 
   const worker = () => {
     const settings = { SIM_URL: `${good.url}/v1`, ...(bad ? { BAD_URL: `${bad.url}/v1` } : {}) };
-    const runner = new ProviderCallRunner(new OpenAiCompatibleAdapter(new ProviderRegistry(catalog, settings)), { firstTokenMs: 400, idleMs: 400, cancelPollMs: 30, encodings: new Map(catalog.models.map((m) => [m.id, m.tokenizer])) });
-    return new RunInferenceUseCase(runner, new RedisCallOutbox(redis, 600), new RedisRequestLease(redis), events, new ResultPublisher(redis, events), cancellation, { INFERENCE_LEASE_MS: 5_000, INFERENCE_LEASE_WAIT_MS: 10_000 }, logger);
+    const runner = new ProviderCallRunner(new OpenAiCompatibleAdapter(new ProviderRegistry(catalog, settings)), {
+      firstTokenMs: 400,
+      idleMs: 400,
+      cancelPollMs: 30,
+      encodings: new Map(catalog.models.map((m) => [m.id, m.tokenizer])),
+    });
+    return new RunInferenceUseCase(
+      runner,
+      new RedisCallOutbox(redis, 600),
+      new RedisRequestLease(redis),
+      events,
+      new ResultPublisher(redis, events),
+      cancellation,
+      { INFERENCE_LEASE_MS: 5_000, INFERENCE_LEASE_WAIT_MS: 10_000 },
+      logger,
+    );
   };
   const streamOf = async (requestId: string): Promise<StreamEvent[]> =>
     (await redis.xrange(new TenantKeys(tenant).requestStream(requestId), '-', '+')).map(([, fields]) => streamEvent.parse(JSON.parse(fields[1]!)));
@@ -173,7 +216,9 @@ describe('inference worker against model-sim and Redis', () => {
       ['succeeded', false, won!.prompt_tokens, won!.completion_tokens],
     ]);
     // The request costs both calls; 3 cached prompt tokens of the winner at the cached price.
-    const expected = Math.ceil((cut!.prompt_tokens * 1_000_000 + cut!.completion_tokens * 2_000_000) / 1e6) + Math.ceil(((won!.prompt_tokens - 3) * 1_000_000 + 3 * 100_000 + won!.completion_tokens * 2_000_000) / 1e6);
+    const expected =
+      Math.ceil((cut!.prompt_tokens * 1_000_000 + cut!.completion_tokens * 2_000_000) / 1e6) +
+      Math.ceil(((won!.prompt_tokens - 3) * 1_000_000 + 3 * 100_000 + won!.completion_tokens * 2_000_000) / 1e6);
     expect(terminal.result.cost_micros).toBe(expected);
   });
 
@@ -182,7 +227,9 @@ describe('inference worker against model-sim and Redis', () => {
     const req = request('stream', 'broken');
     await worker().execute(RunInferenceCommand.create(req, 1, 5));
     const [billed] = (await billOf(bad)).calls;
-    expect(usages(req.request_id)).toEqual([expect.objectContaining({ status: 'succeeded', tokens_estimated: true, tokens_in: billed!.prompt_tokens, tokens_out: billed!.completion_tokens })]);
+    expect(usages(req.request_id)).toEqual([
+      expect.objectContaining({ status: 'succeeded', tokens_estimated: true, tokens_in: billed!.prompt_tokens, tokens_out: billed!.completion_tokens }),
+    ]);
   });
 
   it('charges nothing for a response that breaks the contract and answers from the next target', async () => {

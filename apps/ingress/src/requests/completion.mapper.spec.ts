@@ -13,7 +13,17 @@ describe('completion mapper', () => {
     expect(toHttpOutcome(result)).toEqual({
       status: 429,
       retryAfterS: 60,
-      body: { error: { message: 'daily budget spent', type: 'insufficient_quota', code: 'insufficient_quota', param: null, platform_code: 'BUDGET_EXCEEDED', retryable: true, request_id: result.request_id } },
+      body: {
+        error: {
+          message: 'daily budget spent',
+          type: 'insufficient_quota',
+          code: 'insufficient_quota',
+          param: null,
+          platform_code: 'BUDGET_EXCEEDED',
+          retryable: true,
+          request_id: result.request_id,
+        },
+      },
     });
   });
 

@@ -38,7 +38,10 @@ describe('ingress (HTTP + Kafka + Redis + Postgres)', () => {
   const prisma = createPrismaClient(infra.DATABASE_URL);
 
   const requestsFor = (tenantId: string) =>
-    seen.filter((m) => m.topic === `${prefix}${Topics.requests}`).map((m) => JSON.parse(m.value) as LlmRequestV1).filter((r) => r.tenant_id === tenantId);
+    seen
+      .filter((m) => m.topic === `${prefix}${Topics.requests}`)
+      .map((m) => JSON.parse(m.value) as LlmRequestV1)
+      .filter((r) => r.tenant_id === tenantId);
   const post = (path: string, payload: string, headers: Record<string, string> = {}, key = paid.apiKey) =>
     fetch(`${service.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers }, body: payload });
 
@@ -152,9 +155,9 @@ describe('ingress (HTTP + Kafka + Redis + Postgres)', () => {
     const requestId = RequestIds.idempotent(paid.tenantId, key);
     const pending = post('/v1/chat/completions', JSON.stringify(body('hi', { model: 'no-such-model', stream: true })), { 'idempotency-key': key });
     const request = await waitFor(() => requestsFor(paid.tenantId).find((r) => r.request_id === requestId), { what: 'the request to be accepted' });
-    await service.app.get(ResultPublisher).publish(
-      unansweredResult(request, { status: 'rejected', attempt: 1, error: { code: 'MODEL_NOT_FOUND', message: 'no model no-such-model', retryable: false } }),
-    );
+    await service.app
+      .get(ResultPublisher)
+      .publish(unansweredResult(request, { status: 'rejected', attempt: 1, error: { code: 'MODEL_NOT_FOUND', message: 'no model no-such-model', retryable: false } }));
     const res = await pending;
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);

@@ -41,7 +41,14 @@ export class RequestStatusRepository extends RequestStatusStore {
     const key = new TenantKeys(tenantId).requestStatus(requestId);
     // HSETNX: a late "accepted" must never overwrite a terminal status written first.
     const fields = ['mode', mode, 'created_at', createdAt, ...(deadlineAt ? ['deadline_at', deadlineAt] : [])];
-    await unavailableOnFailure(() => this.redis.multi().hsetnx(key, 'status', 'accepted').hset(key, ...fields).expire(key, this.ttlSeconds).exec());
+    await unavailableOnFailure(() =>
+      this.redis
+        .multi()
+        .hsetnx(key, 'status', 'accepted')
+        .hset(key, ...fields)
+        .expire(key, this.ttlSeconds)
+        .exec(),
+    );
   }
 
   async delete(tenantId: string, requestId: string): Promise<void> {

@@ -54,7 +54,13 @@ export class RequestsController {
    * has. Leaving does not cancel the request: this endpoint is for reconnecting to it.
    */
   @Get(':id/events')
-  async events(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Headers('last-event-id') lastEventId: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async events(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     const disconnect = new ClientDisconnect(req, res);
     try {
       const record = await this.getStatus.execute(principal.tenantId, id);
@@ -63,7 +69,12 @@ export class RequestsController {
       sse.open();
       const wait = waitBudget(this.config.SYNC_TIMEOUT_MS, record.deadlineAt);
       const result = await unavailableOnFailure(() =>
-        this.streams.follow(principal.tenantId, id, { afterId, timeoutMs: wait.timeoutMs, signal: disconnect.signal, onEntry: ({ id: entryId, event }) => sse.write(entryId, event) }),
+        this.streams.follow(principal.tenantId, id, {
+          afterId,
+          timeoutMs: wait.timeoutMs,
+          signal: disconnect.signal,
+          onEntry: ({ id: entryId, event }) => sse.write(entryId, event),
+        }),
       );
       if (!result && !disconnect.gone) sse.timeout(wait.expired());
     } finally {

@@ -17,7 +17,10 @@ import { generate, logprobOf, prng } from './text-generator';
 
 const bodySchema = z.object({
   model: z.string().min(1).max(256),
-  messages: z.array(z.object({ role: z.string(), content: z.unknown() })).min(1).max(4096),
+  messages: z
+    .array(z.object({ role: z.string(), content: z.unknown() }))
+    .min(1)
+    .max(4096),
   max_tokens: z.number().int().positive().optional(),
   max_completion_tokens: z.number().int().positive().optional(),
   seed: z.number().int().optional(),
@@ -144,7 +147,14 @@ export class ChatCompletionsController {
         return { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion, prompt_tokens_details: { cached_tokens: cachedTokens } };
       };
       const billed = (text: string, outcome: BilledCall['outcome']) =>
-        this.bill.record({ call_id: headers['x-llm-call-id'] ?? null, model: body.model, prompt_tokens: promptTokens, cached_tokens: cachedTokens, completion_tokens: countTokens(text), outcome });
+        this.bill.record({
+          call_id: headers['x-llm-call-id'] ?? null,
+          model: body.model,
+          prompt_tokens: promptTokens,
+          cached_tokens: cachedTokens,
+          completion_tokens: countTokens(text),
+          outcome,
+        });
       const id = `chatcmpl-sim-${randomUUID()}`;
       const created = Math.floor(Date.now() / 1000);
 
@@ -205,7 +215,11 @@ export class ChatCompletionsController {
           if (i === breakAt) return await this.breakStream(fault, writer, res, gone.signal, headers['x-sim-stream-error-type']);
           if (i > 0) await sleep(itlMs, gone.signal);
           if (gone.signal.aborted) return;
-          writer.choice(i === 0 ? { role: 'assistant', content: token } : { content: token }, null, body.logprobs ? { logprobs: { content: [logprobEntry(token, i, body.top_logprobs ?? 0)] } } : {});
+          writer.choice(
+            i === 0 ? { role: 'assistant', content: token } : { content: token },
+            null,
+            body.logprobs ? { logprobs: { content: [logprobEntry(token, i, body.top_logprobs ?? 0)] } } : {},
+          );
           written += token;
           this.stats.tokens_generated++;
         }
@@ -276,6 +290,8 @@ function logprobEntry(token: string, position: number, top: number) {
     token,
     logprob,
     bytes,
-    top_logprobs: Array.from({ length: top }, (_, k) => (k === 0 ? { token, logprob, bytes } : { token: `${token}~${k}`, logprob: logprob - k, bytes: [...Buffer.from(`${token}~${k}`)] })),
+    top_logprobs: Array.from({ length: top }, (_, k) =>
+      k === 0 ? { token, logprob, bytes } : { token: `${token}~${k}`, logprob: logprob - k, bytes: [...Buffer.from(`${token}~${k}`)] },
+    ),
   };
 }

@@ -82,7 +82,10 @@ describe('model-sim through the official OpenAI SDK', () => {
   });
 
   describe('the bill', () => {
-    type Bill = { calls: Array<{ call_id: string | null; model: string; prompt_tokens: number; cached_tokens: number; completion_tokens: number; outcome: string }>; totals: Record<string, number> };
+    type Bill = {
+      calls: Array<{ call_id: string | null; model: string; prompt_tokens: number; cached_tokens: number; completion_tokens: number; outcome: string }>;
+      totals: Record<string, number>;
+    };
     const bill = async (): Promise<Bill> => (await fetch(`${sim.url}/sim/bill`)).json() as Promise<Bill>;
     const idle = () => waitFor(async () => ((await (await fetch(`${sim.url}/sim/stats`)).json()) as { in_flight: number }).in_flight === 0 || undefined, { what: 'sim idle' });
     beforeEach(async () => {
@@ -92,19 +95,36 @@ describe('model-sim through the official OpenAI SDK', () => {
     it('bills each call under its x-llm-call-id with tokenizer counts and cached prompt tokens', async () => {
       const out = await client.chat.completions.create({ model: 'sim-small', messages }, { headers: { 'x-llm-call-id': 'acme/r1/c1', 'x-sim-cached-tokens': '2' } });
       expect(out.usage!.prompt_tokens_details?.cached_tokens).toBe(2);
-      const stream = await client.chat.completions.create({ model: 'sim-large', messages, stream: true, stream_options: { include_usage: true } }, { headers: { 'x-llm-call-id': 'acme/r1/c2' } });
+      const stream = await client.chat.completions.create(
+        { model: 'sim-large', messages, stream: true, stream_options: { include_usage: true } },
+        { headers: { 'x-llm-call-id': 'acme/r1/c2' } },
+      );
       let usage: OpenAI.CompletionUsage | undefined;
       for await (const chunk of stream) usage = chunk.usage ?? usage;
       const { calls, totals } = await bill();
       expect(calls).toEqual([
-        { call_id: 'acme/r1/c1', model: 'sim-small', prompt_tokens: out.usage!.prompt_tokens, cached_tokens: 2, completion_tokens: out.usage!.completion_tokens, outcome: 'completed' },
+        {
+          call_id: 'acme/r1/c1',
+          model: 'sim-small',
+          prompt_tokens: out.usage!.prompt_tokens,
+          cached_tokens: 2,
+          completion_tokens: out.usage!.completion_tokens,
+          outcome: 'completed',
+        },
         { call_id: 'acme/r1/c2', model: 'sim-large', prompt_tokens: usage!.prompt_tokens, cached_tokens: 0, completion_tokens: usage!.completion_tokens, outcome: 'completed' },
       ]);
-      expect(totals).toEqual({ calls: 2, prompt_tokens: out.usage!.prompt_tokens * 2, cached_tokens: 2, completion_tokens: out.usage!.completion_tokens + usage!.completion_tokens });
+      expect(totals).toEqual({
+        calls: 2,
+        prompt_tokens: out.usage!.prompt_tokens * 2,
+        cached_tokens: 2,
+        completion_tokens: out.usage!.completion_tokens + usage!.completion_tokens,
+      });
     });
 
     it('does not bill a non-streamed answer whose client left, and bills an abandoned stream for what was written', async () => {
-      const left = await client.chat.completions.create({ model: 'sim-small', messages }, { headers: { 'x-sim-ttft-ms': '5000' }, signal: AbortSignal.timeout(100) }).catch((e: unknown) => e);
+      const left = await client.chat.completions
+        .create({ model: 'sim-small', messages }, { headers: { 'x-sim-ttft-ms': '5000' }, signal: AbortSignal.timeout(100) })
+        .catch((e: unknown) => e);
       expect(left).toBeInstanceOf(Error);
       await idle();
       expect((await bill()).calls).toEqual([]);
@@ -131,7 +151,10 @@ describe('model-sim through the official OpenAI SDK', () => {
 
   describe('stream and status faults', () => {
     const read = async (fault: string, extra: Record<string, string> = {}) => {
-      const stream = await client.chat.completions.create({ model: 'sim-small', messages, stream: true, stream_options: { include_usage: true } }, { headers: { 'x-sim-fault': fault, ...extra } });
+      const stream = await client.chat.completions.create(
+        { model: 'sim-small', messages, stream: true, stream_options: { include_usage: true } },
+        { headers: { 'x-sim-fault': fault, ...extra } },
+      );
       const chunks: OpenAI.Chat.ChatCompletionChunk[] = [];
       for await (const chunk of stream) chunks.push(chunk);
       return chunks;

@@ -2,14 +2,7 @@ import { assertUnreachable, DomainError } from '@llm/errors';
 import type { HttpStatusMapper } from '@llm/service-runtime';
 
 export type SimulationErrorCode =
-  | 'MODEL_NOT_FOUND'
-  | 'INVALID_REQUEST'
-  | 'OVERLOADED'
-  | 'INJECTED_RATE_LIMIT'
-  | 'INJECTED_SERVER_ERROR'
-  | 'INJECTED_UNAUTHORIZED'
-  | 'INJECTED_FORBIDDEN'
-  | 'INJECTED_NOT_FOUND';
+  'MODEL_NOT_FOUND' | 'INVALID_REQUEST' | 'OVERLOADED' | 'INJECTED_RATE_LIMIT' | 'INJECTED_SERVER_ERROR' | 'INJECTED_UNAUTHORIZED' | 'INJECTED_FORBIDDEN' | 'INJECTED_NOT_FOUND';
 
 export class SimulationError extends DomainError<SimulationErrorCode> {
   readonly kind = 'simulation';

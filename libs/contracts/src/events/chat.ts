@@ -62,9 +62,7 @@ export const chatRequestBody = z.object({
   logprobs: z.boolean().optional(),
   top_logprobs: z.number().int().min(0).max(20).optional(),
   tools: z.array(chatTool).max(128).optional(),
-  tool_choice: z
-    .union([z.enum(['none', 'auto', 'required']), z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) })])
-    .optional(),
+  tool_choice: z.union([z.enum(['none', 'auto', 'required']), z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) })]).optional(),
   response_format: z
     .union([
       z.object({ type: z.literal('text') }),
@@ -110,7 +108,10 @@ export const chatCompletion = z.object({
           refusal: z.string().nullable().optional(),
         }),
         finish_reason: z.enum(['stop', 'length', 'tool_calls', 'content_filter', 'function_call']).nullable(),
-        logprobs: z.object({ content: z.array(logprobEntry).nullable() }).nullable().optional(),
+        logprobs: z
+          .object({ content: z.array(logprobEntry).nullable() })
+          .nullable()
+          .optional(),
       }),
     )
     .min(1),

@@ -9,7 +9,11 @@ import { isoDateTime, micros, opaqueId, requestId, tenantId, tokenCount } from '
  */
 export const usageV1 = z.object({
   request_id: requestId,
-  call_id: z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/),
+  call_id: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9._:-]+$/),
   /** Kafka delivery attempt that made the call (information only, not identity). */
   attempt: z.number().int().min(1),
   tenant_id: tenantId,

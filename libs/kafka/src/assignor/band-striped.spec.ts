@@ -21,7 +21,10 @@ describe('assignBandStriped', () => {
   it('assigns every partition exactly once', () => {
     for (const n of [1, 2, 3, 5, 7, 13]) {
       const a = assignBandStriped(members(n), { req: twelve, res: six }, banded);
-      for (const [topic, all] of [['req', twelve], ['res', six]] as const) {
+      for (const [topic, all] of [
+        ['req', twelve],
+        ['res', six],
+      ] as const) {
         const given = Object.values(a).flatMap((t) => t[topic] ?? []);
         expect([...given].sort((x, y) => x - y)).toEqual(all);
       }

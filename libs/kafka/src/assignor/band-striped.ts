@@ -62,10 +62,7 @@ function assignGroup(topic: string, partitions: readonly number[], members: read
   const base = Math.floor(partitions.length / members.length);
   let extra = partitions.length % members.length;
   const byClaim = [...members].sort(
-    (a, b) =>
-      totals.get(a.memberId)! - totals.get(b.memberId)! ||
-      previous.get(b.memberId)!.length - previous.get(a.memberId)!.length ||
-      a.memberId.localeCompare(b.memberId),
+    (a, b) => totals.get(a.memberId)! - totals.get(b.memberId)! || previous.get(b.memberId)!.length - previous.get(a.memberId)!.length || a.memberId.localeCompare(b.memberId),
   );
   const quota = new Map<string, number>();
   for (const m of byClaim) quota.set(m.memberId, base + (extra-- > 0 ? 1 : 0));
@@ -73,7 +70,10 @@ function assignGroup(topic: string, partitions: readonly number[], members: read
   const owners = new Map<string, number[]>(members.map((m) => [m.memberId, []]));
   const taken = new Set<number>();
   for (const m of members) {
-    const keep = previous.get(m.memberId)!.sort((a, b) => a - b).slice(0, quota.get(m.memberId));
+    const keep = previous
+      .get(m.memberId)!
+      .sort((a, b) => a - b)
+      .slice(0, quota.get(m.memberId));
     keep.forEach((p) => taken.add(p));
     owners.get(m.memberId)!.push(...keep);
   }

@@ -40,10 +40,7 @@ describe('PrioritySemaphore', () => {
     const s = new PrioritySemaphore(1, 3);
     await s.acquire(req(2));
     const order: string[] = [];
-    const all = [
-      ...Array.from({ length: 5 }, () => s.acquire(req(2, 'flood')).then(() => order.push('flood'))),
-      s.acquire(req(2, 'quiet')).then(() => order.push('quiet')),
-    ];
+    const all = [...Array.from({ length: 5 }, () => s.acquire(req(2, 'flood')).then(() => order.push('flood'))), s.acquire(req(2, 'quiet')).then(() => order.push('quiet'))];
     for (let i = 0; i < 6; i++) {
       s.release();
       await Promise.resolve();

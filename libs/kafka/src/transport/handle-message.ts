@@ -95,7 +95,16 @@ async function republish(deps: HandleDeps, state: PartitionState, message: Kafka
   return (await send()) ?? { outcome: 'stuck', send };
 }
 
-async function deadLetter(deps: HandleDeps, state: PartitionState, message: KafkaMessage, headers: Record<string, string>, code: string, reason: string, payload?: unknown, attempt = 1): Promise<Outcome | Stuck> {
+async function deadLetter(
+  deps: HandleDeps,
+  state: PartitionState,
+  message: KafkaMessage,
+  headers: Record<string, string>,
+  code: string,
+  reason: string,
+  payload?: unknown,
+  attempt = 1,
+): Promise<Outcome | Stuck> {
   deps.log.warn({ topic: state.topic, partition: state.partition, offset: message.offset, code }, 'message sent to DLQ');
   const copy: RawMessage = {
     topic: dlqTopic(state.topic),

@@ -89,6 +89,11 @@ describe('applyPriorityPause', () => {
     expect(consumer.paused.size).toBe(0);
     await slots.acquire({ band: 2, topic: 'req', tenant: 'x' });
     applyPriorityPause(states, slots, book, () => undefined);
-    expect([...consumer.paused].sort()).toEqual(states.slice(4).map((s) => `req:${s.partition}`).sort());
+    expect([...consumer.paused].sort()).toEqual(
+      states
+        .slice(4)
+        .map((s) => `req:${s.partition}`)
+        .sort(),
+    );
   });
 });

@@ -16,7 +16,16 @@ describe('StreamAssembler', () => {
     const a = new StreamAssembler();
     a.add(chunk({ delta: { role: 'assistant', tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_', arguments: '' } }] } }));
     a.add(chunk({ delta: { tool_calls: [{ index: 0, function: { name: 'weather', arguments: '{"city":' } }] } }));
-    a.add(chunk({ delta: { tool_calls: [{ index: 0, function: { arguments: '"Oslo"}' } }, { index: 1, id: 'call_2', function: { name: 'now', arguments: '{}' } }] } }));
+    a.add(
+      chunk({
+        delta: {
+          tool_calls: [
+            { index: 0, function: { arguments: '"Oslo"}' } },
+            { index: 1, id: 'call_2', function: { name: 'now', arguments: '{}' } },
+          ],
+        },
+      }),
+    );
     a.add(chunk({ finish_reason: 'tool_calls' }));
     expect(a.complete).toBe(true);
     const message = a.completion('m', usage).choices[0]!;

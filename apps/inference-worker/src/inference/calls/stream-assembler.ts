@@ -73,7 +73,9 @@ export class StreamAssembler {
 
   /** The answer as one chat.completion, validated against the result contract. */
   completion(model: string, usage: Usage): ChatCompletion {
-    const tools = [...this.toolCalls.entries()].sort(([a], [b]) => a - b).map(([, c]) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } }));
+    const tools = [...this.toolCalls.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, c]) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } }));
     return chatCompletion.parse({
       id: this.id,
       object: 'chat.completion',

@@ -24,7 +24,8 @@ export function classifyProviderError(err: unknown, target: RouteTarget, random:
 function httpStatus(err: APIError, status: number, where: string, random: () => number): InferenceError {
   if (status === 429) return rateLimited(err, where, retryAfterOf(err) ?? rateLimitBackoffS(random));
   // Our key, our permissions or our deployment name: the caller did nothing wrong, an operator must act.
-  if (status === 401 || status === 403 || status === 404) return new InferenceError('PROVIDER_MISCONFIGURED', `${where} refused our configuration with ${status}`, false, { cause: err });
+  if (status === 401 || status === 403 || status === 404)
+    return new InferenceError('PROVIDER_MISCONFIGURED', `${where} refused our configuration with ${status}`, false, { cause: err });
   if (status >= 500 || status === 408 || status === 409) return new InferenceError('PROVIDER_UNAVAILABLE', `${where} failed with ${status}`, true, { cause: err });
   return new InferenceError('PROVIDER_REJECTED', `${where} rejected the request with ${status}`, false, { cause: err });
 }
@@ -34,7 +35,8 @@ function streamErrorEvent(err: APIError, where: string, random: () => number): I
   const kind = `${err.type ?? ''} ${err.code ?? ''}`;
   if (/rate_limit|tokens|requests/.test(kind)) return rateLimited(err, where, rateLimitBackoffS(random));
   if (/invalid_request|context_length/.test(kind)) return new InferenceError('PROVIDER_REJECTED', `${where} rejected the request inside the stream`, false, { cause: err });
-  if (/authentication|permission|invalid_api_key|not_found/.test(kind)) return new InferenceError('PROVIDER_MISCONFIGURED', `${where} refused our configuration inside the stream`, false, { cause: err });
+  if (/authentication|permission|invalid_api_key|not_found/.test(kind))
+    return new InferenceError('PROVIDER_MISCONFIGURED', `${where} refused our configuration inside the stream`, false, { cause: err });
   return new InferenceError('PROVIDER_UNAVAILABLE', `${where} failed inside the stream`, true, { cause: err });
 }
 

@@ -41,7 +41,10 @@ export const chatCompletionChunk = z.object({
         })
         .default({}),
       finish_reason: finishReason.nullable().optional(),
-      logprobs: z.object({ content: z.array(logprobEntry).nullable().optional(), refusal: z.array(logprobEntry).nullable().optional() }).nullable().optional(),
+      logprobs: z
+        .object({ content: z.array(logprobEntry).nullable().optional(), refusal: z.array(logprobEntry).nullable().optional() })
+        .nullable()
+        .optional(),
     }),
   ),
   usage: usage.nullable().optional(),

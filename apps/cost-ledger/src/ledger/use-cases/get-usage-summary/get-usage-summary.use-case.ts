@@ -15,7 +15,12 @@ export class GetUsageSummaryUseCase {
       from: command.from.toISOString(),
       to: command.to.toISOString(),
       totals: models.reduce(
-        (t, m) => ({ requests: t.requests + m.requests, tokens_in: t.tokens_in + m.tokens_in, tokens_out: t.tokens_out + m.tokens_out, cost_micros: t.cost_micros + m.cost_micros }),
+        (t, m) => ({
+          requests: t.requests + m.requests,
+          tokens_in: t.tokens_in + m.tokens_in,
+          tokens_out: t.tokens_out + m.tokens_out,
+          cost_micros: t.cost_micros + m.cost_micros,
+        }),
         { requests: 0, tokens_in: 0, tokens_out: 0, cost_micros: 0 },
       ),
       models,

@@ -57,7 +57,16 @@ describe('RunInferenceUseCase', () => {
     expect(runner.calls[0]!.callId).toBe(`acme/${req.request_id}/c1`);
     // 400 in at $1/M + 600 cached at $0.10/M + 100 out at $2/M = 400 + 60 + 200 micros
     expect(events.on(Topics.usage)).toEqual([
-      expect.objectContaining({ request_id: req.request_id, call_id: 'c1', attempt: 2, status: 'succeeded', tokens_in: 1_000, tokens_cached_in: 600, tokens_out: 100, cost_micros: 660 }),
+      expect.objectContaining({
+        request_id: req.request_id,
+        call_id: 'c1',
+        attempt: 2,
+        status: 'succeeded',
+        tokens_in: 1_000,
+        tokens_cached_in: 600,
+        tokens_out: 100,
+        cost_micros: 660,
+      }),
     ]);
     expect(results.finished).toEqual([expect.objectContaining({ status: 'succeeded', source: 'model', cost_micros: 660, fallback_used: false, cache_key: req.cache_key })]);
   });
@@ -104,7 +113,9 @@ describe('RunInferenceUseCase', () => {
     const waiting = new RunInferenceUseCase(runner, outbox, lease, events, results, cancellation, { INFERENCE_LEASE_MS: 1_000, INFERENCE_LEASE_WAIT_MS: 10_000 }, quietLogger());
     const done = waiting.execute(RunInferenceCommand.create(req, 1, 5));
     // The holder finishes: its result is in the outbox, then it lets go.
-    await outbox.saveResult(answeredResult(req, { source: 'model', model: 'small', provider: 'sim', response: chatCompletion('hi'), usage: chatCompletion().usage!, cost_micros: 5, attempt: 1 }));
+    await outbox.saveResult(
+      answeredResult(req, { source: 'model', model: 'small', provider: 'sim', response: chatCompletion('hi'), usage: chatCompletion().usage!, cost_micros: 5, attempt: 1 }),
+    );
     await holder.release();
     await done;
     expect(runner.calls).toEqual([]);

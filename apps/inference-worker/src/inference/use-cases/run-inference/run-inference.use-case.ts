@@ -56,12 +56,15 @@ export class RunInferenceUseCase {
 
   private async runHolding(command: RunInferenceCommand, lease: LeaseHandle): Promise<void> {
     const { request } = command;
-    const renewal = setInterval(() => {
-      lease.renew().then(
-        (held) => held || this.logger.warn({ request_id: request.request_id }, 'request lease lost while running'),
-        (err: unknown) => this.logger.warn({ err, request_id: request.request_id }, 'request lease renewal failed'),
-      );
-    }, Math.max(100, Math.floor(this.settings.INFERENCE_LEASE_MS / 3)));
+    const renewal = setInterval(
+      () => {
+        lease.renew().then(
+          (held) => held || this.logger.warn({ request_id: request.request_id }, 'request lease lost while running'),
+          (err: unknown) => this.logger.warn({ err, request_id: request.request_id }, 'request lease renewal failed'),
+        );
+      },
+      Math.max(100, Math.floor(this.settings.INFERENCE_LEASE_MS / 3)),
+    );
     try {
       // The previous holder may have finished between the first look and the lease.
       const current = await this.outbox.load(request.tenant_id, request.request_id);
@@ -83,7 +86,8 @@ export class RunInferenceUseCase {
     }
     const failures: InferenceError[] = [];
     for (const [i, target] of request.plan.targets.entries()) {
-      if (isExpired(request)) return this.finish(command, charged, { status: 'expired', error: { code: 'EXPIRED', message: 'the request deadline passed before a model answered', retryable: false } });
+      if (isExpired(request))
+        return this.finish(command, charged, { status: 'expired', error: { code: 'EXPIRED', message: 'the request deadline passed before a model answered', retryable: false } });
       if (await this.cancellation.isCancelled(request.tenant_id, request.request_id)) return this.finish(command, charged, cancelled());
       const callId = await this.outbox.nextCallId(request.tenant_id, request.request_id);
       const started = Date.now();
@@ -111,7 +115,10 @@ export class RunInferenceUseCase {
     if (failures.length > 0 && failures.every((f) => f.retryable) && command.attempt < command.maxAttempts) {
       // Charged before the hand-back: if no later delivery finishes the request (DLQ), the ledger still has them.
       for (const usage of charged) await this.events.publish(Topics.usage, usage);
-      throw new InferenceError('ALL_TARGETS_FAILED', `all ${failures.length} targets failed transiently`, true, { cause: last, ...(last?.retryAfterS !== undefined ? { retryAfterS: last.retryAfterS } : {}) });
+      throw new InferenceError('ALL_TARGETS_FAILED', `all ${failures.length} targets failed transiently`, true, {
+        cause: last,
+        ...(last?.retryAfterS !== undefined ? { retryAfterS: last.retryAfterS } : {}),
+      });
     }
     const error = last
       ? { code: last.code, message: last.message, retryable: last.retryable, ...(last.retryAfterS !== undefined ? { retry_after_s: last.retryAfterS } : {}) }
@@ -149,7 +156,14 @@ export class RunInferenceUseCase {
     return usage;
   }
 
-  private async succeed(command: RunInferenceCommand, target: RouteTarget, outcome: Extract<CallOutcome, { ok: true }>, usage: UsageV1, charged: UsageV1[], fallbackUsed: boolean): Promise<void> {
+  private async succeed(
+    command: RunInferenceCommand,
+    target: RouteTarget,
+    outcome: Extract<CallOutcome, { ok: true }>,
+    usage: UsageV1,
+    charged: UsageV1[],
+    fallbackUsed: boolean,
+  ): Promise<void> {
     const { request } = command;
     const result = answeredResult(request, {
       source: 'model',
@@ -184,7 +198,12 @@ export class RunInferenceUseCase {
     );
   }
 
-  private async finish(command: RunInferenceCommand, charged: UsageV1[], end: Pick<Parameters<typeof unansweredResult>[1], 'status' | 'error'>, target?: RouteTarget): Promise<void> {
+  private async finish(
+    command: RunInferenceCommand,
+    charged: UsageV1[],
+    end: Pick<Parameters<typeof unansweredResult>[1], 'status' | 'error'>,
+    target?: RouteTarget,
+  ): Promise<void> {
     const result = unansweredResult(command.request, {
       ...end,
       attempt: command.attempt,

@@ -80,7 +80,10 @@ describe('AcceptRequestCommand', () => {
     ['a user id with spaces', { userId: 'alice smith' }],
     ['bad rag options', { rag: { collection: '../etc', top_k: 1000 } }],
     ['10,000 levels of arrays in a message', { body: { model: 'auto', messages: [{ role: 'user', content: nested(10_000) }] } }],
-    ['10,000 levels of objects in a tool schema', { body: { model: 'auto', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'f', parameters: { p: nested(10_000) } } }] } }],
+    [
+      '10,000 levels of objects in a tool schema',
+      { body: { model: 'auto', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'f', parameters: { p: nested(10_000) } } }] } },
+    ],
   ])('rejects %s with INVALID_REQUEST', (_what, patch) => {
     const err = (() => {
       try {
