@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { inheritedEnvironment, loadConfig } from '@llm/config';
 import { testInfra } from '@llm/testing';
 import { z } from 'zod';
-import { ROOT, ServiceProcesses } from './service-processes';
+import { alive, ROOT, ServiceProcesses } from './service-processes';
 
 /** What the e2e specs need to reach the running platform. */
 export interface PlatformInfo {
@@ -91,15 +91,6 @@ async function seed(databaseUrl: string, t: { tenantId: string; apiKey: string; 
     await seedTenant(prisma, { tenantId: t.freeTenantId, tier: 'free', apiKey: t.freeApiKey });
   } finally {
     await prisma.$disconnect();
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -145,3 +145,13 @@ function exited(child: ChildProcess, timeoutMs: number): Promise<boolean> {
     });
   });
 }
+
+/** Whether a process with this pid still runs (signal 0 only checks). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

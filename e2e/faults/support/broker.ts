@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { inheritedEnvironment, loadConfig } from '@llm/config';
 import { waitFor } from '@llm/testing';
 import { z } from 'zod';
-import { ROOT } from '../../support/service-processes';
+import { alive, ROOT } from '../../support/service-processes';
 
 /** The folder of the infrastructure profile the tests run against (infra/scripts/env.sh exports it). */
 function stateDir(): string {
@@ -26,13 +26,4 @@ export async function startBroker(): Promise<void> {
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`infra-up.sh exited with ${code}:\n${output}`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,28 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { testInfra } from '@llm/testing';
-import { Client } from 'pg';
+import { freshDatabase } from '@llm/testing';
 import { findMigrationsDir, migrate } from './migrate';
 import { createPrismaClient } from './prisma.client';
 import { seedTenant } from './seed';
 
 /** Each test migrates a database of its own, created from the test server's admin connection. */
-async function freshDatabase(): Promise<string> {
-  const url = new URL(testInfra().DATABASE_URL);
-  const name = `mig_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: url.toString() });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 describe('migrate', () => {
   it('applies every migration once, records it like Prisma, and the client works on the result', async () => {
-    const url = await freshDatabase();
+    const url = await freshDatabase('mig');
     const first = await migrate(url);
     expect(first.applied.length).toBeGreaterThan(0);
     expect(await migrate(url)).toEqual({ applied: [], alreadyApplied: first.applied });
@@ -55,13 +43,13 @@ describe('migrate', () => {
   });
 
   it('does not double-apply when two migrators race', async () => {
-    const url = await freshDatabase();
+    const url = await freshDatabase('mig');
     const [a, b] = await Promise.all([migrate(url), migrate(url)]);
     expect([...a.applied, ...b.applied].sort()).toEqual([...a.applied, ...a.alreadyApplied].sort());
   });
 
   it('refuses a migration that changed after it was applied', async () => {
-    const url = await freshDatabase();
+    const url = await freshDatabase('mig');
     const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
     cpSync(findMigrationsDir(), dir, { recursive: true });
     await migrate(url, dir);

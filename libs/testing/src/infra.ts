@@ -77,3 +77,15 @@ export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undef
 export function testServiceSettings(shutdownTimeoutMs = 5_000) {
   return { HTTP_HOST: '127.0.0.1', HTTP_PORT: 0, LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs };
 }
+
+/** A database of its own for one test file, created from the test server's admin connection; returns its URL. */
+export async function freshDatabase(label: string): Promise<string> {
+  const url = new URL(testInfra().DATABASE_URL);
+  const name = `${label}_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: url.toString() });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  url.pathname = `/${name}`;
+  return url.toString();
+}

@@ -2,8 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { UsageV1 } from '@llm/contracts';
 import { createPrismaClient, migrate, seedTenant, type PrismaClient } from '@llm/db';
 import { MetricsRegistry } from '@llm/telemetry';
-import { testInfra } from '@llm/testing';
-import { Client } from 'pg';
+import { freshDatabase } from '@llm/testing';
 import { LedgerRepository } from './ledger.repository';
 import { GetUsageSummaryCommand } from './use-cases/get-usage-summary/get-usage-summary.command';
 import { GetUsageSummaryUseCase } from './use-cases/get-usage-summary/get-usage-summary.use-case';
@@ -14,16 +13,6 @@ import { RecordUsageUseCase } from './use-cases/record-usage/record-usage.use-ca
  * A database of this file's own: the shared test server's main database may be at another branch's migrations,
  * and this file applies the ledger's newest ones.
  */
-async function freshDatabase(): Promise<string> {
-  const url = new URL(testInfra().DATABASE_URL);
-  const name = `ledger_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: url.toString() });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 interface StoredRow {
   tenantId: string;
@@ -72,7 +61,7 @@ describe('cost ledger on real Postgres', () => {
       from usage_events where request_id = ${requestId}::uuid order by tenant_id, call_id`;
 
   beforeAll(async () => {
-    const url = await freshDatabase();
+    const url = await freshDatabase('ledger');
     await migrate(url);
     prisma = createPrismaClient(url);
     await seedTenant(prisma, { tenantId: tenantA, tier: 'paid', apiKey: `sk-${randomUUID()}` });
