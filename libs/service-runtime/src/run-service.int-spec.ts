@@ -79,7 +79,7 @@ describe('runService (real HTTP and Kafka)', () => {
       // What /health reported on the way down (the HTTP port is closed by now).
       const report = await service.app.get(HealthRegistry).report();
       expect(report.status).toBe('degraded');
-      expect(report.checks['kafka-consumer']).toEqual({ status: 'failed', error: 'kafka consumer crashed and will not restart' });
+      expect(report.checks['kafka-consumer']).toEqual({ status: 'failed' });
     } finally {
       process.exitCode = previousExitCode;
       await other.disconnect();
