@@ -20,6 +20,8 @@ const BASE_PORT = 27_080;
 const STATE = join(ROOT, '.local/state/faults');
 const CATALOG = join(ROOT, 'infra/catalog/models.json');
 const PHASE_TIMEOUT_MS = 45_000;
+/** Four tokens at model-sim's priciest output price (sim-large, 10 µ$ a token), plus one for rounding. */
+const MAX_CUT_STREAM_DRIFT_MICROS = 41;
 
 describe('the request path under failure (issue 6 acceptance)', () => {
   const infra = testInfra();
@@ -184,9 +186,11 @@ describe('the request path under failure (issue 6 acceptance)', () => {
     conflicting: v.conflicting,
     doubleCharged: v.doubleCharged,
     ledgerGap: v.ledgerGap,
+    // A cut stream may miss the chunks in flight when its caller left: at most a few tokens' worth per cut call.
+    abortedDriftWithinChunks: Math.abs(v.abortedDrift) <= v.abortedCalls * MAX_CUT_STREAM_DRIFT_MICROS,
     recovered: v.recoveryMs !== undefined,
   });
-  const ideal = (v: PhaseVerdict) => ({ fault: v.fault, lost: 0, conflicting: 0, doubleCharged: 0, ledgerGap: 0, recovered: true });
+  const ideal = (v: PhaseVerdict) => ({ fault: v.fault, lost: 0, conflicting: 0, doubleCharged: 0, ledgerGap: 0, abortedDriftWithinChunks: true, recovered: true });
 
   it('kill -9 of the inference worker, the cache and ingress, and a broker restart, under load: nothing accepted is lost or charged twice, and the ledger equals the bill', async () => {
     const restartAfterKill = (app: 'inference-worker' | 'cache' | 'ingress') => async () => {

@@ -34,6 +34,9 @@ export interface PhaseVerdict {
   /** Provider calls lost with a killed worker (see crashLossAllowance), and what model-sim billed for them. */
   crashLost: number;
   crashLostMicros: number;
+  /** Ledger minus bill over streams their caller cut (see below), and how many such calls differed. */
+  abortedDrift: number;
+  abortedCalls: number;
   ledgerMicros: number;
   billMicros: number | undefined;
   /** ledger - (bill - crash-lost) in micros (in calls without a bill); 0 is the only correct value. */
@@ -62,6 +65,8 @@ export function judge(e: PhaseEvidence): PhaseVerdict {
   let doubleCharged = 0;
   let crashLost = 0;
   let crashLostMicros = 0;
+  let abortedDrift = 0;
+  let abortedCalls = 0;
   let billMicros: number | undefined;
   const keyed = modelRows.every((u) => u.call_id !== null);
   if (keyed)
@@ -95,6 +100,25 @@ export function judge(e: PhaseEvidence): PhaseVerdict {
       );
     }
     const charged = new Set(modelRows.map((u) => (keyed ? `${u.tenant_id}/${u.request_id}/${u.call_id}` : `${u.tenant_id}/${u.request_id}`)));
+    if (keyed) {
+      // Where a call's charge differs from its bill, name it. A stream the caller cut (cancel) is the one place
+      // they may differ: the provider bills the chunks it wrote, the worker can only count the chunks it read
+      // before it aborted, so the chunks in flight at that moment are billed and not charged. That difference is
+      // reported on its own (abortedDrift) and bounded per aborted call; every other call must match exactly.
+      const rowOf = new Map(modelRows.map((u) => [`${u.tenant_id}/${u.request_id}/${u.call_id}`, u]));
+      for (const { call, id } of identified) {
+        const row = id ? rowOf.get(`${id.tenantId}/${id.requestId}/${id.callId}`) : undefined;
+        if (!row || row.cost_micros === e.price(call)) continue;
+        const cut = row.status === 'cancelled' && /abort/i.test(call.outcome);
+        if (cut) {
+          abortedDrift += row.cost_micros - e.price(call);
+          abortedCalls++;
+        }
+        notes.push(
+          `call ${id!.requestId}/${id!.callId}: ledger ${row.cost_micros} µ$ (${row.status}, ${row.tokens_in}+${row.tokens_out} tokens) vs bill ${e.price(call)} µ$ (${call.outcome}, ${call.prompt_tokens}+${call.completion_tokens})${cut ? ' — stream cut by its caller' : ''}`,
+        );
+      }
+    }
     for (const { call, id } of identified) {
       if (!id || charged.has(keyed ? `${id.tenantId}/${id.requestId}/${id.callId}` : `${id.tenantId}/${id.requestId}`)) continue;
       if (crashLost < e.crashLossAllowance) {
@@ -115,7 +139,7 @@ export function judge(e: PhaseEvidence): PhaseVerdict {
     notes.push(`ledger has ${modelRows.length} model rows, model-sim started ${e.simCallsStarted} calls (ledger gap in calls)`);
   }
   // Without a bill the gap is counted in calls (ledger model rows minus calls model-sim started), not micros.
-  const ledgerGap = billMicros === undefined ? modelRows.length - e.simCallsStarted : ledgerMicros - (billMicros - crashLostMicros);
+  const ledgerGap = billMicros === undefined ? modelRows.length - e.simCallsStarted : ledgerMicros - abortedDrift - (billMicros - crashLostMicros);
 
   const after = e.faultAt;
   const recovered = after === undefined ? [] : accepted.filter((r) => r.sentAt >= after && r.answeredAt !== undefined).map((r) => r.answeredAt!);
@@ -131,6 +155,8 @@ export function judge(e: PhaseEvidence): PhaseVerdict {
     doubleCharged,
     crashLost,
     crashLostMicros,
+    abortedDrift,
+    abortedCalls,
     ledgerMicros,
     billMicros,
     ledgerGap,
@@ -149,6 +175,7 @@ export function table(verdicts: readonly PhaseVerdict[]): string {
     'duplicated',
     'double-charged',
     'crash-lost calls (µ$)',
+    'cut-stream drift µ$ (calls)',
     'ledger µ$',
     'bill µ$',
     'ledger gap',
@@ -165,6 +192,7 @@ export function table(verdicts: readonly PhaseVerdict[]): string {
       v.duplicated,
       v.doubleCharged,
       `${v.crashLost} (${v.crashLostMicros})`,
+      `${v.abortedDrift} (${v.abortedCalls})`,
       v.ledgerMicros,
       v.billMicros ?? 'n/a',
       v.billMicros === undefined ? `${v.ledgerGap} calls` : v.ledgerGap,
