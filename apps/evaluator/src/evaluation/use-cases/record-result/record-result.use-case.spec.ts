@@ -32,7 +32,7 @@ function setup() {
   const repository = new FakeEvaluationRepository();
   const events = new InMemoryEventPublisher();
   const metrics = new MetricsRegistry('evaluator-test', { defaultMetrics: false });
-  const useCase = new RecordResultUseCase(repository as unknown as EvaluationRepository, events, metrics);
+  const useCase = new RecordResultUseCase(repository, events, metrics);
   const run = (r: LlmResultV1) => useCase.execute(RecordResultCommand.create(r));
   return { repository, events, metrics, run };
 }

@@ -20,7 +20,7 @@ export class RecordResultUseCase {
   private readonly jsonJudge = new JsonValidityJudge();
 
   constructor(
-    private readonly repository: EvaluationRepository,
+    @Inject(EvaluationRepository) private readonly repository: Pick<EvaluationRepository, 'recordOnce'>,
     private readonly events: EventPublisher,
     @Inject(MetricsRegistry) metrics: MetricsRegistry,
   ) {
