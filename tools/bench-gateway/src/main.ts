@@ -22,7 +22,8 @@ const config = loadConfig(
 const direct = new OpenAI({ baseURL: `${config.SIM_URL}/v1`, apiKey: 'x', maxRetries: 0 });
 const gateway = new OpenAI({ baseURL: `${config.INGRESS_URL}/v1`, apiKey: config.DEMO_API_KEY, maxRetries: 0 });
 // Room for the whole answer: the cache does not store truncated (finish_reason: length) answers.
-const params = { max_tokens: 64 } as const;
+// temperature 0: only deterministic requests are cached by default (libs/cache-key cache-policy.ts).
+const params = { max_tokens: 64, temperature: 0 } as const;
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();

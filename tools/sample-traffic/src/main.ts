@@ -25,7 +25,7 @@ const client = new OpenAI({ baseURL: `${config.INGRESS_URL}/v1`, apiKey: config.
 
 async function sync(prompt: string, label: string): Promise<void> {
   const started = performance.now();
-  const { data, response } = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: prompt }], max_tokens: 48 }).withResponse();
+  const { data, response } = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: prompt }], max_tokens: 48, temperature: 0 }).withResponse();
   const ms = Math.round(performance.now() - started);
   console.log(
     `  ${label.padEnd(8)} ${response.headers.get('x-cache')?.padEnd(4)} ${String(ms).padStart(5)} ms  ${data.model.padEnd(10)} ${data.usage?.prompt_tokens}→${data.usage?.completion_tokens} tokens  "${prompt.slice(0, 50).replace(/\s+/g, ' ')}…"`,
