@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kafkaSchema, loadConfig } from '@llm/config';
-import { Topics } from '@llm/contracts';
+import { inboundRequestId, Topics } from '@llm/contracts';
 import { createKafkaClient, KafkaEventPublisher } from '@llm/kafka';
 import { createLogger } from '@llm/telemetry';
 import OpenAI from 'openai';
@@ -70,7 +70,8 @@ async function main(): Promise<void> {
     let status = 'accepted';
     for (let i = 0; i < 100 && status !== 'succeeded' && status !== 'failed'; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      const s = await fetch(`${config.INGRESS_URL}/v1/requests/${id}`, { headers: { authorization: `Bearer ${config.DEMO_API_KEY}` } });
+      // The platform's id of an upstream event is derived from the tenant and the upstream's own id.
+      const s = await fetch(`${config.INGRESS_URL}/v1/requests/${inboundRequestId(config.DEMO_TENANT, id)}`, { headers: { authorization: `Bearer ${config.DEMO_API_KEY}` } });
       status = s.ok ? ((await s.json()) as { status: string }).status : `http ${s.status}`;
     }
     console.log(`  kafka    ${id} ${status}`);
