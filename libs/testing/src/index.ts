@@ -1,2 +1,2 @@
-export { checkInfrastructure, createTopics, freshDatabase, quietLogger, testInfra, testServiceSettings, uniquePrefix, waitFor } from './infra';
+export { checkInfrastructure, committedOffset, createTopics, freshDatabase, quietLogger, testInfra, testServiceSettings, uniquePrefix, waitFor } from './infra';
 export { chatCompletion, llmRequest, llmResult } from './fixtures';

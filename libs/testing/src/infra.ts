@@ -89,3 +89,15 @@ export async function freshDatabase(label: string): Promise<string> {
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+/** The offset a consumer group committed on one partition (-1 when it has committed none). */
+export async function committedOffset(groupId: string, topic: string, partition: number): Promise<number> {
+  const admin = createKafkaClient({ brokers: testInfra().KAFKA_BROKERS, clientId: 'test-offsets', logger: quietLogger() }).admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return Number(offsets!.partitions.find((p) => p.partition === partition)!.offset);
+  } finally {
+    await admin.disconnect();
+  }
+}

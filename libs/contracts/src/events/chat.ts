@@ -84,7 +84,10 @@ export const usage = z.object({
 });
 export type Usage = z.infer<typeof usage>;
 
-const logprobEntry = z.object({
+export const finishReason = z.enum(['stop', 'length', 'tool_calls', 'content_filter', 'function_call']);
+
+/** One token's log probability, as OpenAI-compatible servers return it. */
+export const logprobEntry = z.object({
   token: z.string(),
   logprob: z.number(),
   bytes: z.array(z.number().int()).nullable().optional(),
@@ -107,7 +110,7 @@ export const chatCompletion = z.object({
           tool_calls: z.array(toolCall).optional(),
           refusal: z.string().nullable().optional(),
         }),
-        finish_reason: z.enum(['stop', 'length', 'tool_calls', 'content_filter', 'function_call']).nullable(),
+        finish_reason: finishReason.nullable(),
         logprobs: z
           .object({ content: z.array(logprobEntry).nullable() })
           .nullable()

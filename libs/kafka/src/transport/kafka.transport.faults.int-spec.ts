@@ -4,7 +4,7 @@ import { Controller, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { dlqTopic, Headers, Topics, TOPIC_SPECS, type LlmRequestV1, type Priority } from '@llm/contracts';
 import { DomainError } from '@llm/errors';
-import { createTopics, llmRequest, quietLogger, testInfra, uniquePrefix, waitFor } from '@llm/testing';
+import { committedOffset, createTopics, llmRequest, quietLogger, testInfra, uniquePrefix, waitFor } from '@llm/testing';
 import type { Kafka } from 'kafkajs';
 import { createKafkaClient } from '../client';
 import { KafkaEventPublisher } from '../producer/kafka-event.publisher';
@@ -82,17 +82,6 @@ describe('KafkaTransport under faults (real broker)', () => {
     const member = { app, transport };
     members.push(member);
     return member;
-  }
-
-  async function committed(groupId: string, partition: number): Promise<number> {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      return Number(offsets!.partitions.find((p) => p.partition === partition)!.offset);
-    } finally {
-      await admin.disconnect();
-    }
   }
 
   /** Log end offset, or undefined while leadership of the fresh topic is still settling (polled by waitFor). */
@@ -187,10 +176,10 @@ describe('KafkaTransport under faults (real broker)', () => {
       await publisher.publish(Topics.requests, good);
       await waitFor(() => seen.find((s) => s.requestId === good.request_id), { what: 'other work' });
       expect(m.transport.pausedInKafka()[topic]).toContain(8);
-      expect(await committed(groupId, 8)).toBeLessThanOrEqual(0);
+      expect(await committedOffset(groupId, topic, 8)).toBeLessThanOrEqual(0);
 
       await admin.createTopics({ waitForLeaders: true, topics: [{ topic: dlqTopic(topic), numPartitions: 1, replicationFactor: 1 }] });
-      await waitFor(async () => ((await committed(groupId, 8)) === 1 ? true : undefined), { what: 'the offset committed once the copy landed', timeoutMs: 60_000 });
+      await waitFor(async () => ((await committedOffset(groupId, topic, 8)) === 1 ? true : undefined), { what: 'the offset committed once the copy landed', timeoutMs: 60_000 });
       expect(m.transport.problem()).toBeUndefined();
       expect(m.transport.pausedInKafka()[topic] ?? []).not.toContain(8);
     } finally {
@@ -270,7 +259,7 @@ describe('KafkaTransport under faults (real broker)', () => {
     await waitFor(() => (seen.length === 4 ? true : undefined), { what: 'the four quick ones' });
     await m.app.close();
     members.splice(members.indexOf(m), 1);
-    expect(await committed(groupId, 10)).toBe(4);
+    expect(await committedOffset(groupId, topic, 10)).toBe(4);
     const admin = kafka.admin();
     await admin.connect();
     try {

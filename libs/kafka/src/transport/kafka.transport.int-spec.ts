@@ -6,7 +6,7 @@ import { trace } from '@opentelemetry/api';
 import { dlqTopic, Headers, Topics, type LlmRequestV1, type Priority } from '@llm/contracts';
 import { DomainError } from '@llm/errors';
 import { initTracing, withSpan } from '@llm/telemetry';
-import { createTopics, llmRequest, quietLogger, testInfra, uniquePrefix, waitFor } from '@llm/testing';
+import { committedOffset, createTopics, llmRequest, quietLogger, testInfra, uniquePrefix, waitFor } from '@llm/testing';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { createKafkaClient } from '../client';
 import { KafkaEventPublisher } from '../producer/kafka-event.publisher';
@@ -99,17 +99,6 @@ async function readTopic(topic: string, until: (messages: KafkaMessage[]) => boo
     return messages;
   } finally {
     await consumer.disconnect();
-  }
-}
-
-async function committedOffset(groupId: string, topic: string, partition: number): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return Number(offsets!.partitions.find((p) => p.partition === partition)!.offset);
-  } finally {
-    await admin.disconnect();
   }
 }
 

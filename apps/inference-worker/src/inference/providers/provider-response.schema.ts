@@ -1,14 +1,5 @@
-import { usage } from '@llm/contracts';
+import { finishReason, logprobEntry, usage } from '@llm/contracts';
 import { z } from 'zod';
-
-const finishReason = z.enum(['stop', 'length', 'tool_calls', 'content_filter', 'function_call']);
-
-const logprobEntry = z.object({
-  token: z.string(),
-  logprob: z.number(),
-  bytes: z.array(z.number().int()).nullable().optional(),
-  top_logprobs: z.array(z.object({ token: z.string(), logprob: z.number(), bytes: z.array(z.number().int()).nullable().optional() })).optional(),
-});
 
 /**
  * One chat.completion.chunk as a provider streams it. Checked before anything from it is streamed or charged:

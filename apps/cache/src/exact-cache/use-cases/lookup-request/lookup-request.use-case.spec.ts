@@ -2,7 +2,7 @@ import { exactCacheKey } from '@llm/cache-key';
 import { parseConfig } from '@llm/config';
 import { Topics, type ChatCompletion, type LlmRequestV1, type LlmResultV1 } from '@llm/contracts';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
-import type { ResultPublisher } from '@llm/result-stream';
+import { RecordingResults } from '@llm/result-stream/testing';
 import { MetricsRegistry } from '@llm/telemetry';
 import { llmRequest, llmResult } from '@llm/testing';
 import { cacheConfigSchema } from '../../../config/cache.config';
@@ -21,20 +21,6 @@ class FakeCache implements Pick<ExactCacheRepository, 'find' | 'save'> {
   }
   async save(tenantId: string, hash: string, completion: ChatCompletion) {
     this.entries.set(`${tenantId}/${hash}`, completion);
-  }
-}
-
-class RecordingResults implements Pick<ResultPublisher, 'publish'> {
-  readonly finished: LlmResultV1[] = [];
-  failNext?: Error;
-  async publish(result: LlmResultV1): Promise<boolean> {
-    if (this.failNext) {
-      const err = this.failNext;
-      this.failNext = undefined;
-      throw err;
-    }
-    this.finished.push(result);
-    return true;
   }
 }
 
@@ -119,7 +105,7 @@ describe('exact cache use cases', () => {
   it('republishes the same usage identity when a hit is redelivered after its result publish failed', async () => {
     const req = request();
     await cache.save('acme', exactCacheKey('acme', req.body), completion);
-    results.failNext = new Error('results topic unavailable');
+    results.failNextPublish = new Error('results topic unavailable');
     await expect(lookup.execute(LookupRequestCommand.create(req, 1))).rejects.toThrow('results topic unavailable');
     await lookup.execute(LookupRequestCommand.create(req, 2));
     const usage = events.on(Topics.usage);

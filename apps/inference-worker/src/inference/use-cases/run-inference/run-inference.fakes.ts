@@ -1,7 +1,7 @@
-import type { LlmResultV1, StreamDelta, StreamReset, UsageV1 } from '@llm/contracts';
+import type { LlmResultV1, UsageV1 } from '@llm/contracts';
 import type { CallOutcome, CallSpec } from '../../calls/provider-call.runner';
 import { CallOutbox, RequestLease, type LeaseHandle, type StoredOutcome } from '../../outbox/call-outbox';
-import type { CallRunner, CancellationCheck, ResultSink } from './run-inference.use-case';
+import type { CallRunner, CancellationCheck } from './run-inference.use-case';
 
 export class InMemoryCallOutbox extends CallOutbox {
   readonly stored = new Map<string, StoredOutcome>();
@@ -38,34 +38,6 @@ export class InMemoryLease extends RequestLease {
     if (this.held.has(requestId)) return undefined;
     this.held.add(requestId);
     return { renew: async () => true, release: async () => void this.held.delete(requestId) };
-  }
-}
-
-export type StreamWrite = ({ type: 'delta' } & Omit<StreamDelta, 'type'>) | ({ type: 'reset' } & Omit<StreamReset, 'type'>);
-
-export class RecordingResults implements ResultSink {
-  readonly finished: LlmResultV1[] = [];
-  readonly stream: StreamWrite[] = [];
-  failNextPublish?: Error;
-
-  async publish(result: LlmResultV1): Promise<boolean> {
-    if (this.failNextPublish) {
-      const err = this.failNextPublish;
-      this.failNextPublish = undefined;
-      throw err;
-    }
-    this.finished.push(result);
-    return true;
-  }
-
-  async appendDelta(_t: string, _r: string, delta: Omit<StreamDelta, 'type'>): Promise<string> {
-    this.stream.push({ type: 'delta', ...delta });
-    return '0-1';
-  }
-
-  async appendReset(_t: string, _r: string, reset: Omit<StreamReset, 'type'>): Promise<string> {
-    this.stream.push({ type: 'reset', ...reset });
-    return '0-2';
   }
 }
 

@@ -2,11 +2,12 @@ import { Topics, type InferenceRequestV1, type RouteTarget } from '@llm/contract
 import { errorCodeOf, isRetryable } from '@llm/errors';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
 import { answeredResult } from '@llm/result-stream';
+import { RecordingResults } from '@llm/result-stream/testing';
 import { chatCompletion, llmRequest, quietLogger } from '@llm/testing';
 import type { CallOutcome, ConsumedTokens } from '../../calls/provider-call.runner';
 import { InferenceError } from '../../inference.errors';
 import { RunInferenceCommand } from './run-inference.command';
-import { InMemoryCallOutbox, InMemoryLease, RecordingResults, ScriptedRunner, SwitchableCancellation } from './run-inference.fakes';
+import { InMemoryCallOutbox, InMemoryLease, ScriptedRunner, SwitchableCancellation } from './run-inference.fakes';
 import { RunInferenceUseCase } from './run-inference.use-case';
 
 const target = (model: string): RouteTarget => ({

@@ -1,17 +1,9 @@
-import { Topics, type LlmResultV1, type RetrieveRequestV1 } from '@llm/contracts';
+import { Topics, type RetrieveRequestV1 } from '@llm/contracts';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
-import type { ResultPublisher } from '@llm/result-stream';
+import { RecordingResults } from '@llm/result-stream/testing';
 import { llmRequest } from '@llm/testing';
 import { RetrieveContextCommand } from './retrieve-context.command';
 import { RetrieveContextUseCase } from './retrieve-context.use-case';
-
-class RecordingResults implements Pick<ResultPublisher, 'publish'> {
-  readonly finished: LlmResultV1[] = [];
-  async publish(result: LlmResultV1): Promise<boolean> {
-    this.finished.push(result);
-    return true;
-  }
-}
 
 describe('RetrieveContextUseCase', () => {
   let events: InMemoryEventPublisher;

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { loadCatalog } from '@llm/catalog';
-import { Topics, type LlmResultV1, type RouteRequestV1 } from '@llm/contracts';
+import { Topics, type RouteRequestV1 } from '@llm/contracts';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
-import type { ResultPublisher } from '@llm/result-stream';
+import { RecordingResults } from '@llm/result-stream/testing';
 import { llmRequest } from '@llm/testing';
 import { PlanRouteCommand } from './plan-route.command';
 import { PlanRouteUseCase } from './plan-route.use-case';
@@ -15,14 +15,6 @@ const request = (model: string, overrides: Partial<RouteRequestV1> = {}): RouteR
   context: [],
   ...overrides,
 });
-
-class RecordingResults implements Pick<ResultPublisher, 'publish'> {
-  readonly finished: LlmResultV1[] = [];
-  async publish(result: LlmResultV1): Promise<boolean> {
-    this.finished.push(result);
-    return true;
-  }
-}
 
 describe('PlanRouteUseCase', () => {
   let events: InMemoryEventPublisher;

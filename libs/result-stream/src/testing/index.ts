@@ -1,0 +1,1 @@
+export { RecordingResults, type StreamWrite } from './recording-results';

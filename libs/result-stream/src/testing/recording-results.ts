@@ -1,0 +1,31 @@
+import type { LlmResultV1, StreamDelta, StreamReset } from '@llm/contracts';
+import type { ResultPublisher } from '../result.publisher';
+
+export type StreamWrite = ({ type: 'delta' } & Omit<StreamDelta, 'type'>) | ({ type: 'reset' } & Omit<StreamReset, 'type'>);
+
+/** In-memory ResultPublisher for unit tests: records finished results and stream writes; can fail one publish. */
+export class RecordingResults implements Pick<ResultPublisher, 'publish' | 'appendDelta' | 'appendReset'> {
+  readonly finished: LlmResultV1[] = [];
+  readonly stream: StreamWrite[] = [];
+  failNextPublish?: Error;
+
+  async publish(result: LlmResultV1): Promise<boolean> {
+    if (this.failNextPublish) {
+      const err = this.failNextPublish;
+      this.failNextPublish = undefined;
+      throw err;
+    }
+    this.finished.push(result);
+    return true;
+  }
+
+  async appendDelta(_tenantId: string, _requestId: string, delta: Omit<StreamDelta, 'type'>): Promise<string> {
+    this.stream.push({ type: 'delta', ...delta });
+    return `0-${this.stream.length}`;
+  }
+
+  async appendReset(_tenantId: string, _requestId: string, reset: Omit<StreamReset, 'type'>): Promise<string> {
+    this.stream.push({ type: 'reset', ...reset });
+    return `0-${this.stream.length}`;
+  }
+}
