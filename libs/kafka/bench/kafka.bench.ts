@@ -12,7 +12,7 @@ import { kafkaSchema, loadConfig, positiveInt } from '@llm/config';
 import { Topics, type LlmRequestV1, type Priority } from '@llm/contracts';
 import { createLogger } from '@llm/telemetry';
 import { z } from 'zod';
-import { ensureTopics, plannedTopics } from '../src/admin/ensure-topics';
+import { ensureTopics, plannedTopics, SINGLE_BROKER } from '../src/admin/ensure-topics';
 import { createKafkaClient } from '../src/client';
 import { KafkaEventPublisher } from '../src/producer/kafka-event.publisher';
 import { KafkaTransport } from '../src/transport/kafka.transport';
@@ -73,7 +73,7 @@ async function waitForCount(n: number, timeoutMs: number): Promise<void> {
 
 async function main(): Promise<void> {
   const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'bench', logger });
-  await ensureTopics(kafka, plannedTopics(prefix));
+  await ensureTopics(kafka, plannedTopics(prefix), SINGLE_BROKER);
   const publisher = new KafkaEventPublisher(kafka, logger, prefix);
   await publisher.connect();
   const text = 'x'.repeat(config.BENCH_PAYLOAD_CHARS);

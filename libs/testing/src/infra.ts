@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { databaseSchema, kafkaSchema, loadConfig, redisSchema } from '@llm/config';
-import { createKafkaClient, ensureTopics, plannedTopics } from '@llm/kafka';
+import { createKafkaClient, ensureTopics, plannedTopics, SINGLE_BROKER } from '@llm/kafka';
 import { createLogger, type Logger } from '@llm/telemetry';
 import Redis from 'ioredis';
 import { Client } from 'pg';
@@ -23,7 +23,7 @@ export function uniquePrefix(label: string): string {
 
 export async function createTopics(prefix: string): Promise<void> {
   const cfg = testInfra();
-  await ensureTopics(createKafkaClient({ brokers: cfg.KAFKA_BROKERS, clientId: 'test-setup', logger: quietLogger() }), plannedTopics(prefix));
+  await ensureTopics(createKafkaClient({ brokers: cfg.KAFKA_BROKERS, clientId: 'test-setup', logger: quietLogger() }), plannedTopics(prefix), SINGLE_BROKER);
 }
 
 /** Fails fast, naming what is down, instead of letting every test time out. */
@@ -49,7 +49,7 @@ export async function checkInfrastructure(): Promise<void> {
     await pg.end().catch(() => undefined);
   }
   try {
-    await ensureTopics(createKafkaClient({ brokers: cfg.KAFKA_BROKERS, clientId: 'test-check', logger: quietLogger() }), plannedTopics(cfg.KAFKA_TOPIC_PREFIX));
+    await ensureTopics(createKafkaClient({ brokers: cfg.KAFKA_BROKERS, clientId: 'test-check', logger: quietLogger() }), plannedTopics(cfg.KAFKA_TOPIC_PREFIX), SINGLE_BROKER);
   } catch (err) {
     failures.push(`Kafka at ${cfg.KAFKA_BROKERS.join(',')}: ${(err as Error).message}`);
   }

@@ -42,6 +42,39 @@ describe('topic durability on the real broker', () => {
     await waitFor(async () => (JSON.stringify(await topicConfig(existing)) === JSON.stringify(wanted) ? true : undefined), { what: `configs applied to ${existing}` });
   });
 
+  it("keeps a topic's own settings (an operator's retention.ms) when it applies its configs again", async () => {
+    const prefix = uniquePrefix('topics-keep');
+    const plan = plannedTopics(prefix);
+    await ensureTopics(kafka, plan, { replicationFactor: 1, minInsyncReplicas: 1 });
+    const topic = `${prefix}${Topics.usage}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          {
+            type: ConfigResourceTypes.TOPIC,
+            name: topic,
+            configEntries: [
+              { name: 'retention.ms', value: '3600000' },
+              { name: 'max.message.bytes', value: '1048576' },
+            ],
+          },
+        ],
+      });
+      const retention = async () =>
+        (await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms'] }] })).resources[0]!
+          .configEntries[0]!.configValue;
+      await waitFor(async () => ((await topicConfig(topic))['max.message.bytes'] === '1048576' ? true : undefined), { what: 'the operator change applied' });
+      await ensureTopics(kafka, plan, { replicationFactor: 1, minInsyncReplicas: 1 });
+      await waitFor(async () => ((await topicConfig(topic))['max.message.bytes'] === String(MAX_MESSAGE_BYTES) ? true : undefined), { what: 'our config restored' });
+      expect(await retention()).toBe('3600000');
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it('refuses min.insync.replicas above the replication factor', async () => {
     await expect(ensureTopics(kafka, [], { replicationFactor: 1, minInsyncReplicas: 2 })).rejects.toThrow(/exceeds the replication factor/);
   });

@@ -45,7 +45,7 @@ function topicConfig(durability: TopicDurability): Array<{ name: string; value: 
  * the topic configs to existing topics. Safe to run on every start. The replication factor of an existing
  * topic is not changed here (that is a partition reassignment, an operator's job).
  */
-export async function ensureTopics(kafka: Kafka, plan: readonly TopicPlan[], durability: TopicDurability = SINGLE_BROKER): Promise<{ created: string[]; grown: string[] }> {
+export async function ensureTopics(kafka: Kafka, plan: readonly TopicPlan[], durability: TopicDurability): Promise<{ created: string[]; grown: string[] }> {
   if (durability.minInsyncReplicas > durability.replicationFactor) {
     throw new RangeError(`min.insync.replicas ${durability.minInsyncReplicas} exceeds the replication factor ${durability.replicationFactor}: every write would fail`);
   }
@@ -70,15 +70,35 @@ export async function ensureTopics(kafka: Kafka, plan: readonly TopicPlan[], dur
         await admin.createPartitions({ topicPartitions: toGrow.map((p) => ({ topic: p.topic, count: p.partitions })) });
         grown.push(...toGrow.map((p) => p.topic));
       }
-      await admin.alterConfigs({
-        validateOnly: false,
-        resources: present.map((p) => ({ type: ConfigResourceTypes.TOPIC, name: p.topic, configEntries: topicConfig(durability) })),
-      });
+      await applyConfigs(
+        admin,
+        present.map((p) => p.topic),
+        topicConfig(durability),
+      );
     }
     return { created: missing.map((p) => p.topic), grown };
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Where a config value was set (Kafka's DescribeConfigs config source): on the topic itself. */
+const TOPIC_CONFIG_SOURCE = 1;
+
+/**
+ * Sets the wanted configs on existing topics that differ. kafkajs only has the non-incremental AlterConfigs,
+ * which resets every setting it is not given to the broker default, so the topic's own settings (an
+ * operator's retention.ms, say) are read first and sent back alongside ours.
+ */
+async function applyConfigs(admin: Admin, topics: readonly string[], wanted: ReadonlyArray<{ name: string; value: string }>): Promise<void> {
+  const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })) });
+  const changes = resources.flatMap((resource) => {
+    const own = new Map(resource.configEntries.filter((e) => e.configSource === TOPIC_CONFIG_SOURCE).map((e) => [e.configName, e.configValue]));
+    if (wanted.every((w) => own.get(w.name) === w.value)) return [];
+    for (const w of wanted) own.set(w.name, w.value);
+    return [{ type: ConfigResourceTypes.TOPIC, name: resource.resourceName, configEntries: [...own].map(([name, value]) => ({ name, value })) }];
+  });
+  if (changes.length > 0) await admin.alterConfigs({ validateOnly: false, resources: changes });
 }
 
 /**
