@@ -11,6 +11,7 @@ import { HttpGrace } from './http-grace';
 import { jsonBody } from './json-body';
 import { NestPinoLogger } from './nest-logger';
 import { OpsModule } from './ops.module';
+import { refuseDevSecretsInProduction } from './production-secrets';
 
 /** The settings every service has (libs/config serviceSchema + httpPort), read here so apps don't repeat them. */
 export interface ServiceSettings {
@@ -18,6 +19,7 @@ export interface ServiceSettings {
   HTTP_PORT: number;
   LOG_LEVEL: string;
   SHUTDOWN_TIMEOUT_MS: number;
+  NODE_ENV?: string;
 }
 
 export interface ServiceDefinition {
@@ -56,8 +58,9 @@ export interface RunningService {
  * filter, the Kafka transport for @OnTopic handlers, and a shutdown that drains in-flight work.
  */
 export async function runService(def: ServiceDefinition): Promise<RunningService> {
-  initTracing();
   const { settings } = def;
+  refuseDevSecretsInProduction(settings.NODE_ENV, def.kafka);
+  initTracing();
   const logger = def.logger ?? createLogger({ service: def.name, level: settings.LOG_LEVEL });
   const metrics = new MetricsRegistry(def.name);
   const health = new HealthRegistry();

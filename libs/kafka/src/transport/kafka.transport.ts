@@ -274,7 +274,11 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     try {
       result = await handleMessage(this.deps, state, message, headers, retry);
     } catch (err) {
-      this.log.error({ err, topic: state.topic, partition: state.partition, offset }, 'message handling failed unexpectedly; handing it back');
+      // Handler errors are routed inside handleMessage; reaching here is a transport fault. The offset stays
+      // uncommitted, which would freeze this partition's commits for good, so the consumer gives up the way a
+      // crash does: unhealthy, and the service restarts from the last commit (nothing is lost).
+      this.log.error({ err, topic: state.topic, partition: state.partition, offset }, 'message handling failed unexpectedly');
+      this.onCrash(err, false);
       return;
     } finally {
       this.slots.release();
