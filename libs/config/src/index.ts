@@ -5,6 +5,7 @@ export {
   adminSchema,
   DEV_ADMIN_TOKEN,
   DEV_KAFKA_RETRY_SECRET,
+  KAFKA_TIMING_DEFAULTS,
   refuseDevAdminTokenInProduction,
   databaseSchema,
   httpPort,

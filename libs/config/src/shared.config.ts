@@ -9,6 +9,9 @@ export const serviceSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveInt(15_000),
 });
 
+/** Defaults of the Kafka timing settings, shared with libs/kafka for callers that build a transport directly. */
+export const KAFKA_TIMING_DEFAULTS = { deliveryTimeoutMs: 30_000, sessionTimeoutMs: 10_000 } as const;
+
 /** Development default of KAFKA_RETRY_SECRET; production deployments set their own. */
 export const DEV_KAFKA_RETRY_SECRET = 'dev-kafka-retry-secret-change-me';
 
@@ -31,12 +34,12 @@ export const kafkaSchema = z.object({
   KAFKA_REPLICATION_FACTOR: positiveInt(1),
   KAFKA_MIN_INSYNC_REPLICAS: positiveInt(1),
   /** Bound on every publish at the caller; a timeout is PUBLISH_TIMEOUT (outcome unknown: the broker may have kept it). */
-  KAFKA_DELIVERY_TIMEOUT_MS: positiveInt(30_000),
+  KAFKA_DELIVERY_TIMEOUT_MS: positiveInt(KAFKA_TIMING_DEFAULTS.deliveryTimeoutMs),
   /**
    * How long the group waits for a member that stopped heartbeating (killed, partitioned) before its partitions
    * move: the recovery time after a crash. Safe to keep short because the transport heartbeats while it dispatches.
    */
-  KAFKA_SESSION_TIMEOUT_MS: positiveInt(10_000),
+  KAFKA_SESSION_TIMEOUT_MS: positiveInt(KAFKA_TIMING_DEFAULTS.sessionTimeoutMs),
   /**
    * HMAC key over the retry headers the transport writes (x-attempt, x-retry-at); unsigned ones from upstream
    * producers are ignored. Shared by all instances of all services; set a random value in production.

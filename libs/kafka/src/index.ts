@@ -8,7 +8,7 @@ export { ensureTopics, MAX_MESSAGE_BYTES, plannedTopics, SINGLE_BROKER, type Top
 export { KafkaError, type KafkaErrorCode } from './kafka.errors';
 export type { DeadLetterEvent, DeadLetterHandler, KafkaConnectionOptions, KafkaConsumerOptions } from './kafka.options';
 export { EventPublisher, type PublishOptions } from './producer/event-publisher';
-export { DEFAULT_DELIVERY_TIMEOUT_MS, KafkaEventPublisher, summarizeIssues, type RawMessage } from './producer/kafka-event.publisher';
+export { KafkaEventPublisher, type RawMessage } from './producer/kafka-event.publisher';
 export { fnv1a32, partitionFor } from './producer/partitioner';
 export { KafkaTransport } from './transport/kafka.transport';
 export { RETRY_SIGNATURE_HEADER, signRetry, verifiedRetry, type RetryInfo } from './transport/retry-headers';

@@ -37,7 +37,7 @@ export interface KafkaConsumerOptions extends KafkaConnectionOptions {
   onFatal?: (error: unknown) => void;
   /** Called when a rebalance starts, once what had finished is committed (observability, tests). */
   onRebalancing?: (startedAt: number) => void;
-  /** Group session timeout (default 30 s); tests use the broker minimum. */
+  /** Group session timeout (default KAFKA_TIMING_DEFAULTS, 10 s); tests use the broker minimum. */
   sessionTimeoutMs?: number;
 }
 

@@ -54,12 +54,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const status = mapped ?? (retryable ? 503 : 500);
       return { status, code: errorCodeForStatus(status), message: status >= 500 && !retryable ? 'internal error' : message, retryable, retryAfterS };
     }
-    const e = exception as { type?: string; status?: number; statusCode?: number };
-    // body-parser errors carry a `type`; their messages are safe and useful.
-    if (e.type === 'entity.too.large') return { status: 413, code: 'BODY_TOO_LARGE', message: 'request body is too large', retryable: false };
-    if (e.type === 'entity.parse.failed') return { status: 400, code: 'INVALID_JSON', message: 'request body is not valid JSON', retryable: false };
-    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported')
-      return { status: 415, code: 'UNSUPPORTED_ENCODING', message: 'unsupported body encoding', retryable: false };
+    // Body-parser failures arrive as BodyError domain errors (json-body.ts).
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const code = errorCodeForStatus(status);

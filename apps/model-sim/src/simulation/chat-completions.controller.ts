@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Res } from '@nestjs/common';
-import { summarizeIssues } from '@llm/kafka';
+import { summarizeIssues } from '@llm/config';
 import { countPromptTokens, countTokens } from '@llm/tokens';
 import { MetricsRegistry } from '@llm/telemetry';
 import type { Response } from 'express';

@@ -1,8 +1,6 @@
 import type { Priority, TopicInput, TopicName } from '@llm/contracts';
 
 export interface PublishOptions {
-  /** Delivery attempt this message represents (x-attempt). */
-  attempt?: number;
   /** Extra headers; x-request-id, x-tenant-id, x-priority and traceparent are set from the payload. */
   headers?: Record<string, string>;
   /** Overrides the priority read from the payload (for events that carry none). */

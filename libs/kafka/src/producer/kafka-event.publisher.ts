@@ -1,12 +1,10 @@
-import { summarizeIssues } from '@llm/config';
+import { KAFKA_TIMING_DEFAULTS, summarizeIssues } from '@llm/config';
 import { envelopeOf, Headers, priority as prioritySchema, TOPIC_SPECS, type Priority, type TopicInput, type TopicName } from '@llm/contracts';
 import { injectTraceHeaders, type Logger } from '@llm/telemetry';
 import { CompressionTypes, Partitioners, type Kafka, type Producer, type IHeaders } from 'kafkajs';
 import { KafkaError } from '../kafka.errors';
 import { EventPublisher, type PublishOptions } from './event-publisher';
 import { partitionFor } from './partitioner';
-
-export const DEFAULT_DELIVERY_TIMEOUT_MS = 30_000;
 
 export interface RawMessage {
   topic: string;
@@ -28,7 +26,7 @@ export class KafkaEventPublisher extends EventPublisher {
     kafka: Kafka,
     private readonly logger: Logger,
     private readonly topicPrefix = '',
-    private readonly deliveryTimeoutMs = DEFAULT_DELIVERY_TIMEOUT_MS,
+    private readonly deliveryTimeoutMs: number = KAFKA_TIMING_DEFAULTS.deliveryTimeoutMs,
   ) {
     super();
     // Partitions are always chosen by partitionFor(); the partitioner only matters for key-less raw sends.
@@ -69,7 +67,6 @@ export class KafkaEventPublisher extends EventPublisher {
     if (env.requestId) headers[Headers.requestId] = env.requestId;
     if (env.tenantId) headers[Headers.tenantId] = env.tenantId;
     if (priority) headers[Headers.priority] = priority;
-    headers[Headers.attempt] = String(options.attempt ?? 1);
     await this.send({
       topic: `${this.topicPrefix}${topic}`,
       key,
@@ -131,4 +128,3 @@ export class KafkaEventPublisher extends EventPublisher {
 }
 
 /** The shared validation-message formatter (libs/config), re-exported for the transport and its users. */
-export { summarizeIssues };

@@ -1,7 +1,7 @@
 import { TOPIC_SPECS, type TopicInput, type TopicName, type TopicPayload } from '@llm/contracts';
 import { EventPublisher, type PublishOptions } from '../producer/event-publisher';
 import { KafkaError } from '../kafka.errors';
-import { summarizeIssues } from '../producer/kafka-event.publisher';
+import { summarizeIssues } from '@llm/config';
 
 export interface PublishedEvent<T extends TopicName = TopicName> {
   topic: T;

@@ -1,5 +1,5 @@
-import { DEV_KAFKA_RETRY_SECRET } from '@llm/config';
-import { BAND_COUNT, bandOfPartition, isTopicName, TOPIC_SPECS, type TopicName } from '@llm/contracts';
+import { DEV_KAFKA_RETRY_SECRET, KAFKA_TIMING_DEFAULTS } from '@llm/config';
+import { BAND_COUNT, bandOfPartition, Headers, isTopicName, TOPIC_SPECS, type TopicName } from '@llm/contracts';
 import type { Logger } from '@llm/telemetry';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
@@ -138,9 +138,9 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       partitionAssigners: [bandStripedAssigner(() => this.assigned(), this.prefix)],
-      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? KAFKA_TIMING_DEFAULTS.sessionTimeoutMs,
       rebalanceTimeout: 60_000,
-      heartbeatInterval: Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
+      heartbeatInterval: Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? KAFKA_TIMING_DEFAULTS.sessionTimeoutMs) / 3)),
       maxWaitTimeInMs: 500,
       allowAutoTopicCreation: false,
     });
@@ -267,7 +267,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     const delay = Math.min(retry.retryAt - Date.now(), MAX_RETRY_DELAY_MS);
     // Handed back (revoked, stopping): the offset stays uncommitted and is redelivered.
     if (delay > 0 && !(await abortableSleep(delay, state.signal))) return;
-    const tenant = message.key?.toString('utf8') ?? headers['x-tenant-id'] ?? '';
+    const tenant = message.key?.toString('utf8') ?? headers[Headers.tenantId] ?? '';
     if (this.stopping || !(await this.slots.acquire({ band: state.band, topic: state.topic, tenant, signal: state.signal }))) return;
     const startedAt = performance.now();
     let result: Awaited<ReturnType<typeof handleMessage>>;

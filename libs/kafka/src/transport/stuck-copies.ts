@@ -29,21 +29,27 @@ export class StuckCopies {
 
   constructor(private readonly deps: StuckCopiesDeps) {}
 
-  hold(state: PartitionState, offset: number, stuck: Stuck, backoffMs = FIRST_BACKOFF_MS): void {
+  /** A copy that could not be written: hold its offset, pause its partition, and try the copy again later. */
+  hold(state: PartitionState, offset: number, stuck: Stuck): void {
+    // While stopping the forwarder gives up on purpose: the original is simply handed back, nothing is stuck.
+    if (this.deps.stopping()) return;
     const { log, pauses, metrics } = this.deps;
-    if (backoffMs === FIRST_BACKOFF_MS) {
-      state.stuck++;
-      metrics?.forwardingStuck.inc({ topic: state.logical });
-      log.error({ topic: state.topic, partition: state.partition, offset }, 'retry/DLQ copy cannot be written; offset held, partition paused');
-      pauses.add(state, 'forwarding');
-    }
+    state.stuck++;
+    metrics?.forwardingStuck.inc({ topic: state.logical });
+    log.error({ topic: state.topic, partition: state.partition, offset }, 'retry/DLQ copy cannot be written; offset held, partition paused');
+    pauses.add(state, 'forwarding');
+    this.retryLater(state, offset, stuck, FIRST_BACKOFF_MS);
+  }
+
+  private retryLater(state: PartitionState, offset: number, stuck: Stuck, backoffMs: number): void {
+    const { log, pauses } = this.deps;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       if (state.revoked || this.deps.stopping()) return;
       this.deps.track(
         stuck.send().then(
           (outcome) => {
-            if (!outcome) return this.hold(state, offset, stuck, Math.min(backoffMs * 2, MAX_BACKOFF_MS));
+            if (!outcome) return this.retryLater(state, offset, stuck, Math.min(backoffMs * 2, MAX_BACKOFF_MS));
             state.stuck--;
             if (state.stuck === 0) pauses.remove(state, 'forwarding');
             log.info({ topic: state.topic, partition: state.partition, offset }, 'stuck retry/DLQ copy written');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '@llm/cache-key';
 import { chatRequestBody, opaqueId, ragOptions, type ChatRequestBody, type Priority, type RequestMode } from '@llm/contracts';
-import { summarizeIssues } from '@llm/kafka';
+import { summarizeIssues } from '@llm/config';
 import { RequestIds } from '../../identity/request-ids';
 import { RequestError } from '../../requests.errors';
 import { nestsDeeperThan } from './json-depth';
