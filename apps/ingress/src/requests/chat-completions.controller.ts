@@ -54,17 +54,24 @@ export class ChatCompletionsController {
       });
       const { requestId, deadlineAt, replay } = await this.accept.execute(command);
       req.requestId = requestId;
-      if (replay && command.mode === 'sync') {
+      const wait = waitBudget(this.config.SYNC_TIMEOUT_MS, deadlineAt);
+      if (replay) {
         // A replay of a finished request is answered from its recorded outcome (its stream may have expired).
         const recorded = (await this.statusStore.find(principal.tenantId, requestId))?.result;
-        if (recorded) return this.answer(res, requestId, recorded, false);
+        if (recorded) return this.replayRecorded(res, command, requestId, recorded, body);
+        if (wait.expired()) throw new RequestError('REQUEST_NOT_FOUND', `request ${requestId} ran once already and its outcome is no longer kept; it is not run again`);
       }
       let finished = false;
-      disconnect.onGone(() => {
-        if (finished) return;
-        this.cancellation.cancel(principal.tenantId, requestId).catch((err: unknown) => this.logger.warn({ err, request_id: requestId }, 'could not cancel an abandoned request'));
-      });
-      const wait = waitBudget(this.config.SYNC_TIMEOUT_MS, deadlineAt);
+      // A request someone may come back for (a replay, or one sent with an Idempotency-Key so that a dropped
+      // connection can be retried) is not cancelled when one of its callers leaves.
+      if (!replay && command.idempotencyKey === undefined) {
+        disconnect.onGone(() => {
+          if (finished) return;
+          this.cancellation
+            .cancel(principal.tenantId, requestId)
+            .catch((err: unknown) => this.logger.warn({ err, request_id: requestId }, 'could not cancel an abandoned request'));
+        });
+      }
 
       if (command.mode === 'stream') {
         const includeUsage = (body as { stream_options?: { include_usage?: unknown } }).stream_options?.include_usage === true;
@@ -96,6 +103,13 @@ export class ChatCompletionsController {
     } finally {
       disconnect.dispose();
     }
+  }
+
+  private replayRecorded(res: Response, command: AcceptRequestCommand, requestId: string, recorded: LlmResultV1, body: unknown): void {
+    if (command.mode !== 'stream' || recorded.status !== 'succeeded') return this.answer(res, requestId, recorded, false);
+    const includeUsage = (body as { stream_options?: { include_usage?: unknown } }).stream_options?.include_usage === true;
+    // The whole answer as one chunk, then [DONE]: the same frames a cache hit streams.
+    new SseWriter(res, requestId, command.body.model, includeUsage).write('0-0', { type: 'terminal', result: recorded });
   }
 
   private answer(res: Response, requestId: string, result: LlmResultV1 | undefined, expired: boolean): void {

@@ -5,9 +5,9 @@ import { dlqTopic, Headers, Topics, type ChatRequestBody, type InboundRequestV1,
 import { createPrismaClient, migrate, seedTenant } from '@llm/db';
 import { createKafkaClient, KafkaEventPublisher } from '@llm/kafka';
 import { REDIS, TenantKeys, type Redis } from '@llm/redis';
-import { ResultPublisher, unansweredResult } from '@llm/result-stream';
+import { answeredResult, ResultPublisher, unansweredResult } from '@llm/result-stream';
 import { runService, type RunningService } from '@llm/service-runtime';
-import { createTopics, quietLogger, testInfra, testServiceSettings, uniquePrefix, waitFor } from '@llm/testing';
+import { chatCompletion, createTopics, quietLogger, testInfra, testServiceSettings, uniquePrefix, waitFor } from '@llm/testing';
 import { ingressConfigSchema } from '../config/ingress.config';
 import { RequestIds } from './identity/request-ids';
 import { RequestsModule } from './requests.module';
@@ -137,17 +137,48 @@ describe('ingress (HTTP + Kafka + Redis + Postgres)', () => {
     expect(await huge.json()).toMatchObject({ error: { platform_code: 'BODY_TOO_LARGE' } });
   });
 
-  it('cancels the request of a caller that hangs up while waiting', async () => {
-    const requestId = RequestIds.idempotent(paid.tenantId, `hangup-${suffix}`);
-    const req = httpRequest(`${service.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${paid.apiKey}`, 'content-type': 'application/json', 'idempotency-key': `hangup-${suffix}` },
-    });
-    req.on('error', () => undefined);
-    req.end(JSON.stringify(body('a long essay')));
-    await waitFor(() => requestsFor(paid.tenantId).find((r) => r.request_id === requestId), { what: 'the request to be accepted' });
-    req.destroy();
-    await waitFor(async () => ((await redis.exists(new TenantKeys(paid.tenantId).requestCancel(requestId))) === 1 ? true : undefined), { what: 'the request to be cancelled' });
+  it('cancels the request of a caller that hangs up while waiting, but not one sent with an Idempotency-Key (its retry may come)', async () => {
+    const hangUp = async (content: string, headers: Record<string, string>) => {
+      const req = httpRequest(`${service.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${paid.apiKey}`, 'content-type': 'application/json', ...headers },
+      });
+      req.on('error', () => undefined);
+      req.end(JSON.stringify(body(content)));
+      const accepted = await waitFor(() => requestsFor(paid.tenantId).find((r) => r.body.messages[0]?.content === content), { what: `${content} to be accepted` });
+      req.destroy();
+      return accepted.request_id;
+    };
+    const cancelled = async (requestId: string) => (await redis.exists(new TenantKeys(paid.tenantId).requestCancel(requestId))) === 1;
+    const keyed = await hangUp(`a keyed essay ${suffix}`, { 'idempotency-key': `hangup-${suffix}` });
+    const plain = await hangUp(`a plain essay ${suffix}`, {});
+    await waitFor(async () => ((await cancelled(plain)) ? true : undefined), { what: 'the plain request to be cancelled' });
+    expect(await cancelled(keyed)).toBe(false);
+  });
+
+  it('answers a streamed replay of a finished request from its recorded outcome after its stream expired', async () => {
+    const key = `stream-replay-${suffix}`;
+    const payload = JSON.stringify(body('tell me once', { stream: true }));
+    const first = post('/v1/chat/completions', payload, { 'idempotency-key': key });
+    const request = await waitFor(() => requestsFor(paid.tenantId).find((r) => r.request_id === RequestIds.idempotent(paid.tenantId, key)), { what: 'the request to be accepted' });
+    const completion = chatCompletion('told once');
+    await service.app
+      .get(ResultPublisher)
+      .publish(answeredResult(request, { source: 'model', model: 'sim-small', provider: 'sim', response: completion, usage: completion.usage!, cost_micros: 3, attempt: 1 }));
+    expect((await first).status).toBe(200);
+    await waitFor(
+      async () => {
+        const status = await fetch(`${service.url}/v1/requests/${request.request_id}`, { headers: { authorization: `Bearer ${paid.apiKey}` } });
+        return ((await status.json()) as { status: string }).status === 'succeeded' ? true : undefined;
+      },
+      { what: 'the outcome to be recorded' },
+    );
+    await redis.del(new TenantKeys(paid.tenantId).requestStream(request.request_id));
+    const replay = await post('/v1/chat/completions', payload, { 'idempotency-key': key });
+    expect(replay.status).toBe(200);
+    const text = await replay.text();
+    expect(text).toContain('told once');
+    expect(text).toContain('data: [DONE]');
   });
 
   it('answers a streaming request that fails before its first byte with the status a non-streaming one gets', async () => {

@@ -139,7 +139,10 @@ describe('AcceptRequestUseCase', () => {
     expect(deadlineAt).toBe('2026-11-23T10:01:00.000Z');
     expect(status.accepted.get(`acme/${requestId}`)).toEqual({ mode: 'sync', deadlineAt });
     expect(events.on(Topics.requests)[0]).toMatchObject({ request_id: requestId, tenant_id: 'acme', priority: 'realtime-free', mode: 'sync', deadline_at: deadlineAt });
-    expect(registry.rows.get(`acme/${requestId}`)?.accepted).toBe(true);
+    // A server-generated id cannot collide: nothing to register. A caller-chosen id is registered and marked.
+    expect(registry.rows.has(`acme/${requestId}`)).toBe(false);
+    const keyed = await useCase.execute(AcceptRequestCommand.create(input({ idempotencyKey: 'k-registered' })), now);
+    expect(registry.rows.get(`acme/${keyed.requestId}`)?.accepted).toBe(true);
   });
 
   it('gives every priority its own time budget', async () => {

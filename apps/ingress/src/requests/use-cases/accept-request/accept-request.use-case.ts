@@ -41,7 +41,12 @@ export class AcceptRequestUseCase {
     const ids = { request_id: command.requestId, tenant_id: command.tenantId };
     let createdAt = now.toISOString();
     let deadlineAt = new Date(now.getTime() + deadlineBudgetS(this.settings, command.priority) * 1000).toISOString();
-    const earlier = await this.registry.claim(command.tenantId, command.requestId, { fingerprint: command.fingerprint, upstreamId: command.upstreamId, createdAt, deadlineAt });
+    // A server-generated id is a fresh random UUID: it cannot collide, so only caller-chosen ids (an
+    // Idempotency-Key or an upstream id) are registered, and a plain request costs no Postgres round trip.
+    const registered = command.idempotencyKey !== undefined || command.upstreamId !== undefined;
+    const earlier = registered
+      ? await this.registry.claim(command.tenantId, command.requestId, { fingerprint: command.fingerprint, upstreamId: command.upstreamId, createdAt, deadlineAt })
+      : undefined;
     if (earlier) {
       if (earlier.fingerprint !== command.fingerprint) {
         throw command.idempotencyKey
@@ -64,7 +69,7 @@ export class AcceptRequestUseCase {
       await this.status.saveAccepted(command.tenantId, command.requestId, command.mode, createdAt, deadlineAt);
     } catch (err) {
       // Nothing was published yet: the id is free again.
-      if (isNew) await this.registry.release(command.tenantId, command.requestId).catch(() => undefined);
+      if (registered && isNew) await this.registry.release(command.tenantId, command.requestId).catch(() => undefined);
       throw err;
     }
 
@@ -86,14 +91,15 @@ export class AcceptRequestUseCase {
       if (isNew && isDefiniteRefusal(err)) {
         this.logger.error({ err, ...ids }, 'request not accepted: the broker refused it');
         await this.status.delete(command.tenantId, command.requestId).catch(() => undefined);
-        await this.registry.release(command.tenantId, command.requestId).catch(() => undefined);
+        if (registered) await this.registry.release(command.tenantId, command.requestId).catch(() => undefined);
         throw new RequestError('NOT_ACCEPTED', 'the request could not be made durable; retry shortly', true, { cause: err, retryAfterS: 1 });
       }
       this.logger.error({ err, ...ids }, 'request acceptance unconfirmed: the publish outcome is unknown');
       throw new RequestError('NOT_ACCEPTED', 'the request may not have been made durable; retry with the same Idempotency-Key shortly', true, { cause: err, retryAfterS: 1 });
     }
     // The request is durable now; if the mark is lost, a retry re-publishes it, which the pipeline deduplicates.
-    await this.registry.markAccepted(command.tenantId, command.requestId).catch((err: unknown) => this.logger.warn({ err, ...ids }, 'could not mark the request accepted'));
+    if (registered)
+      await this.registry.markAccepted(command.tenantId, command.requestId).catch((err: unknown) => this.logger.warn({ err, ...ids }, 'could not mark the request accepted'));
     this.logger.info({ ...ids, mode: command.mode, priority: command.priority, replay: !isNew }, 'request accepted');
     return { requestId: command.requestId, replay: !isNew, deadlineAt };
   }
