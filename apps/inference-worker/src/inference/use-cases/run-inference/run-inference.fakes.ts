@@ -33,11 +33,13 @@ export class InMemoryCallOutbox extends CallOutbox {
 
 export class InMemoryLease extends RequestLease {
   readonly held = new Set<string>();
+  /** False: every renewal finds the lease taken (it expired and another worker got it). */
+  renewable = true;
 
   async acquire(_tenantId: string, requestId: string): Promise<LeaseHandle | undefined> {
     if (this.held.has(requestId)) return undefined;
     this.held.add(requestId);
-    return { renew: async () => true, release: async () => void this.held.delete(requestId) };
+    return { renew: async () => this.renewable, release: async () => void this.held.delete(requestId) };
   }
 }
 

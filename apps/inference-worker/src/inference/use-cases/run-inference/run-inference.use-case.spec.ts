@@ -97,6 +97,21 @@ describe('RunInferenceUseCase', () => {
     expect(results.finished).toEqual([expect.objectContaining({ status: 'succeeded', attempt: 1 })]);
   });
 
+  it('stops a running call when its lease is lost, charges what it consumed, and leaves finishing to the new holder', async () => {
+    useCase = new RunInferenceUseCase(runner, outbox, lease, events, results, cancellation, { INFERENCE_LEASE_MS: 300, INFERENCE_LEASE_WAIT_MS: 0 }, quietLogger());
+    lease.renewable = false;
+    runner.scripts.small = async (spec) => {
+      while (!(await spec.isCancelled())) await new Promise((r) => setTimeout(r, 10));
+      return failure(new InferenceError('CANCELLED', 'stopped', false), { cancelled: true, tokens: tokens(10, 3) });
+    };
+    const err = await useCase.execute(RunInferenceCommand.create(request(), 1, 5)).catch((e: unknown) => e);
+    expect(isRetryable(err)).toBe(true);
+    expect(errorCodeOf(err)).toBe('REQUEST_IN_PROGRESS');
+    expect(runner.calls).toHaveLength(1);
+    expect(results.finished).toEqual([]);
+    expect(events.on(Topics.usage)).toEqual([expect.objectContaining({ call_id: 'c1', status: 'cancelled', tokens_out: 3 })]);
+  });
+
   it('does not call the provider while another worker holds the request', async () => {
     runner.scripts.small = async () => answer('hi');
     const req = request();

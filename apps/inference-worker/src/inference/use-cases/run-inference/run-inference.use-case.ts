@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Topics, type InferenceRequestV1, type LlmResultV1, type RouteTarget, type UsageV1 } from '@llm/contracts';
 import { EventPublisher } from '@llm/kafka';
-import { RequestCancellation, ResultPublisher, answeredResult, unansweredResult, usageEvent } from '@llm/result-stream';
+import { RequestCancellation, ResultPublisher, answeredResult, isExpired, unansweredResult, usageEvent } from '@llm/result-stream';
 import { LOGGER } from '@llm/service-runtime';
 import { requestLogFields, type Logger } from '@llm/telemetry';
 import { callCostMicros } from '@llm/tokens';
@@ -56,10 +56,16 @@ export class RunInferenceUseCase {
 
   private async runHolding(command: RunInferenceCommand, lease: LeaseHandle): Promise<void> {
     const { request } = command;
+    const hold: LeaseState = { lost: false };
     const renewal = setInterval(
       () => {
         lease.renew().then(
-          (held) => held || this.logger.warn({ request_id: request.request_id }, 'request lease lost while running'),
+          (held) => {
+            if (held) return;
+            // Another worker may own the request now: stop calling and finishing, or it is paid for twice.
+            hold.lost = true;
+            this.logger.warn({ request_id: request.request_id }, 'request lease lost while running; stopping');
+          },
           (err: unknown) => this.logger.warn({ err, request_id: request.request_id }, 'request lease renewal failed'),
         );
       },
@@ -69,23 +75,24 @@ export class RunInferenceUseCase {
       // The previous holder may have finished between the first look and the lease.
       const current = await this.outbox.load(request.tenant_id, request.request_id);
       if (current.result) return await this.republish(current, current.result);
-      await this.run(command, current);
+      await this.run(command, current, hold);
     } finally {
       clearInterval(renewal);
       await lease.release().catch((err: unknown) => this.logger.warn({ err, request_id: request.request_id }, 'request lease release failed'));
     }
   }
 
-  private async run(command: RunInferenceCommand, prior: StoredOutcome): Promise<void> {
+  private async run(command: RunInferenceCommand, prior: StoredOutcome, hold: LeaseState): Promise<void> {
     const { request } = command;
+    // Calls of an earlier delivery (stored, maybe never published) go out with this delivery's outcome; the
+    // ledger dedups by call_id.
     const charged: UsageV1[] = [...prior.usages];
-    // Calls of an earlier delivery whose usage was stored but maybe not published: the ledger dedups by call_id.
-    for (const usage of prior.usages) await this.events.publish(Topics.usage, usage);
     if (request.mode === 'stream' && prior.calls > 0) {
       await this.results.appendReset(request.tenant_id, request.request_id, { call_id: `c${prior.calls}`, reason: 'redelivered' });
     }
     const failures: InferenceError[] = [];
     for (const [i, target] of request.plan.targets.entries()) {
+      if (hold.lost) throw leaseLost();
       if (isExpired(request))
         return this.finish(command, charged, { status: 'expired', error: { code: 'EXPIRED', message: 'the request deadline passed before a model answered', retryable: false } });
       if (await this.cancellation.isCancelled(request.tenant_id, request.request_id)) return this.finish(command, charged, cancelled());
@@ -97,10 +104,15 @@ export class RunInferenceUseCase {
         stream: request.mode === 'stream',
         callId: `${request.tenant_id}/${request.request_id}/${callId}`,
         onDelta: async (content, index) => void (await this.results.appendDelta(request.tenant_id, request.request_id, { index, content, model: target.model, call_id: callId })),
-        isCancelled: () => this.cancellation.isCancelled(request.tenant_id, request.request_id),
+        isCancelled: async () => hold.lost || (await this.cancellation.isCancelled(request.tenant_id, request.request_id)),
       });
       const usage = await this.charge(command, target, callId, outcome, Date.now() - started);
       if (usage) charged.push(usage);
+      if (hold.lost) {
+        // The new holder finishes the request; what this call consumed is charged here.
+        for (const u of charged) await this.events.publish(Topics.usage, u);
+        throw leaseLost();
+      }
       if (outcome.ok) return this.succeed(command, target, outcome, usage!, charged, i > 0);
       const { error } = outcome;
       this.logger.warn({ request_id: request.request_id, model: target.model, call_id: callId, code: error.code }, 'target failed');
@@ -246,14 +258,19 @@ export class RunInferenceUseCase {
 
 const ALERT_EVERY_MS = 60_000;
 
-function isExpired(request: InferenceRequestV1, now = Date.now()): boolean {
-  return request.deadline_at !== undefined && Date.parse(request.deadline_at) <= now;
-}
-
 function cancelled() {
   return { status: 'cancelled' as const, error: { code: 'CANCELLED', message: 'the caller cancelled the request', retryable: false } };
 }
 
 function totalCost(usages: readonly UsageV1[]): number {
   return usages.reduce((sum, u) => sum + u.cost_micros, 0);
+}
+
+/** Where the lease stands while a request runs; the renewal timer flips it. */
+interface LeaseState {
+  lost: boolean;
+}
+
+function leaseLost(): InferenceError {
+  return new InferenceError('REQUEST_IN_PROGRESS', 'the request lease was lost to another worker', true);
 }
