@@ -34,10 +34,10 @@ export const modelSchema = z.strictObject({
   price_cached_in_micros_per_mtok: z.number().int().min(0).optional(),
   /** Total time one call may take, stream body included. */
   timeout_ms: z.number().int().positive().max(600_000).default(60_000),
-  /** Time to the first token (the whole answer when not streaming). */
-  first_token_timeout_ms: z.number().int().positive().max(600_000).default(20_000),
-  /** Longest silence between two chunks of a stream. */
-  idle_timeout_ms: z.number().int().positive().max(600_000).default(15_000),
+  /** Time to the first token (the whole answer when not streaming); the worker's setting when absent. */
+  first_token_timeout_ms: z.number().int().positive().max(600_000).optional(),
+  /** Longest silence between two chunks of a stream; the worker's setting when absent. */
+  idle_timeout_ms: z.number().int().positive().max(600_000).optional(),
   /** Tokenizer used to count a call the provider reported no usage for. */
   tokenizer: z.enum(TOKEN_ENCODINGS).default(DEFAULT_TOKEN_ENCODING),
 });

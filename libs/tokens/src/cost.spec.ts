@@ -1,6 +1,8 @@
-import { callCostMicros, costMicros } from './cost';
+import { callCostMicros } from './cost';
 
-describe('costMicros', () => {
+const costMicros = (tokensIn: number, tokensOut: number, inPerMtok: number, outPerMtok: number) => callCostMicros({ tokensIn, cachedIn: 0, tokensOut }, { inPerMtok, outPerMtok });
+
+describe('callCostMicros without cached tokens', () => {
   it('charges price per million tokens in micro-dollars, rounded up', () => {
     // 1,000 in at $0.15/M and 500 out at $0.60/M = $0.00015 + $0.0003 = 450 micros
     expect(costMicros(1_000, 500, 150_000, 600_000)).toBe(450);

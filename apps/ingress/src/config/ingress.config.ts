@@ -1,5 +1,6 @@
 import { databaseSchema, httpPort, kafkaSchema, loadConfig, positiveInt, redisSchema, serviceSchema } from '@llm/config';
 import type { Priority } from '@llm/contracts';
+import { MAX_MESSAGE_BYTES } from '@llm/kafka';
 import { z } from 'zod';
 
 const MIB = 1024 * 1024;
@@ -18,10 +19,8 @@ export const ingressConfigSchema = serviceSchema
     STATUS_TTL_S: positiveInt(86_400),
     /** Authenticated keys are remembered this long, so a request costs no database round trip. */
     AUTH_CACHE_TTL_MS: positiveInt(30_000),
-    /** JSON body limit in bytes. A request must fit one Kafka message (see KAFKA_MAX_MESSAGE_BYTES). */
+    /** JSON body limit in bytes. A request must fit one Kafka message (the topics' max.message.bytes). */
     BODY_LIMIT_BYTES: positiveInt(3 * MIB),
-    /** The topics' `max.message.bytes` (set by ensureTopics); the body limit is checked against it. */
-    KAFKA_MAX_MESSAGE_BYTES: positiveInt(4 * MIB),
     /** Time budget of a request from acceptance, per band: past it, every stage ends the request as EXPIRED. */
     DEADLINE_REALTIME_PAID_S: positiveInt(120),
     DEADLINE_REALTIME_FREE_S: positiveInt(120),
@@ -33,9 +32,13 @@ export const ingressConfigSchema = serviceSchema
      */
     ACCEPTANCE_IN_PROGRESS_MS: positiveInt(30_000),
   })
-  .refine((c) => c.BODY_LIMIT_BYTES + KAFKA_ENVELOPE_HEADROOM_BYTES <= c.KAFKA_MAX_MESSAGE_BYTES, {
-    message: `BODY_LIMIT_BYTES must leave ${KAFKA_ENVELOPE_HEADROOM_BYTES} bytes of KAFKA_MAX_MESSAGE_BYTES for the envelope`,
+  .refine((c) => c.BODY_LIMIT_BYTES + KAFKA_ENVELOPE_HEADROOM_BYTES <= MAX_MESSAGE_BYTES, {
+    message: `BODY_LIMIT_BYTES must leave ${KAFKA_ENVELOPE_HEADROOM_BYTES} bytes of the topics' ${MAX_MESSAGE_BYTES}-byte max.message.bytes for the envelope`,
     path: ['BODY_LIMIT_BYTES'],
+  })
+  .refine((c) => c.ACCEPTANCE_IN_PROGRESS_MS >= c.KAFKA_DELIVERY_TIMEOUT_MS, {
+    message: 'ACCEPTANCE_IN_PROGRESS_MS must be at least KAFKA_DELIVERY_TIMEOUT_MS (a publish may still land until then)',
+    path: ['ACCEPTANCE_IN_PROGRESS_MS'],
   });
 export type IngressConfig = z.infer<typeof ingressConfigSchema>;
 

@@ -1,0 +1,13 @@
+import { parseConfig } from '@llm/config';
+import { ingressConfigSchema } from './ingress.config';
+
+describe('ingress config', () => {
+  it('keeps the body limit inside one Kafka message with room for the envelope', () => {
+    expect(parseConfig(ingressConfigSchema, {}).BODY_LIMIT_BYTES).toBe(3 * 1024 * 1024);
+    expect(() => parseConfig(ingressConfigSchema, { BODY_LIMIT_BYTES: String(4 * 1024 * 1024) })).toThrow(/BODY_LIMIT_BYTES/);
+  });
+
+  it('treats an unconfirmed claim as in progress for at least the producer delivery timeout', () => {
+    expect(() => parseConfig(ingressConfigSchema, { ACCEPTANCE_IN_PROGRESS_MS: '5000', KAFKA_DELIVERY_TIMEOUT_MS: '30000' })).toThrow(/ACCEPTANCE_IN_PROGRESS_MS/);
+  });
+});
