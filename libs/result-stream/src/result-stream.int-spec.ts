@@ -3,6 +3,7 @@ import { Topics, type LlmResultV1 } from '@llm/contracts';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
 import { createRedis, type Redis } from '@llm/redis';
 import { llmResult, quietLogger, testInfra } from '@llm/testing';
+import { RequestNotifications } from './request-notifications';
 import { ResultPublisher } from './result.publisher';
 import { ResultStreamReader, type StreamEntry } from './result-stream.reader';
 
@@ -19,7 +20,7 @@ describe('result stream on real Redis', () => {
   beforeAll(() => {
     redis = createRedis(testInfra().REDIS_URL, logger);
     sub = createRedis(testInfra().REDIS_URL, logger);
-    reader = new ResultStreamReader(redis, sub);
+    reader = new ResultStreamReader(redis, new RequestNotifications(sub));
   });
   beforeEach(() => {
     events = new InMemoryEventPublisher();

@@ -3,6 +3,7 @@ import { EventPublisher } from '@llm/kafka';
 import { createRedis, REDIS, type Redis } from '@llm/redis';
 import type { Logger } from '@llm/telemetry';
 import { RequestCancellation } from './request-cancellation';
+import { RequestNotifications } from './request-notifications';
 import { ResultPublisher } from './result.publisher';
 import { ResultStreamReader } from './result-stream.reader';
 
@@ -26,8 +27,9 @@ export class ResultStreamModule {
       providers: [
         { provide: ResultPublisher, inject: [REDIS, EventPublisher], useFactory: (redis: Redis, events: EventPublisher) => new ResultPublisher(redis, events) },
         { provide: SUBSCRIBER, useFactory: () => createRedis(options.redisUrl, options.logger, 'result-stream-subscriber') },
-        { provide: ResultStreamReader, inject: [REDIS, SUBSCRIBER], useFactory: (redis: Redis, sub: Redis) => new ResultStreamReader(redis, sub) },
-        { provide: RequestCancellation, inject: [REDIS], useFactory: (redis: Redis) => new RequestCancellation(redis) },
+        { provide: RequestNotifications, inject: [SUBSCRIBER], useFactory: (sub: Redis) => new RequestNotifications(sub) },
+        { provide: ResultStreamReader, inject: [REDIS, RequestNotifications], useFactory: (redis: Redis, n: RequestNotifications) => new ResultStreamReader(redis, n) },
+        { provide: RequestCancellation, inject: [REDIS, RequestNotifications], useFactory: (redis: Redis, n: RequestNotifications) => new RequestCancellation(redis, n) },
         SubscriberLifecycle,
       ],
       exports: [ResultPublisher, ResultStreamReader, RequestCancellation],

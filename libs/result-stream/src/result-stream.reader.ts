@@ -1,5 +1,6 @@
 import { streamEvent, type LlmResultV1, type StreamEvent } from '@llm/contracts';
 import { TenantKeys, type Redis } from '@llm/redis';
+import type { RequestNotifications } from './request-notifications';
 
 export interface StreamEntry {
   id: string;
@@ -12,16 +13,10 @@ export interface StreamEntry {
  * of truth, read with XRANGE after subscribing, so an event written before the subscription is never missed.
  */
 export class ResultStreamReader {
-  private readonly waiters = new Map<string, Set<() => void>>();
-
   constructor(
     private readonly redis: Redis,
-    private readonly subscriber: Redis,
-  ) {
-    subscriber.on('message', (channel: string) => {
-      for (const wake of this.waiters.get(channel) ?? []) wake();
-    });
-  }
+    private readonly notifications: RequestNotifications,
+  ) {}
 
   /**
    * Calls onEntry for every entry after `afterId` (exclusive; '0' for all) until the terminal event, the
@@ -33,7 +28,6 @@ export class ResultStreamReader {
     options: { afterId?: string; timeoutMs: number; signal?: AbortSignal; onEntry?: (entry: StreamEntry) => void | Promise<void> },
   ): Promise<LlmResultV1 | undefined> {
     const keys = new TenantKeys(tenantId);
-    const channel = keys.requestNotify(requestId);
     const stream = keys.requestStream(requestId);
     const deadline = Date.now() + options.timeoutMs;
     let cursor = options.afterId ?? '0';
@@ -43,7 +37,7 @@ export class ResultStreamReader {
       pending = true;
       wake();
     };
-    await this.watch(channel, listener);
+    const unlisten = await this.notifications.listen(tenantId, requestId, listener);
     try {
       for (;;) {
         if (pending) {
@@ -77,7 +71,7 @@ export class ResultStreamReader {
         });
       }
     } finally {
-      await this.unwatch(channel, listener);
+      await unlisten();
     }
   }
 
@@ -86,28 +80,6 @@ export class ResultStreamReader {
     const entries = await this.redis.xrevrange(new TenantKeys(tenantId).requestStream(requestId), '+', '-', 'COUNT', 1);
     const event = entries[0] ? parseEntry(entries[0][1]) : undefined;
     return event?.type === 'terminal' ? event.result : undefined;
-  }
-
-  private async watch(channel: string, listener: () => void): Promise<void> {
-    let set = this.waiters.get(channel);
-    if (!set) {
-      set = new Set();
-      this.waiters.set(channel, set);
-      set.add(listener);
-      await this.subscriber.subscribe(channel);
-      return;
-    }
-    set.add(listener);
-  }
-
-  private async unwatch(channel: string, listener: () => void): Promise<void> {
-    const set = this.waiters.get(channel);
-    if (!set) return;
-    set.delete(listener);
-    if (set.size === 0) {
-      this.waiters.delete(channel);
-      await this.subscriber.unsubscribe(channel).catch(() => undefined);
-    }
   }
 }
 

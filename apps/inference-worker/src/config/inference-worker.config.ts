@@ -16,9 +16,7 @@ export const inferenceWorkerConfigSchema = serviceSchema
     INFERENCE_LEASE_WAIT_MS: nonNegativeInt(120_000),
     /** How long a request's call outcomes stay in the outbox for a redelivery to republish. */
     INFERENCE_OUTBOX_TTL_S: positiveInt(86_400),
-    /** How often a running call checks whether its caller cancelled. */
-    INFERENCE_CANCEL_POLL_MS: positiveInt(200),
-    /** Limits for targets whose route names none (the catalog's defaults normally travel with the route). */
+    /** Call limits for models whose catalog entry sets none. */
     INFERENCE_FIRST_TOKEN_TIMEOUT_MS: positiveInt(20_000),
     INFERENCE_IDLE_TIMEOUT_MS: positiveInt(15_000),
   })

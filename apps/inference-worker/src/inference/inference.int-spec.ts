@@ -4,7 +4,7 @@ import { Topics, streamEvent, type InferenceRequestV1, type RouteTarget, type St
 import type { PublishOptions } from '@llm/kafka';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
 import { createRedis, TenantKeys, type Redis } from '@llm/redis';
-import { RequestCancellation, ResultPublisher } from '@llm/result-stream';
+import { RequestCancellation, RequestNotifications, ResultPublisher } from '@llm/result-stream';
 import { runService, type RunningService } from '@llm/service-runtime';
 import { countTokens } from '@llm/tokens';
 import { llmRequest, quietLogger, testInfra, testServiceSettings, waitFor } from '@llm/testing';
@@ -102,6 +102,7 @@ const idle = (sim: RunningService) =>
 
 describe('inference worker against model-sim and Redis', () => {
   let redis: Redis;
+  let subscriber: Redis;
   let good: RunningService;
   let bad: RunningService | undefined;
   let events: FlakyEvents;
@@ -112,7 +113,6 @@ describe('inference worker against model-sim and Redis', () => {
     const runner = new ProviderCallRunner(new OpenAiCompatibleAdapter(new ProviderRegistry(catalog, settings)), {
       firstTokenMs: 400,
       idleMs: 400,
-      cancelPollMs: 30,
       encodings: new Map(catalog.models.map((m) => [m.id, m.tokenizer])),
     });
     return new RunInferenceUseCase(
@@ -132,7 +132,8 @@ describe('inference worker against model-sim and Redis', () => {
 
   beforeAll(async () => {
     redis = createRedis(infra.REDIS_URL, logger);
-    cancellation = new RequestCancellation(redis);
+    subscriber = createRedis(infra.REDIS_URL, logger, 'worker-int-subscriber');
+    cancellation = new RequestCancellation(redis, new RequestNotifications(subscriber));
     good = await startSim({ SIM_CACHED_PROMPT_TOKENS: '3' });
     // Loading the tokenizer's ranks takes a second: not inside a call limited to 400 ms.
     countTokens('warm up');
@@ -148,6 +149,7 @@ describe('inference worker against model-sim and Redis', () => {
   afterAll(async () => {
     await good?.close();
     redis?.disconnect();
+    subscriber?.disconnect();
   });
 
   it('republishes the stored outcome when finishing failed, and lets only one of two racing workers call the provider', async () => {

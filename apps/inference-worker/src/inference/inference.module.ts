@@ -35,7 +35,6 @@ export class InferenceModule {
             return new ProviderCallRunner(adapter, {
               firstTokenMs: config.INFERENCE_FIRST_TOKEN_TIMEOUT_MS,
               idleMs: config.INFERENCE_IDLE_TIMEOUT_MS,
-              cancelPollMs: config.INFERENCE_CANCEL_POLL_MS,
               encodings: new Map(catalog.models.map((m) => [m.id, m.tokenizer])),
             });
           },

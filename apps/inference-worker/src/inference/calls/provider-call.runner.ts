@@ -27,13 +27,13 @@ export interface CallSpec {
   /** `<tenant>/<request_id>/<call_id>`, sent to the provider. */
   callId: string;
   onDelta: (content: string, index: number) => Promise<void>;
-  isCancelled: () => Promise<boolean>;
+  /** Aborted when the call must stop for the caller's sake (cancelled, or the request lease was lost). */
+  stop: AbortSignal;
 }
 
 export interface CallRunnerSettings {
   firstTokenMs: number;
   idleMs: number;
-  cancelPollMs: number;
   /** Tokenizer per catalog model id, for calls the provider reported no usage for. */
   encodings: ReadonlyMap<string, TokenEncoding>;
 }
@@ -46,7 +46,7 @@ class SinkFailure {
 /**
  * Runs one provider call within its limits and tells what it cost. A stream is charged once its headers
  * arrived (the provider processed the prompt), for what it sent; a non-streamed call only when its answer
- * arrived. Responses that do not fit the contract are never charged. Cancellation is polled while it runs.
+ * arrived. Responses that do not fit the contract are never charged. A stop signal (the caller cancelled) ends it at once.
  */
 export class ProviderCallRunner {
   constructor(
@@ -57,12 +57,9 @@ export class ProviderCallRunner {
   async run(spec: CallSpec): Promise<CallOutcome> {
     const limits = limitsOf(spec.target, { firstTokenMs: this.settings.firstTokenMs, idleMs: this.settings.idleMs });
     const guard = new CallGuard(limits);
-    const poll = setInterval(() => {
-      spec.isCancelled().then(
-        (cancelled) => cancelled && guard.cancel(),
-        () => undefined, // a missed poll is retried on the next tick
-      );
-    }, this.settings.cancelPollMs);
+    const cancel = () => guard.cancel();
+    if (spec.stop.aborted) cancel();
+    else spec.stop.addEventListener('abort', cancel, { once: true });
     const transport = { signal: guard.signal, callId: spec.callId, timeoutMs: limits.totalMs };
     const assembler = new StreamAssembler();
     let started = false;
@@ -102,7 +99,7 @@ export class ProviderCallRunner {
         cancelled: guard.stopped?.kind === 'cancelled',
       };
     } finally {
-      clearInterval(poll);
+      spec.stop.removeEventListener('abort', cancel);
       guard.dispose();
     }
   }

@@ -58,8 +58,21 @@ export class ScriptedRunner implements CallRunner {
 
 export class SwitchableCancellation implements CancellationCheck {
   cancelled = false;
+  private readonly watchers = new Set<() => void>();
 
   async isCancelled(): Promise<boolean> {
     return this.cancelled;
+  }
+
+  async watch(_tenantId: string, _requestId: string, onCancel: () => void): Promise<() => Promise<void>> {
+    if (this.cancelled) onCancel();
+    this.watchers.add(onCancel);
+    return async () => void this.watchers.delete(onCancel);
+  }
+
+  /** The caller leaves while the request runs. */
+  cancel(): void {
+    this.cancelled = true;
+    for (const w of this.watchers) w();
   }
 }

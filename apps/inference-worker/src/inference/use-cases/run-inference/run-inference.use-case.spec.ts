@@ -101,7 +101,7 @@ describe('RunInferenceUseCase', () => {
     useCase = new RunInferenceUseCase(runner, outbox, lease, events, results, cancellation, { INFERENCE_LEASE_MS: 300, INFERENCE_LEASE_WAIT_MS: 0 }, quietLogger());
     lease.renewable = false;
     runner.scripts.small = async (spec) => {
-      while (!(await spec.isCancelled())) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => (spec.stop.aborted ? r(undefined) : spec.stop.addEventListener('abort', r, { once: true })));
       return failure(new InferenceError('CANCELLED', 'stopped', false), { cancelled: true, tokens: tokens(10, 3) });
     };
     const err = await useCase.execute(RunInferenceCommand.create(request(), 1, 5)).catch((e: unknown) => e);
@@ -196,6 +196,16 @@ describe('RunInferenceUseCase', () => {
     await useCase.execute(RunInferenceCommand.create(request({ deadline_at: new Date(Date.now() - 1_000).toISOString() }), 1, 5));
     expect(runner.calls).toEqual([]);
     expect(results.finished[0]).toMatchObject({ status: 'expired', source: 'none', error: { code: 'EXPIRED' } });
+  });
+
+  it('stops a running call the moment the caller cancels', async () => {
+    runner.scripts.small = async (spec) => {
+      setTimeout(() => cancellation.cancel(), 5);
+      await new Promise((r) => (spec.stop.aborted ? r(undefined) : spec.stop.addEventListener('abort', r, { once: true })));
+      return failure(new InferenceError('CANCELLED', 'gone', false), { cancelled: true, tokens: tokens(10, 1) });
+    };
+    await useCase.execute(RunInferenceCommand.create(request(), 1, 5));
+    expect(results.finished[0]).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } });
   });
 
   it('does not call for a cancelled request, and charges a call the caller cancelled for what it consumed', async () => {

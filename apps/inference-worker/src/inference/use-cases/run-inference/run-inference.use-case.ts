@@ -14,7 +14,7 @@ import type { RunInferenceCommand } from './run-inference.command';
 
 export type ResultSink = Pick<ResultPublisher, 'publish' | 'appendDelta' | 'appendReset'>;
 export type CallRunner = Pick<ProviderCallRunner, 'run'>;
-export type CancellationCheck = Pick<RequestCancellation, 'isCancelled'>;
+export type CancellationCheck = Pick<RequestCancellation, 'isCancelled' | 'watch'>;
 export type RunInferenceSettings = Pick<InferenceWorkerConfig, 'INFERENCE_LEASE_MS' | 'INFERENCE_LEASE_WAIT_MS'>;
 
 /**
@@ -43,10 +43,11 @@ export class RunInferenceUseCase {
     const { request } = command;
     const waitUntil = Date.now() + this.settings.INFERENCE_LEASE_WAIT_MS;
     for (;;) {
-      const stored = await this.outbox.load(request.tenant_id, request.request_id);
-      if (stored.result) return this.republish(stored, stored.result);
+      // Lease first, then one outbox read under it: the common case costs one SET NX and one HGETALL.
       const lease = await this.lease.acquire(request.tenant_id, request.request_id, this.settings.INFERENCE_LEASE_MS);
       if (lease) return this.runHolding(command, lease);
+      const stored = await this.outbox.load(request.tenant_id, request.request_id);
+      if (stored.result) return this.republish(stored, stored.result);
       // Another worker holds the request (a rebalance handed the message to two members): never call twice.
       // Wait for its outcome (or its lease to lapse), then hand the message back if it is still busy.
       if (Date.now() >= waitUntil) throw new InferenceError('REQUEST_IN_PROGRESS', 'another worker is running this request', true);
@@ -56,7 +57,7 @@ export class RunInferenceUseCase {
 
   private async runHolding(command: RunInferenceCommand, lease: LeaseHandle): Promise<void> {
     const { request } = command;
-    const hold: LeaseState = { lost: false };
+    const hold: LeaseState = { lost: false, stop: new AbortController() };
     const renewal = setInterval(
       () => {
         lease.renew().then(
@@ -64,6 +65,7 @@ export class RunInferenceUseCase {
             if (held) return;
             // Another worker may own the request now: stop calling and finishing, or it is paid for twice.
             hold.lost = true;
+            hold.stop.abort();
             this.logger.warn({ request_id: request.request_id }, 'request lease lost while running; stopping');
           },
           (err: unknown) => this.logger.warn({ err, request_id: request.request_id }, 'request lease renewal failed'),
@@ -72,10 +74,16 @@ export class RunInferenceUseCase {
       Math.max(100, Math.floor(this.settings.INFERENCE_LEASE_MS / 3)),
     );
     try {
-      // The previous holder may have finished between the first look and the lease.
+      // A finished request (redelivered, or finished by the previous holder) is republished, never run again.
       const current = await this.outbox.load(request.tenant_id, request.request_id);
       if (current.result) return await this.republish(current, current.result);
-      await this.run(command, current, hold);
+      // The caller's cancel arrives as a notification and stops the running call at once (no polling).
+      const unwatch = await this.cancellation.watch(request.tenant_id, request.request_id, () => hold.stop.abort());
+      try {
+        await this.run(command, current, hold);
+      } finally {
+        await unwatch().catch((err: unknown) => this.logger.warn({ err, request_id: request.request_id }, 'could not stop watching for a cancel'));
+      }
     } finally {
       clearInterval(renewal);
       await lease.release().catch((err: unknown) => this.logger.warn({ err, request_id: request.request_id }, 'request lease release failed'));
@@ -95,7 +103,7 @@ export class RunInferenceUseCase {
       if (hold.lost) throw leaseLost();
       if (isExpired(request))
         return this.finish(command, charged, { status: 'expired', error: { code: 'EXPIRED', message: 'the request deadline passed before a model answered', retryable: false } });
-      if (await this.cancellation.isCancelled(request.tenant_id, request.request_id)) return this.finish(command, charged, cancelled());
+      if (hold.stop.signal.aborted) return this.finish(command, charged, cancelled());
       const callId = await this.outbox.nextCallId(request.tenant_id, request.request_id);
       const started = Date.now();
       const outcome = await this.runner.run({
@@ -104,7 +112,7 @@ export class RunInferenceUseCase {
         stream: request.mode === 'stream',
         callId: `${request.tenant_id}/${request.request_id}/${callId}`,
         onDelta: async (content, index) => void (await this.results.appendDelta(request.tenant_id, request.request_id, { index, content, model: target.model, call_id: callId })),
-        isCancelled: async () => hold.lost || (await this.cancellation.isCancelled(request.tenant_id, request.request_id)),
+        stop: hold.stop.signal,
       });
       const usage = await this.charge(command, target, callId, outcome, Date.now() - started);
       if (usage) charged.push(usage);
@@ -269,6 +277,8 @@ function totalCost(usages: readonly UsageV1[]): number {
 /** Where the lease stands while a request runs; the renewal timer flips it. */
 interface LeaseState {
   lost: boolean;
+  /** Aborted when the lease is lost or the caller cancels: the running call stops. */
+  stop: AbortController;
 }
 
 function leaseLost(): InferenceError {
