@@ -1,1 +1,2 @@
 export { DomainError, assertUnreachable, errorCodeOf, isDomainError, isRetryable } from './domain-error';
+export { UnavailableError, unavailableOnFailure } from './unavailable';

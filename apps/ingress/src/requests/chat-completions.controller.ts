@@ -1,3 +1,4 @@
+import { unavailableOnFailure } from '@llm/errors';
 import { Body, Controller, Headers, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { LlmResultV1 } from '@llm/contracts';
 import { RequestCancellation, ResultStreamReader } from '@llm/result-stream';
@@ -9,7 +10,7 @@ import type { Principal } from '../auth/principal';
 import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
 import { ClientDisconnect } from './client-disconnect';
 import { toHttpOutcome } from './completion.mapper';
-import { RequestStatusStore, unavailableOnFailure } from './request-status.repository';
+import { RequestStatusStore } from './request-status.repository';
 import { RequestError } from './requests.errors';
 import { SseWriter } from './sse.writer';
 import { AcceptRequestCommand } from './use-cases/accept-request/accept-request.command';
@@ -76,7 +77,7 @@ export class ChatCompletionsController {
       if (command.mode === 'stream') {
         const includeUsage = (body as { stream_options?: { include_usage?: unknown } }).stream_options?.include_usage === true;
         const sse = new SseWriter(res, requestId, command.body.model, includeUsage);
-        const result = await unavailableOnFailure(() =>
+        const result = await unavailableOnFailure('the request store', () =>
           this.streams.follow(principal.tenantId, requestId, {
             timeoutMs: wait.timeoutMs,
             signal: disconnect.signal,
@@ -96,7 +97,9 @@ export class ChatCompletionsController {
         return this.answer(res, requestId, result, wait.expired());
       }
 
-      const result = await unavailableOnFailure(() => this.streams.follow(principal.tenantId, requestId, { timeoutMs: wait.timeoutMs, signal: disconnect.signal }));
+      const result = await unavailableOnFailure('the request store', () =>
+        this.streams.follow(principal.tenantId, requestId, { timeoutMs: wait.timeoutMs, signal: disconnect.signal }),
+      );
       finished = result !== undefined;
       if (disconnect.gone) return;
       this.answer(res, requestId, result, wait.expired());

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { llmResultV1, type LlmResultV1, type RequestMode } from '@llm/contracts';
 import { REDIS, TenantKeys, type Redis } from '@llm/redis';
 import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
-import { RequestError } from './requests.errors';
+import { unavailableOnFailure } from '@llm/errors';
 
 export interface RequestStatusRecord {
   requestId: string;
@@ -41,7 +41,7 @@ export class RequestStatusRepository extends RequestStatusStore {
     const key = new TenantKeys(tenantId).requestStatus(requestId);
     // HSETNX: a late "accepted" must never overwrite a terminal status written first.
     const fields = ['mode', mode, 'created_at', createdAt, ...(deadlineAt ? ['deadline_at', deadlineAt] : [])];
-    await unavailableOnFailure(() =>
+    await unavailableOnFailure('the request store', () =>
       this.redis
         .multi()
         .hsetnx(key, 'status', 'accepted')
@@ -52,18 +52,18 @@ export class RequestStatusRepository extends RequestStatusStore {
   }
 
   async delete(tenantId: string, requestId: string): Promise<void> {
-    await unavailableOnFailure(() => this.redis.del(new TenantKeys(tenantId).requestStatus(requestId)));
+    await unavailableOnFailure('the request store', () => this.redis.del(new TenantKeys(tenantId).requestStatus(requestId)));
   }
 
   async saveOutcome(result: LlmResultV1): Promise<void> {
     const key = new TenantKeys(result.tenant_id).requestStatus(result.request_id);
-    await unavailableOnFailure(() =>
+    await unavailableOnFailure('the request store', () =>
       this.redis.multi().hset(key, 'status', result.status, 'result', JSON.stringify(result)).hsetnx(key, 'created_at', result.completed_at).expire(key, this.ttlSeconds).exec(),
     );
   }
 
   async find(tenantId: string, requestId: string): Promise<RequestStatusRecord | undefined> {
-    const fields = await unavailableOnFailure(() => this.redis.hgetall(new TenantKeys(tenantId).requestStatus(requestId)));
+    const fields = await unavailableOnFailure('the request store', () => this.redis.hgetall(new TenantKeys(tenantId).requestStatus(requestId)));
     if (!fields.status) return undefined;
     const parsed = fields.result ? llmResultV1.safeParse(JSON.parse(fields.result)) : undefined;
     return {
@@ -78,11 +78,3 @@ export class RequestStatusRepository extends RequestStatusStore {
 }
 
 /** Redis at ingress fails as UNAVAILABLE: retryable, with a hint when to retry. */
-export async function unavailableOnFailure<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (err) {
-    if (err instanceof RequestError) throw err;
-    throw new RequestError('UNAVAILABLE', 'the request store is unavailable; retry shortly', true, { cause: err, retryAfterS: 1 });
-  }
-}

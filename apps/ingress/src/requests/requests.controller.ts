@@ -1,3 +1,4 @@
+import { unavailableOnFailure } from '@llm/errors';
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ResultStreamReader } from '@llm/result-stream';
 import type { Request, Response } from 'express';
@@ -6,7 +7,6 @@ import type { Principal } from '../auth/principal';
 import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
 import { ClientDisconnect } from './client-disconnect';
 import { toStatusView } from './completion.mapper';
-import { unavailableOnFailure } from './request-status.repository';
 import { SseWriter } from './sse.writer';
 import { AcceptRequestCommand } from './use-cases/accept-request/accept-request.command';
 import { AcceptRequestUseCase } from './use-cases/accept-request/accept-request.use-case';
@@ -68,7 +68,7 @@ export class RequestsController {
       const sse = new SseWriter(res, id, record.result?.model ?? 'unknown', true, afterId !== '0');
       sse.open();
       const wait = waitBudget(this.config.SYNC_TIMEOUT_MS, record.deadlineAt);
-      const result = await unavailableOnFailure(() =>
+      const result = await unavailableOnFailure('the request store', () =>
         this.streams.follow(principal.tenantId, id, {
           afterId,
           timeoutMs: wait.timeoutMs,

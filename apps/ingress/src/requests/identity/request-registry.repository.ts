@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PRISMA, type PrismaClient } from '@llm/db';
+import { unavailableOnFailure } from '@llm/errors';
 import { RequestError } from '../requests.errors';
 import { RequestRegistry, type RegisteredRequest, type RequestRegistration } from './request-registry';
 
@@ -18,7 +19,7 @@ export class RequestRegistryRepository extends RequestRegistry {
   }
 
   async claim(tenantId: string, requestId: string, r: RequestRegistration): Promise<RegisteredRequest | undefined> {
-    return this.unavailableOnFailure(async () => {
+    return unavailableOnFailure('the request registry', async () => {
       // Insert-or-nothing is one atomic step: of two racing requests with one id, exactly one registers it.
       const inserted = await this.prisma.$queryRaw<Array<{ request_id: string }>>`
         insert into request_registry (tenant_id, request_id, fingerprint, upstream_id, created_at, deadline_at)
@@ -37,23 +38,16 @@ export class RequestRegistryRepository extends RequestRegistry {
   }
 
   async markAccepted(tenantId: string, requestId: string): Promise<void> {
-    await this.unavailableOnFailure(
+    await unavailableOnFailure(
+      'the request registry',
       () => this.prisma.$executeRaw`update request_registry set accepted_at = now() where tenant_id = ${tenantId} and request_id = ${requestId}::uuid and accepted_at is null`,
     );
   }
 
   async release(tenantId: string, requestId: string): Promise<void> {
-    await this.unavailableOnFailure(
+    await unavailableOnFailure(
+      'the request registry',
       () => this.prisma.$executeRaw`delete from request_registry where tenant_id = ${tenantId} and request_id = ${requestId}::uuid and accepted_at is null`,
     );
-  }
-
-  private async unavailableOnFailure<T>(query: () => Promise<T>): Promise<T> {
-    try {
-      return await query();
-    } catch (err) {
-      if (err instanceof RequestError) throw err;
-      throw new RequestError('UNAVAILABLE', 'the request registry is unavailable; retry shortly', true, { cause: err, retryAfterS: 1 });
-    }
   }
 }

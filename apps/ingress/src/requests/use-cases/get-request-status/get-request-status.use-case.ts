@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { unavailableOnFailure } from '@llm/errors';
 import { requestId as requestIdSchema } from '@llm/contracts';
 import { ResultStreamReader } from '@llm/result-stream';
 import { RequestStatusStore, type RequestStatusRecord } from '../../request-status.repository';
@@ -21,7 +22,7 @@ export class GetRequestStatusUseCase {
     if (!record) throw new RequestError('REQUEST_NOT_FOUND', 'no such request');
     if (record.result) return record;
     // The terminal event may have reached the stream before the status consumer recorded it.
-    const result = await this.streams.terminal(tenantId, requestId);
+    const result = await unavailableOnFailure('the request store', () => this.streams.terminal(tenantId, requestId));
     return result ? { ...record, status: result.status, result } : record;
   }
 }
