@@ -142,17 +142,20 @@ export class ChatCompletionsController {
       });
       const promptTokens = countPromptTokens(body.messages);
       const cachedTokens = Math.min(promptTokens, numberHeader(headers['x-sim-cached-tokens']) ?? this.config.SIM_CACHED_PROMPT_TOKENS);
-      const usageFor = (text: string) => {
-        const completion = countTokens(text);
-        return { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion, prompt_tokens_details: { cached_tokens: cachedTokens } };
-      };
-      const billed = (text: string, outcome: BilledCall['outcome']) =>
+      // Completion tokens are counted once per answer, for its usage and its bill alike.
+      const usageFor = (completion: number) => ({
+        prompt_tokens: promptTokens,
+        completion_tokens: completion,
+        total_tokens: promptTokens + completion,
+        prompt_tokens_details: { cached_tokens: cachedTokens },
+      });
+      const billed = (completion: number, outcome: BilledCall['outcome']) =>
         this.bill.record({
           call_id: headers['x-llm-call-id'] ?? null,
           model: body.model,
           prompt_tokens: promptTokens,
           cached_tokens: cachedTokens,
-          completion_tokens: countTokens(text),
+          completion_tokens: completion,
           outcome,
         });
       const id = `chatcmpl-sim-${randomUUID()}`;
@@ -174,6 +177,7 @@ export class ChatCompletionsController {
           return;
         }
         const text = out.tokens.join('');
+        const completionTokens = countTokens(text);
         this.stats.tokens_generated += out.tokens.length;
         this.requestsTotal.inc({ model: body.model, outcome: 'ok' });
         res.json({
@@ -190,9 +194,9 @@ export class ChatCompletionsController {
               logprobs: body.logprobs ? { content: out.tokens.map((t, i) => logprobEntry(t, i, body.top_logprobs ?? 0)) } : null,
             },
           ],
-          usage: usageFor(text),
+          usage: usageFor(completionTokens),
         });
-        billed(text, 'completed');
+        billed(completionTokens, 'completed');
         return;
       }
 
@@ -200,6 +204,7 @@ export class ChatCompletionsController {
       const writer = new ChunkWriter(res, id, created, body.model);
       writer.open();
       let written = '';
+      let counted: number | undefined;
       let outcome: BilledCall['outcome'] | 'unbilled' = 'aborted';
       try {
         if (fault === 'headers-stall') return await this.hold(res, gone.signal);
@@ -224,12 +229,13 @@ export class ChatCompletionsController {
           this.stats.tokens_generated++;
         }
         writer.choice({}, out.finishReason);
-        if (body.stream_options?.include_usage && fault !== 'stream-no-usage') writer.usage(usageFor(written));
+        counted = countTokens(written);
+        if (body.stream_options?.include_usage && fault !== 'stream-no-usage') writer.usage(usageFor(counted));
         writer.done();
         outcome = 'completed';
         this.requestsTotal.inc({ model: body.model, outcome: 'ok' });
       } finally {
-        if (outcome !== 'unbilled') billed(written, outcome);
+        if (outcome !== 'unbilled') billed(counted ?? countTokens(written), outcome);
       }
     } finally {
       release();

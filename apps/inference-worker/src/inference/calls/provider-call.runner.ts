@@ -5,7 +5,7 @@ import type { OpenAiCompatibleAdapter } from '../providers/openai-compatible.ada
 import { classifyProviderError } from '../providers/provider-error.classifier';
 import { chatCompletionChunk } from '../providers/provider-response.schema';
 import { CallGuard, limitsOf, type StopReason } from './call-guard';
-import { StreamAssembler } from './stream-assembler';
+import { generatedText, StreamAssembler } from './stream-assembler';
 
 /** Tokens one call consumed, as the provider reported them or, without a report, counted locally. */
 export interface ConsumedTokens {
@@ -69,7 +69,7 @@ export class ProviderCallRunner {
         const raw = await this.adapter.complete(spec.target, spec.body, transport);
         if (guard.stopped) throw stopError(guard.stopped, spec.target);
         const completion = chatCompletion.parse(raw);
-        const tokens = completion.usage ? reported(completion.usage) : this.estimate(spec, messageText(completion));
+        const tokens = this.tokensOf(spec, completion.usage, messageText(completion));
         return { ok: true, completion: { ...completion, model: spec.target.model, usage: usageOf(tokens) }, tokens, deltas };
       }
       const chunks = await this.adapter.stream(spec.target, spec.body, transport);
@@ -85,7 +85,7 @@ export class ProviderCallRunner {
       // The SDK ends the iteration quietly when its signal aborts: our own stop must not look like an answer.
       if (guard.stopped) throw stopError(guard.stopped, spec.target);
       if (!assembler.complete) throw new InferenceError('PROVIDER_UNAVAILABLE', `${spec.target.provider}/${spec.target.deployment} ended the stream without finish_reason`, true);
-      const tokens = assembler.usage ? reported(assembler.usage) : this.estimate(spec, assembler.generatedText());
+      const tokens = this.tokensOf(spec, assembler.usage, assembler.generatedText());
       return { ok: true, completion: assembler.completion(spec.target.model, usageOf(tokens)), tokens, deltas };
     } catch (err) {
       if (err instanceof SinkFailure) throw err.cause;
@@ -94,7 +94,7 @@ export class ProviderCallRunner {
       return {
         ok: false,
         error,
-        ...(charged ? { tokens: assembler.usage ? reported(assembler.usage) : this.estimate(spec, assembler.generatedText()) } : {}),
+        ...(charged ? { tokens: this.tokensOf(spec, assembler.usage, assembler.generatedText()) } : {}),
         deltas,
         cancelled: guard.stopped?.kind === 'cancelled',
       };
@@ -102,6 +102,11 @@ export class ProviderCallRunner {
       spec.stop.removeEventListener('abort', cancel);
       guard.dispose();
     }
+  }
+
+  /** What the provider reported, or, when it reported nothing, the prompt and the answer counted here. */
+  private tokensOf(spec: CallSpec, usage: Usage | null | undefined, generated: string): ConsumedTokens {
+    return usage ? reported(usage) : this.estimate(spec, generated);
   }
 
   private estimate(spec: CallSpec, generated: string): ConsumedTokens {
@@ -125,7 +130,11 @@ export function usageOf(tokens: ConsumedTokens): Usage {
 
 function messageText(completion: ChatCompletion): string {
   const message = completion.choices[0]?.message;
-  return (message?.content ?? '') + (message?.refusal ?? '') + (message?.tool_calls ?? []).map((c) => c.function.name + c.function.arguments).join('');
+  return generatedText(
+    message?.content,
+    message?.refusal,
+    (message?.tool_calls ?? []).map((c) => c.function),
+  );
 }
 
 function stopError(reason: StopReason, target: RouteTarget): InferenceError {

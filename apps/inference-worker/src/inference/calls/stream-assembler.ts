@@ -66,9 +66,8 @@ export class StreamAssembler {
     return this.reported;
   }
 
-  /** Everything the model generated, as a tokenizer should count it when the provider reports no usage. */
   generatedText(): string {
-    return this.content + (this.refusal ?? '') + [...this.toolCalls.values()].map((c) => c.name + c.arguments).join('');
+    return generatedText(this.content, this.refusal, [...this.toolCalls.values()]);
   }
 
   /** The answer as one chat.completion, validated against the result contract. */
@@ -98,4 +97,12 @@ export class StreamAssembler {
       ...(this.fingerprint !== undefined ? { system_fingerprint: this.fingerprint } : {}),
     });
   }
+}
+
+/**
+ * Everything a model generated, as a tokenizer should count it when the provider reports no usage: the same
+ * rule for a streamed and a whole answer, or the two would be billed differently.
+ */
+export function generatedText(content: string | null | undefined, refusal: string | null | undefined, toolCalls: ReadonlyArray<{ name: string; arguments: string }>): string {
+  return (content ?? '') + (refusal ?? '') + toolCalls.map((c) => c.name + c.arguments).join('');
 }
