@@ -1,11 +1,12 @@
 import { ERROR_CODES } from '@llm/contracts';
 import { llmResult } from '@llm/testing';
-import { terminalError, toHttpOutcome, toStatusView } from './completion.mapper';
+import { toHttpOutcome, toStatusView } from './completion.mapper';
 
 describe('completion mapper', () => {
   it('gives every code of the shared table its own status, and an unknown code an internal error', () => {
-    for (const [code, entry] of Object.entries(ERROR_CODES)) expect(terminalError(code)).toEqual({ code, status: entry.status });
-    expect(terminalError('SOMETHING_NEW')).toEqual({ code: 'INTERNAL', status: 500 });
+    const outcome = (code: string) => toHttpOutcome(llmResult({ status: 'failed', response: undefined, error: { code, message: 'm', retryable: false } }));
+    for (const [code, entry] of Object.entries(ERROR_CODES)) expect(outcome(code)).toMatchObject({ status: entry.status, body: { error: { platform_code: code } } });
+    expect(outcome('SOMETHING_NEW')).toMatchObject({ status: 500, body: { error: { platform_code: 'INTERNAL' } } });
   });
 
   it('answers a failed request in the OpenAI shape with our code beside it', () => {

@@ -6,18 +6,10 @@ import type { RequestStatusRecord } from './request-status.repository';
 export function toHttpOutcome(result: LlmResultV1): { status: number; body: unknown; retryAfterS?: number } {
   if (result.status === 'succeeded' && result.response) return { status: 200, body: result.response };
   const error = result.error ?? { code: 'INTERNAL', message: 'request finished without an answer', retryable: false };
-  const { code, status } = terminalError(error.code);
+  // A code outside the shared table (a stage's bug) is reported as INTERNAL, never with a made-up status.
+  const { code, status } = describeErrorCode(error.code);
   const body: HttpErrorBody = errorBody(code, error.message, error.retryable, result.request_id);
   return { status, body, retryAfterS: error.retry_after_s };
-}
-
-/**
- * Code and HTTP status of a request that finished without an answer. Every code of the shared table has its
- * status there; a code outside the table (a stage's bug) is an internal error, never a made-up status.
- */
-export function terminalError(code: string): { code: ReturnType<typeof describeErrorCode>['code']; status: number } {
-  const described = describeErrorCode(code);
-  return { code: described.code, status: described.status };
 }
 
 export function toStatusView(record: RequestStatusRecord, now = Date.now()) {

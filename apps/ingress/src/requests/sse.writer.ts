@@ -1,6 +1,5 @@
-import type { LlmResultV1, StreamEvent } from '@llm/contracts';
+import { describeErrorCode, type LlmResultV1, type StreamEvent } from '@llm/contracts';
 import { errorBody } from '@llm/service-runtime';
-import { terminalError } from './completion.mapper';
 
 /** The part of the HTTP response the writer uses; an express Response is one, tests record it. */
 export interface SseSink {
@@ -79,7 +78,7 @@ export class SseWriter {
       if (this.includeUsage) this.send(id, { ...this.frame(result.model), choices: [], usage: result.usage });
     } else {
       const error = result.error ?? { code: 'INTERNAL', message: 'request failed', retryable: false };
-      this.send(id, errorBody(terminalError(error.code).code, error.message, error.retryable, this.requestId));
+      this.send(id, errorBody(describeErrorCode(error.code).code, error.message, error.retryable, this.requestId));
     }
     this.res.write('data: [DONE]\n\n');
     this.res.end();
