@@ -1,7 +1,7 @@
-export { BandStripedAssigner, BAND_STRIPED_ASSIGNOR, bandStripedAssigner, type OwnedPartitions } from './assignor/band-striped.assignor';
+export { BAND_STRIPED_ASSIGNOR } from './assignor/band-striped.assignor';
 export { assignBandStriped, type Assignment, type MemberSubscription } from './assignor/band-striped';
 export { OffsetTracker } from './commit/offset-tracker';
-export { PrioritySemaphore, type SlotRequest } from './consumer/priority-semaphore';
+export { PrioritySemaphore } from './consumer/priority-semaphore';
 export { bandsToPause } from './consumer/priority-gate';
 export { createKafkaClient } from './client';
 export { ensureTopics, MAX_MESSAGE_BYTES, plannedTopics, SINGLE_BROKER, type TopicDurability, type TopicPlan } from './admin/ensure-topics';
@@ -11,7 +11,6 @@ export { EventPublisher, type PublishOptions } from './producer/event-publisher'
 export { KafkaEventPublisher, type RawMessage } from './producer/kafka-event.publisher';
 export { fnv1a32, partitionFor } from './producer/partitioner';
 export { KafkaTransport } from './transport/kafka.transport';
-export { RETRY_SIGNATURE_HEADER, signRetry, verifiedRetry, type RetryInfo } from './transport/retry-headers';
 export { KafkaMessageContext, type KafkaMessageInfo } from './transport/kafka-message.context';
 export { OnTopic } from './transport/on-topic.decorator';
 export { RpcPassthroughFilter } from './transport/rpc-passthrough.filter';

@@ -1,3 +1,3 @@
-export { TenantKeys, sha256 } from './tenant-keys';
+export { TenantKeys } from './tenant-keys';
 export { createRedis, registerRedisHealth, type Redis } from './redis.client';
 export { RedisModule, REDIS } from './redis.module';

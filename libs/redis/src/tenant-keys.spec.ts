@@ -4,7 +4,6 @@ describe('TenantKeys', () => {
   it('prefixes every key with the tenant', () => {
     const k = new TenantKeys('acme');
     expect(k.requestStream('r1')).toBe('t:acme:stream:r1');
-    expect(k.idempotency('anything')).toMatch(/^t:acme:idem:[a-f0-9]{64}$/);
     expect(k.exactCache('ab12'.repeat(8))).toMatch(/^t:acme:cache:exact:/);
     expect(k.inferenceOutbox('r1')).toBe('t:acme:outbox:r1');
     expect(k.inferenceLease('r1')).toBe('t:acme:lease:r1');
@@ -12,12 +11,6 @@ describe('TenantKeys', () => {
 
   it.each(['acme:other', 'ACME', '', 'a b', 'x*', '../t'])('rejects the tenant id %p', (id) => {
     expect(() => new TenantKeys(id)).toThrow();
-  });
-
-  it('hashes hostile idempotency keys so they cannot change the key shape', () => {
-    const key = new TenantKeys('acme').idempotency('x\r\n*1\r\n$8\r\nFLUSHALL:t:other:');
-    expect(key).not.toContain('other');
-    expect(key).not.toContain('\n');
   });
 
   it('refuses a non-hex cache hash', () => {

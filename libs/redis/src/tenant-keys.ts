@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { tenantId as tenantIdSchema } from '@llm/contracts';
 
 /**
@@ -51,11 +50,6 @@ export class TenantKeys {
     return `${this.prefix}req:${requestId}`;
   }
 
-  /** Caller-supplied idempotency keys are hashed: any bytes are allowed, none reach the key space. */
-  idempotency(key: string): string {
-    return `${this.prefix}idem:${sha256(key)}`;
-  }
-
   /** Evaluator counters of this tenant's results. */
   evaluationCounts(): string {
     return `${this.prefix}eval:counts`;
@@ -70,8 +64,4 @@ export class TenantKeys {
     if (!/^[a-f0-9]{16,128}$/.test(hash)) throw new Error('cache hash must be hex');
     return `${this.prefix}cache:exact:${hash}`;
   }
-}
-
-export function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
 }

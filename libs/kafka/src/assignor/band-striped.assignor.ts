@@ -43,8 +43,6 @@ export function bandStripedAssigner(owned: OwnedPartitions = () => ({}), topicPr
 }
 
 /** The non-sticky default for callers that keep no ownership (tools, tests). */
-export const BandStripedAssigner: PartitionAssigner = bandStripedAssigner();
-
 function decodeOwned(userData: Buffer | undefined): Record<string, number[]> {
   if (!userData || userData.length === 0) return {};
   try {

@@ -12,7 +12,6 @@ export interface SlotRequest {
 }
 
 interface Waiter {
-  topic: string;
   grant: (granted: boolean) => void;
 }
 
@@ -114,7 +113,7 @@ export class PrioritySemaphore {
         this.count(request.topic, band, -1);
         resolve(granted);
       };
-      const waiter: Waiter = { topic: request.topic, grant: done };
+      const waiter: Waiter = { grant: done };
       const withdraw = () => {
         if (queue.remove(request.tenant, waiter)) done(false);
       };
