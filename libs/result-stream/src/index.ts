@@ -1,5 +1,5 @@
 export { DEFAULT_STREAM_OPTIONS, ResultPublisher, type ResultStreamOptions } from './result.publisher';
-export { answeredResult, resultIdentity, unansweredResult, usageEvent, type Answered, type CallUsage, type EndedWithoutAnswer, type RequestIdentity } from './outcome.builder';
+export { answeredResult, unansweredResult, usageEvent, type Answered, type CallUsage, type EndedWithoutAnswer, type RequestIdentity } from './outcome.builder';
 export { expiredResult, isExpired } from './deadline';
 export { RequestCancellation } from './request-cancellation';
 export { RequestNotifications } from './request-notifications';

@@ -5,7 +5,7 @@
  * finish_reason or [DONE]; `stream-error` sends an error event inside the stream; `invalid-response` answers
  * 200 with a body that is not a chat completion.
  */
-export const FAULTS = [
+const FAULTS = [
   'none',
   '429',
   '429-no-retry-after',

@@ -119,7 +119,7 @@ function reported(usage: Usage): ConsumedTokens {
   return { tokensIn: usage.prompt_tokens, cachedIn: usage.prompt_tokens_details?.cached_tokens ?? 0, tokensOut: usage.completion_tokens, estimated: false };
 }
 
-export function usageOf(tokens: ConsumedTokens): Usage {
+function usageOf(tokens: ConsumedTokens): Usage {
   return {
     prompt_tokens: tokens.tokensIn,
     completion_tokens: tokens.tokensOut,

@@ -4,7 +4,7 @@ import { ZodError } from 'zod';
 import { InferenceError } from '../inference.errors';
 
 /** Backoff for a 429 that named no Retry-After: 1 to 4 s, jittered so rate-limited workers do not retry in step. */
-export function rateLimitBackoffS(random: () => number = Math.random): number {
+function rateLimitBackoffS(random: () => number = Math.random): number {
   return 1 + Math.floor(random() * 4);
 }
 
