@@ -180,7 +180,7 @@ export class LoadDriver {
 
   private async inbound(): Promise<TrackedRequest> {
     const { tracked, tenant, body } = this.track('inbound');
-    // A UUID, so the platform's GET works for it both before and after inbound ids became opaque.
+    // The upstream's own id: any opaque string (a UUID here); the platform derives its request id from it.
     const id = randomUUID();
     tracked.id = id;
     let last = 'no attempt';

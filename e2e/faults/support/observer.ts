@@ -36,8 +36,7 @@ export type SimStats = z.infer<typeof statsSchema>;
 export interface UsageRow {
   tenant_id: string;
   request_id: string;
-  /** Present once the ledger is keyed by provider call (issue 6, item 1). */
-  call_id: string | null;
+  call_id: string;
   source: string;
   status: string;
   model: string;
@@ -169,10 +168,9 @@ export class PlatformObserver {
     return statsSchema.parse(await (await fetch(`${this.options.modelSimUrl}/sim/stats`)).json());
   }
 
-  /** model-sim's bill, or undefined while model-sim has no /sim/bill (then callers fall back to /sim/stats). */
-  async bill(): Promise<BillCall[] | undefined> {
+  /** model-sim's bill: every provider call it served, with what it billed. */
+  async bill(): Promise<BillCall[]> {
     const res = await fetch(`${this.options.modelSimUrl}/sim/bill`);
-    if (res.status === 404) return undefined;
     if (!res.ok) throw new Error(`GET /sim/bill answered ${res.status}`);
     return billSchema.parse(await res.json()).calls;
   }
@@ -190,10 +188,8 @@ export class PlatformObserver {
   }
 
   async usage(tenants: readonly Tenant[]): Promise<UsageRow[]> {
-    const { rows: columns } = await this.options.db.query<{ column_name: string }>("select column_name from information_schema.columns where table_name = 'usage_events'");
-    const callId = columns.some((c) => c.column_name === 'call_id') ? 'call_id::text' : 'null::text';
     const { rows } = await this.options.db.query<UsageRow & { cost_micros: string }>(
-      `select tenant_id, request_id::text as request_id, ${callId} as call_id, source, status, model, tokens_in, tokens_out, cost_micros::text as cost_micros
+      `select tenant_id, request_id::text as request_id, call_id, source, status, model, tokens_in, tokens_out, cost_micros::text as cost_micros
          from usage_events where tenant_id = any($1)`,
       [tenants.map((t) => t.id)],
     );

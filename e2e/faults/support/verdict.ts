@@ -8,10 +8,8 @@ export interface PhaseEvidence {
   httpStatus: Map<TrackedRequest, string | undefined>;
   results: Map<string, SeenResult[]>;
   usage: UsageRow[];
-  /** The phase's slice of model-sim's bill, or undefined when model-sim has no /sim/bill yet. */
-  bill: BillCall[] | undefined;
-  /** Fallback without a bill: provider calls model-sim started during the phase (/sim/stats). */
-  simCallsStarted: number;
+  /** The phase's slice of model-sim's bill. */
+  bill: BillCall[];
   price: (call: BillCall) => number;
   faultAt: number | undefined;
   /**
@@ -38,8 +36,8 @@ export interface PhaseVerdict {
   abortedDrift: number;
   abortedCalls: number;
   ledgerMicros: number;
-  billMicros: number | undefined;
-  /** ledger - (bill - crash-lost) in micros (in calls without a bill); 0 is the only correct value. */
+  billMicros: number;
+  /** ledger - (bill - crash-lost - cut-stream drift) in micros; 0 is the only correct value. */
   ledgerGap: number;
   recoveryMs: number | undefined;
   notes: string[];
@@ -61,85 +59,55 @@ export function judge(e: PhaseEvidence): PhaseVerdict {
 
   const modelRows = e.usage.filter((u) => u.source === 'model');
   const ledgerMicros = e.usage.reduce((sum, u) => sum + u.cost_micros, 0);
-  let duplicated = 0;
-  let doubleCharged = 0;
   let crashLost = 0;
   let crashLostMicros = 0;
   let abortedDrift = 0;
   let abortedCalls = 0;
-  let billMicros: number | undefined;
-  const keyed = modelRows.every((u) => u.call_id !== null);
-  if (keyed)
-    doubleCharged = requestsWith(
-      countBy(modelRows, (u) => `${u.tenant_id}/${u.request_id}/${u.call_id}`),
-      (n) => n > 1,
-    );
-
-  if (e.bill) {
-    billMicros = e.bill.reduce((sum, c) => sum + e.price(c), 0);
-    const identified = e.bill.map((c) => ({ call: c, id: callIdentity(c) }));
-    const anonymous = identified.filter((c) => !c.id).length;
-    if (anonymous > 0) notes.push(`${anonymous} provider calls carried no x-llm-call-id: duplicates and crash losses cannot be attributed`);
-    // More than one provider call that ran to its end for one request: the request was executed twice.
-    duplicated = requestsWith(
-      countBy(
-        identified.filter((c) => c.id && !callEndedEarly(c.call.outcome)),
-        (c) => `${c.id!.tenantId}/${c.id!.requestId}`,
-      ),
-      (n) => n > 1,
-    );
-    if (!keyed) {
-      // Ledger rows without a call id: a request charged more often than the provider was called for it.
-      const calls = countBy(
-        identified.filter((c) => c.id),
-        (c) => `${c.id!.tenantId}/${c.id!.requestId}`,
-      );
-      doubleCharged = requestsWith(
-        countBy(modelRows, (u) => `${u.tenant_id}/${u.request_id}`),
-        (n, k) => n > (calls.get(k) ?? 0),
-      );
-    }
-    const charged = new Set(modelRows.map((u) => (keyed ? `${u.tenant_id}/${u.request_id}/${u.call_id}` : `${u.tenant_id}/${u.request_id}`)));
-    if (keyed) {
-      // Where a call's charge differs from its bill, name it. A stream the caller cut (cancel) is the one place
-      // they may differ: the provider bills the chunks it wrote, the worker can only count the chunks it read
-      // before it aborted, so the chunks in flight at that moment are billed and not charged. That difference is
-      // reported on its own (abortedDrift) and bounded per aborted call; every other call must match exactly.
-      const rowOf = new Map(modelRows.map((u) => [`${u.tenant_id}/${u.request_id}/${u.call_id}`, u]));
-      for (const { call, id } of identified) {
-        const row = id ? rowOf.get(`${id.tenantId}/${id.requestId}/${id.callId}`) : undefined;
-        if (!row || row.cost_micros === e.price(call)) continue;
-        const cut = row.status === 'cancelled' && /abort/i.test(call.outcome);
-        if (cut) {
-          abortedDrift += row.cost_micros - e.price(call);
-          abortedCalls++;
-        }
-        notes.push(
-          `call ${id!.requestId}/${id!.callId}: ledger ${row.cost_micros} µ$ (${row.status}, ${row.tokens_in}+${row.tokens_out} tokens) vs bill ${e.price(call)} µ$ (${call.outcome}, ${call.prompt_tokens}+${call.completion_tokens})${cut ? ' — stream cut by its caller' : ''}`,
-        );
-      }
-    }
-    for (const { call, id } of identified) {
-      if (!id || charged.has(keyed ? `${id.tenantId}/${id.requestId}/${id.callId}` : `${id.tenantId}/${id.requestId}`)) continue;
+  const callKey = (tenantId: string, requestId: string, callId: string) => `${tenantId}/${requestId}/${callId}`;
+  // Two ledger rows for one provider call: charged twice.
+  const doubleCharged = requestsWith(
+    countBy(modelRows, (u) => callKey(u.tenant_id, u.request_id, u.call_id)),
+    (n) => n > 1,
+  );
+  const billMicros = e.bill.reduce((sum, c) => sum + e.price(c), 0);
+  const identified = e.bill.map((c) => ({ call: c, id: callIdentity(c) }));
+  const anonymous = identified.filter((c) => !c.id).length;
+  if (anonymous > 0) notes.push(`${anonymous} provider calls carried no x-llm-call-id: duplicates and crash losses cannot be attributed`);
+  // More than one provider call that ran to its end for one request: the request was executed twice.
+  const duplicated = requestsWith(
+    countBy(
+      identified.filter((c) => c.id && !callEndedEarly(c.call.outcome)),
+      (c) => `${c.id!.tenantId}/${c.id!.requestId}`,
+    ),
+    (n) => n > 1,
+  );
+  // Where a call's charge differs from its bill, name it. A stream the caller cut (cancel) is the one place
+  // they may differ: the provider bills the chunks it wrote, the worker can only count the chunks it read
+  // before it aborted, so the chunks in flight at that moment are billed and not charged. That difference is
+  // reported on its own (abortedDrift) and bounded per aborted call; every other call must match exactly.
+  const rowOf = new Map(modelRows.map((u) => [callKey(u.tenant_id, u.request_id, u.call_id), u]));
+  for (const { call, id } of identified) {
+    const row = id ? rowOf.get(callKey(id.tenantId, id.requestId, id.callId)) : undefined;
+    if (!id) continue;
+    if (!row) {
+      // Billed, never charged: a call that was in flight inside a killed worker (see crashLossAllowance).
       if (crashLost < e.crashLossAllowance) {
         crashLost++;
         crashLostMicros += e.price(call);
       }
+      continue;
     }
-  } else {
-    notes.push(`model-sim has no /sim/bill: fell back to /sim/stats (ledger rows compared with provider calls started, no prices)`);
-    if (!keyed)
-      doubleCharged = requestsWith(
-        countBy(
-          modelRows.filter((u) => u.status === 'succeeded'),
-          (u) => `${u.tenant_id}/${u.request_id}`,
-        ),
-        (n) => n > 1,
-      );
-    notes.push(`ledger has ${modelRows.length} model rows, model-sim started ${e.simCallsStarted} calls (ledger gap in calls)`);
+    if (row.cost_micros === e.price(call)) continue;
+    const cut = row.status === 'cancelled' && /abort/i.test(call.outcome);
+    if (cut) {
+      abortedDrift += row.cost_micros - e.price(call);
+      abortedCalls++;
+    }
+    notes.push(
+      `call ${id.requestId}/${id.callId}: ledger ${row.cost_micros} µ$ (${row.status}, ${row.tokens_in}+${row.tokens_out} tokens) vs bill ${e.price(call)} µ$ (${call.outcome}, ${call.prompt_tokens}+${call.completion_tokens})${cut ? ' — stream cut by its caller' : ''}`,
+    );
   }
-  // Without a bill the gap is counted in calls (ledger model rows minus calls model-sim started), not micros.
-  const ledgerGap = billMicros === undefined ? modelRows.length - e.simCallsStarted : ledgerMicros - abortedDrift - (billMicros - crashLostMicros);
+  const ledgerGap = ledgerMicros - abortedDrift - (billMicros - crashLostMicros);
 
   const after = e.faultAt;
   const recovered = after === undefined ? [] : accepted.filter((r) => r.sentAt >= after && r.answeredAt !== undefined).map((r) => r.answeredAt!);
@@ -194,8 +162,8 @@ export function table(verdicts: readonly PhaseVerdict[]): string {
       `${v.crashLost} (${v.crashLostMicros})`,
       `${v.abortedDrift} (${v.abortedCalls})`,
       v.ledgerMicros,
-      v.billMicros ?? 'n/a',
-      v.billMicros === undefined ? `${v.ledgerGap} calls` : v.ledgerGap,
+      v.billMicros,
+      v.ledgerGap,
       v.recoveryMs === undefined ? 'none' : `${(v.recoveryMs / 1000).toFixed(1)} s`,
       v.refused,
     ].map(String),

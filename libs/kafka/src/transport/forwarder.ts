@@ -1,16 +1,14 @@
 import type { Logger } from '@llm/telemetry';
 import type { KafkaEventPublisher, RawMessage } from '../producer/kafka-event.publisher';
 
-/** Tries per forwarding round; each try is bounded by the publisher's delivery timeout. */
-const TRIES = 3;
-
 type Sender = Pick<KafkaEventPublisher, 'sendUnbounded' | 'bounded' | 'timeoutMs'>;
 
 /**
- * Writes retry and DLQ copies. Bounded: after a few tries it reports failure instead of pinning a slot; the
- * caller then keeps the original uncommitted and tries again later (see KafkaTransport#stick). A try that
- * timed out is not sent again while the idempotent producer still retries it: the next try waits on the
- * same send, so a slow broker does not end up with several copies.
+ * Writes retry and DLQ copies. One wait bounded by the delivery timeout (the idempotent producer retries on
+ * its own inside it), then it reports failure instead of pinning a slot; the caller keeps the original
+ * uncommitted and tries again later without a slot (StuckCopies). A send that timed out is not sent again
+ * while the producer still retries it: the next round waits on the same send, so a slow broker does not end
+ * up with several copies.
  */
 export class Forwarder {
   private readonly pending = new WeakMap<RawMessage, Promise<void>>();
@@ -18,22 +16,17 @@ export class Forwarder {
   constructor(
     private readonly publisher: Sender,
     private readonly log: Logger,
-    private readonly backoffMs = 100,
   ) {}
 
-  /** True once the copy is acknowledged (acks=all); false after the bounded tries. */
-  async forward(message: RawMessage, stopping: () => boolean): Promise<boolean> {
-    for (let attempt = 1; attempt <= TRIES; attempt++) {
-      try {
-        await this.publisher.bounded(this.sendOnce(message), message.topic, this.publisher.timeoutMs);
-        return true;
-      } catch (err) {
-        this.log.error({ err, topic: message.topic, attempt }, 'forwarding failed');
-        if (stopping() || attempt === TRIES) return false;
-        await new Promise((r) => setTimeout(r, this.backoffMs * 2 ** attempt));
-      }
+  /** True once the copy is acknowledged (acks=all); false when the delivery timeout passed first. */
+  async forward(message: RawMessage): Promise<boolean> {
+    try {
+      await this.publisher.bounded(this.sendOnce(message), message.topic, this.publisher.timeoutMs);
+      return true;
+    } catch (err) {
+      this.log.error({ err, topic: message.topic }, 'forwarding failed');
+      return false;
     }
-    return false;
   }
 
   private sendOnce(message: RawMessage): Promise<void> {

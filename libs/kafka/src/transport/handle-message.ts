@@ -27,7 +27,6 @@ export interface HandleDeps {
   maxAttempts: number;
   retryBackoffMs: number;
   onDeadLetter?: DeadLetterHandler;
-  stopping: () => boolean;
   handlerFor: (topic: string) => MessageHandler | undefined;
   toObservable: (result: unknown) => Observable<unknown>;
 }
@@ -92,7 +91,7 @@ async function republish(deps: HandleDeps, state: PartitionState, message: Kafka
     value: message.value,
     headers: { ...rest, ...signRetry(deps.retrySecret, state.logical, message.value, { attempt, retryAt }) },
   };
-  const send = async (): Promise<Outcome | undefined> => ((await deps.forwarder.forward(copy, deps.stopping)) ? 'retried' : undefined);
+  const send = async (): Promise<Outcome | undefined> => ((await deps.forwarder.forward(copy)) ? 'retried' : undefined);
   return (await send()) ?? { outcome: 'stuck', send };
 }
 
@@ -123,7 +122,7 @@ async function deadLetter(
     },
   };
   const send = async (): Promise<Outcome | undefined> => {
-    if (!(await deps.forwarder.forward(copy, deps.stopping))) return undefined;
+    if (!(await deps.forwarder.forward(copy))) return undefined;
     if (deps.onDeadLetter) {
       // Best effort: the DLQ copy is the durable record; this only spares a waiting caller its timeout.
       await deps.onDeadLetter({ topic: state.logical, payload, code, reason, attempt }).catch((err: unknown) => deps.log.warn({ err, code }, 'dead-letter hook failed'));

@@ -67,7 +67,6 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
       maxAttempts: options.maxAttempts,
       retryBackoffMs: options.retryBackoffMs,
       onDeadLetter: options.onDeadLetter,
-      stopping: () => this.stopping,
       handlerFor: (topic) => this.getHandlerByPattern(topic) ?? undefined,
       toObservable: (result) => this.transformToObservable(result),
     };
