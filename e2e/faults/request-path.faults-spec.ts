@@ -112,7 +112,8 @@ describe('the request path under failure (issue 6 acceptance)', () => {
    * Runs steady load on fresh tenants, injects the fault once model calls are in flight, waits for recovery and
    * quiescence, then judges the phase from what callers, the ledger and model-sim's bill say.
    */
-  async function phase(fault: string, inject: (load: LoadDriver) => Promise<number>, tenantCount = 4): Promise<PhaseVerdict> {
+  /** `inject` injects the fault and returns when it killed an inference worker, if it did. */
+  async function phase(fault: string, inject: (load: LoadDriver) => Promise<number | undefined>, tenantCount = 4): Promise<PhaseVerdict> {
     const tenants = await seedTenants(
       fault
         .replace(/[^a-z0-9]+/gi, '-')
@@ -131,7 +132,7 @@ describe('the request path under failure (issue 6 acceptance)', () => {
     });
     load.start(fault);
     let faultAt: number | undefined;
-    let allowance = 0;
+    let workerKilledAt: number | undefined;
     try {
       await waitFor(async () => (load.of(fault).filter((r) => r.acceptedAt).length >= 8 && (await observer.simStats()).in_flight > 0 ? true : undefined), {
         what: `model calls in flight before ${fault}`,
@@ -139,7 +140,7 @@ describe('the request path under failure (issue 6 acceptance)', () => {
         intervalMs: 20,
       });
       faultAt = Date.now();
-      allowance = await inject(load);
+      workerKilledAt = await inject(load);
       await waitFor(() => (load.acceptedAfter(fault, faultAt!).some((r) => r.answeredAt !== undefined) ? true : undefined), {
         what: `recovery from ${fault}`,
         timeoutMs: PHASE_TIMEOUT_MS,
@@ -168,7 +169,7 @@ describe('the request path under failure (issue 6 acceptance)', () => {
       bill: bill.slice(billStart),
       price: (call) => observer.price(call),
       faultAt,
-      crashLossAllowance: allowance,
+      workerKilledAt,
     });
     verdicts.push(verdict);
     // Written after every phase, so a run cut short still shows what it measured.
@@ -192,12 +193,10 @@ describe('the request path under failure (issue 6 acceptance)', () => {
 
   it('kill -9 of the inference worker, the cache and ingress, and a broker restart, under load: nothing accepted is lost or charged twice, and the ledger equals the bill', async () => {
     const restartAfterKill = (app: 'inference-worker' | 'cache' | 'ingress') => async () => {
-      const before = await observer.simStats();
       await processes.kill(app);
-      const after = await observer.simStats();
+      const killedAt = Date.now();
       await processes.start(app);
-      // Calls the killed worker was making (in flight or queued at model-sim, or started just before the kill).
-      return app === 'inference-worker' ? before.in_flight + before.queued + (after.requests - before.requests) : 0;
+      return app === 'inference-worker' ? killedAt : undefined;
     };
     const phases = [
       await phase('kill -9 inference-worker', restartAfterKill('inference-worker')),
@@ -206,7 +205,7 @@ describe('the request path under failure (issue 6 acceptance)', () => {
       await phase('broker restart', async () => {
         await stopBroker();
         await startBroker();
-        return 0;
+        return undefined;
       }),
     ];
     expect(phases.map(invariants)).toEqual(phases.map(ideal));
@@ -224,7 +223,7 @@ describe('the request path under failure (issue 6 acceptance)', () => {
         await waitFor(() => (answered() >= 15 ? true : undefined), { what: 'answers while scaled out', timeoutMs: 30_000, intervalMs: 200 }).catch(() => undefined);
         await processes.stop('inference-worker', 1);
         await processes.stop('inference-worker', 2);
-        return 0;
+        return undefined; // graceful stops: nothing may be lost
       },
       6,
     );

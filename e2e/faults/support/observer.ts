@@ -26,6 +26,8 @@ export const billCall = z.object({
   cached_tokens: z.number().int().default(0),
   completion_tokens: z.number().int(),
   outcome: z.string(),
+  /** When model-sim received the call (epoch ms). */
+  started_at: z.number(),
 });
 export type BillCall = z.infer<typeof billCall>;
 const billSchema = z.object({ calls: z.array(billCall) }).passthrough();

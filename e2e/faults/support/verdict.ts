@@ -13,11 +13,12 @@ export interface PhaseEvidence {
   price: (call: BillCall) => number;
   faultAt: number | undefined;
   /**
-   * Calls model-sim was serving when a worker was killed. Such a call can never be charged: the only process
-   * that knew its tokens died with it (the provider billed it, we cannot). They are counted in their own
-   * column, and only for a worker kill, and never more than were in flight at the kill.
+   * When an inference worker was killed (SIGKILL), if this phase killed one. A call it had already made can
+   * never be charged: the only process that would learn its tokens died with it (the provider billed it, we
+   * cannot). Such calls, and only calls model-sim received before the kill, are counted in their own column;
+   * any other call billed and not charged is a ledger gap.
    */
-  crashLossAllowance: number;
+  workerKilledAt: number | undefined;
 }
 
 export interface PhaseVerdict {
@@ -29,7 +30,7 @@ export interface PhaseVerdict {
   conflicting: number;
   duplicated: number;
   doubleCharged: number;
-  /** Provider calls lost with a killed worker (see crashLossAllowance), and what model-sim billed for them. */
+  /** Provider calls lost with a killed worker (see workerKilledAt), and what model-sim billed for them. */
   crashLost: number;
   crashLostMicros: number;
   /** Ledger minus bill over streams their caller cut (see below), and how many such calls differed. */
@@ -90,8 +91,8 @@ export function judge(e: PhaseEvidence): PhaseVerdict {
     const row = id ? rowOf.get(callKey(id.tenantId, id.requestId, id.callId)) : undefined;
     if (!id) continue;
     if (!row) {
-      // Billed, never charged: a call that was in flight inside a killed worker (see crashLossAllowance).
-      if (crashLost < e.crashLossAllowance) {
+      // Billed, never charged: a call the killed worker had made (see workerKilledAt).
+      if (e.workerKilledAt !== undefined && call.started_at <= e.workerKilledAt) {
         crashLost++;
         crashLostMicros += e.price(call);
       }

@@ -115,6 +115,7 @@ export class ChatCompletionsController {
     const gone = new AbortController();
     res.on('close', () => gone.abort());
     const started = performance.now();
+    const startedAt = Date.now();
     this.queueDepth.set(this.scheduler.queued + 1);
     let release: () => void;
     try {
@@ -157,6 +158,7 @@ export class ChatCompletionsController {
           cached_tokens: cachedTokens,
           completion_tokens: completion,
           outcome,
+          started_at: startedAt,
         });
       const id = `chatcmpl-sim-${randomUUID()}`;
       const created = Math.floor(Date.now() / 1000);

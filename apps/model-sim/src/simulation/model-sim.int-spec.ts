@@ -110,9 +110,19 @@ describe('model-sim through the official OpenAI SDK', () => {
           cached_tokens: 2,
           completion_tokens: out.usage!.completion_tokens,
           outcome: 'completed',
+          started_at: expect.any(Number),
         },
-        { call_id: 'acme/r1/c2', model: 'sim-large', prompt_tokens: usage!.prompt_tokens, cached_tokens: 0, completion_tokens: usage!.completion_tokens, outcome: 'completed' },
+        {
+          call_id: 'acme/r1/c2',
+          model: 'sim-large',
+          prompt_tokens: usage!.prompt_tokens,
+          cached_tokens: 0,
+          completion_tokens: usage!.completion_tokens,
+          outcome: 'completed',
+          started_at: expect.any(Number),
+        },
       ]);
+      expect(calls[0]!.started_at).toBeLessThanOrEqual(calls[1]!.started_at);
       expect(totals).toEqual({
         calls: 2,
         prompt_tokens: out.usage!.prompt_tokens * 2,

@@ -7,6 +7,8 @@ export interface BilledCall {
   completion_tokens: number;
   /** aborted: the stream ended early (client left or an injected cut); billed for what was written. */
   outcome: 'completed' | 'aborted';
+  /** When the call arrived (epoch ms): tells which calls a crashed client had already made. */
+  started_at: number;
 }
 
 /**
