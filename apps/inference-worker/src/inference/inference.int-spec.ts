@@ -13,6 +13,8 @@ import { modelSimConfigSchema } from '../../../model-sim/src/config/model-sim.co
 // eslint-disable-next-line @nx/enforce-module-boundaries -- see above
 import { simulationHttpErrorMapper } from '../../../model-sim/src/simulation/simulation.errors';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- see above
+import type { SimBill } from '../../../model-sim/src/simulation/sim-bill';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- see above
 import { SimulationModule } from '../../../model-sim/src/simulation/simulation.module';
 import { ProviderCallRunner } from './calls/provider-call.runner';
 import { RedisCallOutbox, RedisRequestLease } from './outbox/call-outbox';
@@ -25,10 +27,7 @@ const infra = testInfra();
 const logger = quietLogger('worker-int');
 const tenant = `wk-${randomBytes(4).toString('hex')}`;
 
-type Bill = {
-  calls: Array<{ call_id: string | null; prompt_tokens: number; cached_tokens: number; completion_tokens: number; outcome: string }>;
-  totals: { calls: number; prompt_tokens: number; completion_tokens: number };
-};
+type Bill = ReturnType<SimBill['view']>;
 
 /** Records events like the Kafka publisher and can refuse one topic once (a broker hiccup at the worst moment). */
 class FlakyEvents extends InMemoryEventPublisher {

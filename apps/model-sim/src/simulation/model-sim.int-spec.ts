@@ -4,6 +4,7 @@ import { countTokens } from '@llm/tokens';
 import OpenAI from 'openai';
 import { modelSimConfigSchema } from '../config/model-sim.config';
 import { simulationHttpErrorMapper } from './simulation.errors';
+import type { SimBill } from './sim-bill';
 import { SimulationModule } from './simulation.module';
 
 describe('model-sim through the official OpenAI SDK', () => {
@@ -82,10 +83,7 @@ describe('model-sim through the official OpenAI SDK', () => {
   });
 
   describe('the bill', () => {
-    type Bill = {
-      calls: Array<{ call_id: string | null; model: string; prompt_tokens: number; cached_tokens: number; completion_tokens: number; outcome: string }>;
-      totals: Record<string, number>;
-    };
+    type Bill = ReturnType<SimBill['view']>;
     const bill = async (): Promise<Bill> => (await fetch(`${sim.url}/sim/bill`)).json() as Promise<Bill>;
     const idle = () => waitFor(async () => ((await (await fetch(`${sim.url}/sim/stats`)).json()) as { in_flight: number }).in_flight === 0 || undefined, { what: 'sim idle' });
     beforeEach(async () => {
