@@ -30,6 +30,12 @@ export const kafkaSchema = z.object({
   KAFKA_MAX_ATTEMPTS: positiveInt(5),
   KAFKA_RETRY_BACKOFF_MS: nonNegativeInt(500),
   KAFKA_PRIORITY_PAUSE: bool(true),
+  /**
+   * Slots batch messages may hold per service instance while realtime work passed through it within
+   * KAFKA_REALTIME_WINDOW_MS (0: no limit). Batch keeps every slot while realtime is quiet.
+   */
+  KAFKA_BATCH_IN_FLIGHT_WHILE_REALTIME: nonNegativeInt(2),
+  KAFKA_REALTIME_WINDOW_MS: positiveInt(1_000),
   /** Topic durability (setup-topics): 1/1 for the single dev broker; 3/2 in production (infra/k8s/README.md). */
   KAFKA_REPLICATION_FACTOR: positiveInt(1),
   KAFKA_MIN_INSYNC_REPLICAS: positiveInt(1),

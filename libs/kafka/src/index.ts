@@ -2,6 +2,7 @@ export { BAND_STRIPED_ASSIGNOR } from './assignor/band-striped.assignor';
 export { assignBandStriped, type Assignment, type MemberSubscription } from './assignor/band-striped';
 export { OffsetTracker } from './commit/offset-tracker';
 export { PrioritySemaphore } from './consumer/priority-semaphore';
+export { RealtimeActivity, realtimeActivity } from './consumer/realtime-activity';
 export { bandsToPause } from './consumer/priority-gate';
 export { createKafkaClient } from './client';
 export { ensureTopics, MAX_MESSAGE_BYTES, plannedTopics, SINGLE_BROKER, type TopicDurability, type TopicPlan } from './admin/ensure-topics';

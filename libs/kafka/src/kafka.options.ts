@@ -37,6 +37,13 @@ export interface KafkaConsumerOptions extends KafkaConnectionOptions {
   onFatal?: (error: unknown) => void;
   /** Called when a rebalance starts, once what had finished is committed (observability, tests). */
   onRebalancing?: (startedAt: number) => void;
+  /**
+   * Slots batch messages may hold while realtime work is recent in this process (0: no limit). Batch then
+   * uses the capacity realtime leaves idle instead of the CPU and slots realtime needs.
+   */
+  batchInFlightWhileRealtime?: number;
+  /** How long realtime work counts as recent for that limit. */
+  realtimeWindowMs?: number;
   /** Group session timeout (default KAFKA_TIMING_DEFAULTS, 10 s); tests use the broker minimum. */
   sessionTimeoutMs?: number;
 }

@@ -115,6 +115,8 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
       maxAttempts: k.KAFKA_MAX_ATTEMPTS,
       retryBackoffMs: k.KAFKA_RETRY_BACKOFF_MS,
       priorityPause: k.KAFKA_PRIORITY_PAUSE,
+      batchInFlightWhileRealtime: k.KAFKA_BATCH_IN_FLIGHT_WHILE_REALTIME,
+      realtimeWindowMs: k.KAFKA_REALTIME_WINDOW_MS,
       shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
       deliveryTimeoutMs: k.KAFKA_DELIVERY_TIMEOUT_MS,
       sessionTimeoutMs: k.KAFKA_SESSION_TIMEOUT_MS,

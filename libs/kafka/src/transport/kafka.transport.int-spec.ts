@@ -231,6 +231,42 @@ describe('KafkaTransport on the real broker', () => {
       expect(new Set(seen.map((s) => s.requestId)).size).toBe(1100);
     });
 
+    it('holds a batch flood to its few slots while realtime work flows, and gives it every slot again after', async () => {
+      const flood = Array.from({ length: 600 }, (_, i) => request({ priority: 'batch', tenant_id: `flood-${i % 10}` }));
+      await Promise.all(flood.map((r) => publisher.publish(Topics.requests, r)));
+      let batchInFlight = 0;
+      let lastRealtimeAt = Number.NEGATIVE_INFINITY;
+      const batchConcurrency = { quiet: 0, duringRealtime: 0 };
+      behaviour.handle = async (req) => {
+        if (req.priority !== 'batch') {
+          lastRealtimeAt = performance.now();
+          return;
+        }
+        batchInFlight++;
+        // Well inside the 500 ms window, so a batch message that started after the window lapsed is not counted.
+        const realtimeRecent = performance.now() - lastRealtimeAt < 300;
+        const key = realtimeRecent ? 'duringRealtime' : 'quiet';
+        batchConcurrency[key] = Math.max(batchConcurrency[key], batchInFlight);
+        await new Promise((r) => setTimeout(r, 15));
+        batchInFlight--;
+      };
+      app = await startConsumer({ topicPrefix: prefix, maxInFlight: 8, batchInFlightWhileRealtime: 2, realtimeWindowMs: 500 });
+      await waitFor(() => (seen.length >= 40 ? true : undefined), { what: 'the flood under way' });
+
+      const realtime = [];
+      for (let i = 0; i < 20; i++) {
+        const r = request({ priority: 'realtime-paid', tenant_id: 'paid' });
+        realtime.push(r);
+        await publisher.publish(Topics.requests, r);
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      await waitFor(() => (seen.length >= flood.length + realtime.length ? true : undefined), { what: 'the flood and the realtime messages', timeoutMs: 60_000 });
+      console.log(`batch in flight: up to ${batchConcurrency.quiet} while realtime was quiet, up to ${batchConcurrency.duringRealtime} while it flowed`);
+      expect(batchConcurrency.quiet).toBeGreaterThan(2);
+      expect(batchConcurrency.duringRealtime).toBeLessThanOrEqual(2);
+      expect(new Set(seen.map((x) => x.requestId)).size).toBe(flood.length + realtime.length);
+    });
+
     it('processes a partition concurrently but commits only up to the lowest unfinished message', async () => {
       let releaseFirst!: () => void;
       const firstDone = new Promise<void>((r) => (releaseFirst = r));

@@ -1,12 +1,13 @@
 import { DEV_KAFKA_RETRY_SECRET, KAFKA_TIMING_DEFAULTS } from '@llm/config';
-import { BAND_COUNT, bandOfPartition, Headers, isTopicName, TOPIC_SPECS, type TopicName } from '@llm/contracts';
+import { BAND_COUNT, bandOf, bandOfPartition, Headers, isTopicName, priority, TOPIC_SPECS, type TopicName } from '@llm/contracts';
 import type { Logger } from '@llm/telemetry';
-import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { bandStripedAssigner } from '../assignor/band-striped.assignor';
 import { createKafkaClient } from '../client';
 import { PartitionState } from '../consumer/partition-state';
 import { PrioritySemaphore } from '../consumer/priority-semaphore';
+import { realtimeActivity } from '../consumer/realtime-activity';
 import type { KafkaConsumerOptions } from '../kafka.options';
 import { KafkaEventPublisher } from '../producer/kafka-event.publisher';
 import { ConsumerMetrics } from './consumer.metrics';
@@ -50,6 +51,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
   private stopping = false;
   private fatal?: unknown;
   private readonly prefix: string;
+  private readonly handlers = new Map<string, MessageHandler | undefined>();
 
   constructor(private readonly options: KafkaConsumerOptions) {
     super();
@@ -57,7 +59,12 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     this.log = options.logger.child({ component: 'kafka-transport', group: options.groupId });
     this.prefix = options.topicPrefix ?? '';
     this.publisher = new KafkaEventPublisher(this.kafka, this.log, this.prefix, options.deliveryTimeoutMs);
-    this.slots = new PrioritySemaphore(options.maxInFlight, BAND_COUNT);
+    const batchLimit = options.batchInFlightWhileRealtime ?? 0;
+    this.slots = new PrioritySemaphore(
+      options.maxInFlight,
+      BAND_COUNT,
+      batchLimit > 0 ? { maxInFlight: batchLimit, windowMs: options.realtimeWindowMs ?? 1_000, activity: realtimeActivity } : undefined,
+    );
     this.metrics = options.metrics ? new ConsumerMetrics(options.metrics, options.groupId) : undefined;
     this.pauses = new PauseBook(() => this.consumer, this.log);
     this.deps = {
@@ -67,7 +74,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
       maxAttempts: options.maxAttempts,
       retryBackoffMs: options.retryBackoffMs,
       onDeadLetter: options.onDeadLetter,
-      handlerFor: (topic) => this.getHandlerByPattern(topic) ?? undefined,
+      handlerFor: (topic) => this.handlerFor(topic),
       toObservable: (result) => this.transformToObservable(result),
     };
     this.stuck = new StuckCopies({
@@ -267,7 +274,8 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     // Handed back (revoked, stopping): the offset stays uncommitted and is redelivered.
     if (delay > 0 && !(await abortableSleep(delay, state.signal))) return;
     const tenant = message.key?.toString('utf8') ?? headers[Headers.tenantId] ?? '';
-    if (this.stopping || !(await this.slots.acquire({ band: state.band, topic: state.topic, tenant, signal: state.signal }))) return;
+    const { band, realtime } = this.priorityOf(state, headers);
+    if (this.stopping || !(await this.slots.acquire({ band, realtime, topic: state.topic, tenant, signal: state.signal }))) return;
     const startedAt = performance.now();
     let result: Awaited<ReturnType<typeof handleMessage>>;
     try {
@@ -280,7 +288,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
       this.onCrash(err, false);
       return;
     } finally {
-      this.slots.release();
+      this.slots.release(band);
     }
     if (typeof result !== 'string') {
       this.stuck.hold(state, offset, result);
@@ -288,6 +296,25 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     }
     this.metrics?.processed(state.logical, result, (performance.now() - startedAt) / 1000);
     this.finish(state, offset);
+  }
+
+  /**
+   * A banded topic's partition is its band; on other topics (results, usage) the producer's priority header
+   * says it, so a batch flood's results do not crowd out realtime ones either. Without one, a message is
+   * served first, as before, but does not count as realtime work.
+   */
+  private priorityOf(state: PartitionState, headers: Record<string, string>): { band: number; realtime: boolean } {
+    if (TOPIC_SPECS[state.logical].banded) return { band: state.band, realtime: state.band < BAND_COUNT - 1 };
+    const declared = priority.safeParse(headers[Headers.priority]);
+    if (!declared.success) return { band: 0, realtime: false };
+    const band = bandOf(declared.data);
+    return { band, realtime: band < BAND_COUNT - 1 };
+  }
+
+  /** Nest resolves a handler by parsing its pattern on every call; topics are fixed, so each is looked up once. */
+  private handlerFor(topic: string): MessageHandler | undefined {
+    if (!this.handlers.has(topic)) this.handlers.set(topic, this.getHandlerByPattern(topic) ?? undefined);
+    return this.handlers.get(topic);
   }
 
   private finish(state: PartitionState, offset: number): void {

@@ -199,7 +199,8 @@ export class RunInferenceUseCase {
     });
     await this.outbox.saveResult(result);
     await this.publishOutcome(charged, result);
-    this.logger.info(
+    // Per request: debug, or the hot path pays a log line per request (docs/performance.md).
+    this.logger.debug(
       {
         ...requestLogFields({
           request_id: request.request_id,

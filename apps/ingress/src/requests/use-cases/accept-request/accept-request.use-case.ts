@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Topics } from '@llm/contracts';
-import { EventPublisher, KafkaError } from '@llm/kafka';
+import { EventPublisher, KafkaError, realtimeActivity } from '@llm/kafka';
 import { LOGGER } from '@llm/service-runtime';
 import type { Logger } from '@llm/telemetry';
 import { deadlineBudgetS, INGRESS_CONFIG, type IngressConfig } from '../../../config/ingress.config';
@@ -39,6 +39,8 @@ export class AcceptRequestUseCase {
 
   async execute(command: AcceptRequestCommand, now = new Date()): Promise<AcceptedRequest> {
     const ids = { request_id: command.requestId, tenant_id: command.tenantId };
+    // Batch work in this process (the inbound consumer) makes room while realtime requests arrive.
+    if (command.priority !== 'batch') realtimeActivity.mark(now.getTime());
     let createdAt = now.toISOString();
     let deadlineAt = new Date(now.getTime() + deadlineBudgetS(this.settings, command.priority) * 1000).toISOString();
     // A server-generated id is a fresh random UUID: it cannot collide, so only caller-chosen ids (an
@@ -100,7 +102,7 @@ export class AcceptRequestUseCase {
     // The request is durable now; if the mark is lost, a retry re-publishes it, which the pipeline deduplicates.
     if (registered)
       await this.registry.markAccepted(command.tenantId, command.requestId).catch((err: unknown) => this.logger.warn({ err, ...ids }, 'could not mark the request accepted'));
-    this.logger.info({ ...ids, mode: command.mode, priority: command.priority, replay: !isNew }, 'request accepted');
+    this.logger.debug({ ...ids, mode: command.mode, priority: command.priority, replay: !isNew }, 'request accepted');
     return { requestId: command.requestId, replay: !isNew, deadlineAt };
   }
 }
