@@ -69,7 +69,16 @@ describe('cacheHitOutcome', () => {
     const now = new Date('2026-01-01T00:00:01.000Z');
     const request = llmRequest({ body: deterministic, created_at: '2026-01-01T00:00:00.000Z' });
     const { result, usage } = cacheHitOutcome(request, { key: 'k'.repeat(64), completion }, 2, now);
-    expect(result).toMatchObject({ request_id: request.request_id, status: 'succeeded', source: 'cache', provider: 'cache', cost_micros: 0, attempt: 2, cache_key: 'k'.repeat(64), latency_ms: 1000 });
+    expect(result).toMatchObject({
+      request_id: request.request_id,
+      status: 'succeeded',
+      source: 'cache',
+      provider: 'cache',
+      cost_micros: 0,
+      attempt: 2,
+      cache_key: 'k'.repeat(64),
+      latency_ms: 1000,
+    });
     expect(result.response).toEqual({ ...completion, id: `chatcmpl-${request.request_id}`, created: Math.floor(now.getTime() / 1000) });
     expect(usage).toMatchObject({ request_id: request.request_id, call_id: CACHE_HIT_CALL_ID, source: 'cache', cost_micros: 0, tokens_in: 7, tokens_out: 3, attempt: 2 });
   });

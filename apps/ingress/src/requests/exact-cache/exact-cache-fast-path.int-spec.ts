@@ -17,7 +17,12 @@ const acme = { tenantId: `fp-acme-${suffix}`, tier: 'paid' as const, apiKey: `sk
 const globex = { tenantId: `fp-globex-${suffix}`, tier: 'paid' as const, apiKey: `sk-fp-globex-${suffix}` };
 type Tenant = typeof acme;
 
-const question = (content: string, extra: Partial<ChatRequestBody> = {}): ChatRequestBody => ({ model: 'sim-small', temperature: 0, messages: [{ role: 'user', content }], ...extra });
+const question = (content: string, extra: Partial<ChatRequestBody> = {}): ChatRequestBody => ({
+  model: 'sim-small',
+  temperature: 0,
+  messages: [{ role: 'user', content }],
+  ...extra,
+});
 
 /**
  * Ingress with no cache service anywhere: whatever answers a request here is ingress's fast path, and anything

@@ -121,7 +121,10 @@ describe('ExactCacheFastPath', () => {
 
     await recorder.drain();
     expect(events.events).toEqual([]);
-    expect(await counted('ingress_exact_cache_fast_path_total')).toEqual(['ingress_exact_cache_fast_path_total{outcome="miss",service="test"} 1', 'ingress_exact_cache_fast_path_total{outcome="error",service="test"} 2']);
+    expect(await counted('ingress_exact_cache_fast_path_total')).toEqual([
+      'ingress_exact_cache_fast_path_total{outcome="miss",service="test"} 1',
+      'ingress_exact_cache_fast_path_total{outcome="error",service="test"} 2',
+    ]);
   });
 });
 

@@ -246,7 +246,8 @@ describe('AcceptRequestUseCase', () => {
   });
 
   describe('exact-cache fast path', () => {
-    const cached = (overrides: Partial<AcceptRequestInput> = {}) => input({ body: { model: 'auto', temperature: 0, messages: [{ role: 'user', content: 'cached question' }] }, ...overrides });
+    const cached = (overrides: Partial<AcceptRequestInput> = {}) =>
+      input({ body: { model: 'auto', temperature: 0, messages: [{ role: 'user', content: 'cached question' }] }, ...overrides });
     beforeEach(() => fastPath.cached.add('cached question'));
 
     it('answers a hit at once without publishing it to llm.requests.v1, and marks a keyed id accepted so it replays', async () => {
