@@ -36,11 +36,19 @@ export class ResultPublisher {
   /** Returns false when the request already had a terminal event (a duplicate finish). */
   async publish(result: LlmResultV1): Promise<boolean> {
     await this.events.publish(Topics.results, result);
+    return (await this.appendTerminal(result)) !== undefined;
+  }
+
+  /**
+   * The Redis half of publish() alone: the terminal event on the request's stream, and readers woken. Only for a
+   * finisher that records llm.results.v1 itself (ingress's exact-cache fast path, ADR 0008); everyone else calls
+   * publish(). Returns the entry id, or undefined when the request already had a terminal event.
+   */
+  async appendTerminal(result: LlmResultV1): Promise<string | undefined> {
     const keys = new TenantKeys(result.tenant_id);
     const first = await this.redis.set(keys.requestTerminal(result.request_id), '1', 'EX', this.options.ttlSeconds, 'NX');
-    if (first !== 'OK') return false;
-    await this.append(keys, result.request_id, { type: 'terminal', result });
-    return true;
+    if (first !== 'OK') return undefined;
+    return this.append(keys, result.request_id, { type: 'terminal', result });
   }
 
   private async append(keys: TenantKeys, requestId: string, event: StreamEvent): Promise<string> {

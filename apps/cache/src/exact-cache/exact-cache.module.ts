@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { RedisModule } from '@llm/redis';
+import { ExactCacheReader } from '@llm/cache-key';
+import { REDIS, RedisModule, type Redis } from '@llm/redis';
 import { ResultStreamModule } from '@llm/result-stream';
 import type { Logger } from '@llm/telemetry';
 import { CACHE_CONFIG, type CacheConfig } from '../config/cache.config';
@@ -18,7 +19,12 @@ export class ExactCacheModule {
       module: ExactCacheModule,
       imports: [RedisModule.forRoot({ url: config.REDIS_URL, logger }), ResultStreamModule.forRoot({ redisUrl: config.REDIS_URL, logger })],
       controllers: [ExactCacheConsumer],
-      providers: [{ provide: CACHE_CONFIG, useValue: config }, ExactCacheRepository, ...USE_CASES],
+      providers: [
+        { provide: CACHE_CONFIG, useValue: config },
+        { provide: ExactCacheReader, inject: [REDIS], useFactory: (redis: Redis) => new ExactCacheReader(redis, { cacheSampled: config.EXACT_CACHE_SAMPLED }) },
+        ExactCacheRepository,
+        ...USE_CASES,
+      ],
     };
   }
 }

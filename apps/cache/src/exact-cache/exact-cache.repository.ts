@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { chatCompletion, type ChatCompletion } from '@llm/contracts';
+import type { ChatCompletion } from '@llm/contracts';
 import { REDIS, TenantKeys, type Redis } from '@llm/redis';
 import { CACHE_CONFIG, type CacheConfig } from '../config/cache.config';
 
 /**
- * Cached completions in Redis, one key per tenant and exact request hash. The entry is the completion as the
- * model gave it (tool calls, logprobs and refusal included), so a hit returns exactly what was stored.
+ * The write side of the exact cache: cached completions in Redis, one key per tenant and exact request hash. The
+ * entry is the completion as the model gave it (tool calls, logprobs and refusal included), so a hit returns
+ * exactly what was stored. Reads go through the shared ExactCacheReader (libs/cache-key), which ingress's fast
+ * path uses too; this service is the only writer.
  */
 @Injectable()
 export class ExactCacheRepository {
@@ -14,23 +16,7 @@ export class ExactCacheRepository {
     @Inject(CACHE_CONFIG) private readonly config: Pick<CacheConfig, 'EXACT_CACHE_TTL_S'>,
   ) {}
 
-  async find(tenantId: string, hash: string): Promise<ChatCompletion | undefined> {
-    const raw = await this.redis.get(new TenantKeys(tenantId).exactCache(hash));
-    if (raw === null) return undefined;
-    // An entry that no longer parses (schema moved on) is a miss, not an error.
-    const parsed = chatCompletion.safeParse(safeJson(raw));
-    return parsed.success ? parsed.data : undefined;
-  }
-
   async save(tenantId: string, hash: string, completion: ChatCompletion): Promise<void> {
     await this.redis.set(new TenantKeys(tenantId).exactCache(hash), JSON.stringify(completion), 'EX', this.config.EXACT_CACHE_TTL_S);
-  }
-}
-
-function safeJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return undefined;
   }
 }

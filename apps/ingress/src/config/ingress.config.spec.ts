@@ -10,4 +10,9 @@ describe('ingress config', () => {
   it('treats an unconfirmed claim as in progress for at least the producer delivery timeout', () => {
     expect(() => parseConfig(ingressConfigSchema, { ACCEPTANCE_IN_PROGRESS_MS: '5000', KAFKA_DELIVERY_TIMEOUT_MS: '30000' })).toThrow(/ACCEPTANCE_IN_PROGRESS_MS/);
   });
+
+  it('turns the exact-cache fast path on by default, and off with EXACT_CACHE_FAST_PATH=false', () => {
+    expect(parseConfig(ingressConfigSchema, {})).toMatchObject({ EXACT_CACHE_FAST_PATH: true, EXACT_CACHE_SAMPLED: false });
+    expect(parseConfig(ingressConfigSchema, { EXACT_CACHE_FAST_PATH: 'false' }).EXACT_CACHE_FAST_PATH).toBe(false);
+  });
 });

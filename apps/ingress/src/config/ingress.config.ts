@@ -1,4 +1,4 @@
-import { databaseSchema, httpPort, kafkaSchema, loadConfig, positiveInt, redisSchema, serviceSchema } from '@llm/config';
+import { bool, databaseSchema, httpPort, kafkaSchema, loadConfig, positiveInt, redisSchema, serviceSchema } from '@llm/config';
 import type { Priority } from '@llm/contracts';
 import { MAX_MESSAGE_BYTES } from '@llm/kafka';
 import { z } from 'zod';
@@ -31,6 +31,13 @@ export const ingressConfigSchema = serviceSchema
      * ambiguous acceptances (the publish timed out) and are re-published. At least the producer's timeout.
      */
     ACCEPTANCE_IN_PROGRESS_MS: positiveInt(30_000),
+    /**
+     * Exact-cache fast path (ADR 0008): ingress answers an exact hit from Redis itself instead of sending it
+     * through Kafka to the cache service. false sends every request the long way.
+     */
+    EXACT_CACHE_FAST_PATH: bool(true),
+    /** The cache service's temperature policy (its EXACT_CACHE_SAMPLED); set both alike. */
+    EXACT_CACHE_SAMPLED: bool(false),
   })
   .refine((c) => c.BODY_LIMIT_BYTES + KAFKA_ENVELOPE_HEADROOM_BYTES <= MAX_MESSAGE_BYTES, {
     message: `BODY_LIMIT_BYTES must leave ${KAFKA_ENVELOPE_HEADROOM_BYTES} bytes of the topics' ${MAX_MESSAGE_BYTES}-byte max.message.bytes for the envelope`,

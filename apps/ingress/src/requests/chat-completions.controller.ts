@@ -53,13 +53,15 @@ export class ChatCompletionsController {
         userId: headers['x-user-id'],
         feature: headers['x-feature'],
       });
-      const { requestId, deadlineAt, replay } = await this.accept.execute(command);
+      const { requestId, deadlineAt, replay, answer } = await this.accept.execute(command);
       req.requestId = requestId;
+      // Answered by ingress from the exact cache: the same frames and headers as a hit the cache service answers.
+      if (answer) return this.answerNow(res, command, requestId, answer.result, body, answer.streamEntryId);
       const wait = waitBudget(this.config.SYNC_TIMEOUT_MS, deadlineAt);
       if (replay) {
         // A replay of a finished request is answered from its recorded outcome (its stream may have expired).
         const recorded = (await this.statusStore.find(principal.tenantId, requestId))?.result;
-        if (recorded) return this.replayRecorded(res, command, requestId, recorded, body);
+        if (recorded) return this.answerNow(res, command, requestId, recorded, body, '0-0');
         if (wait.expired()) throw new RequestError('REQUEST_NOT_FOUND', `request ${requestId} ran once already and its outcome is no longer kept; it is not run again`);
       }
       let finished = false;
@@ -108,11 +110,12 @@ export class ChatCompletionsController {
     }
   }
 
-  private replayRecorded(res: Response, command: AcceptRequestCommand, requestId: string, recorded: LlmResultV1, body: unknown): void {
-    if (command.mode !== 'stream' || recorded.status !== 'succeeded') return this.answer(res, requestId, recorded, false);
+  /** A result known before any wait (a replay's recorded outcome, a fast-path hit) answered in the caller's mode. */
+  private answerNow(res: Response, command: AcceptRequestCommand, requestId: string, result: LlmResultV1, body: unknown, streamEntryId: string): void {
+    if (command.mode !== 'stream' || result.status !== 'succeeded') return this.answer(res, requestId, result, false);
     const includeUsage = (body as { stream_options?: { include_usage?: unknown } }).stream_options?.include_usage === true;
     // The whole answer as one chunk, then [DONE]: the same frames a cache hit streams.
-    new SseWriter(res, requestId, command.body.model, includeUsage).write('0-0', { type: 'terminal', result: recorded });
+    new SseWriter(res, requestId, command.body.model, includeUsage).write(streamEntryId, { type: 'terminal', result });
   }
 
   private answer(res: Response, requestId: string, result: LlmResultV1 | undefined, expired: boolean): void {

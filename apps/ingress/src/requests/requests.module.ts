@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ExactCacheReader } from '@llm/cache-key';
 import { DbModule } from '@llm/db';
-import { RedisModule } from '@llm/redis';
+import { REDIS, RedisModule, type Redis } from '@llm/redis';
 import { ResultStreamModule } from '@llm/result-stream';
 import type { Logger } from '@llm/telemetry';
 import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
@@ -9,6 +10,8 @@ import { TenantDirectory } from '../auth/tenant-directory';
 import { TenantRepository } from '../auth/tenant.repository';
 import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
 import { ChatCompletionsController } from './chat-completions.controller';
+import { CacheHitRecorder } from './exact-cache/cache-hit.recorder';
+import { ExactCacheFastPath } from './exact-cache/exact-cache.fast-path';
 import { RequestRegistry } from './identity/request-registry';
 import { RequestRegistryRepository } from './identity/request-registry.repository';
 import { RequestStatusRepository, RequestStatusStore } from './request-status.repository';
@@ -36,6 +39,9 @@ export class RequestsModule {
         { provide: TenantDirectory, useClass: TenantRepository },
         { provide: RequestRegistry, useClass: RequestRegistryRepository },
         { provide: RequestStatusStore, useClass: RequestStatusRepository },
+        { provide: ExactCacheReader, inject: [REDIS], useFactory: (redis: Redis) => new ExactCacheReader(redis, { cacheSampled: config.EXACT_CACHE_SAMPLED }) },
+        CacheHitRecorder,
+        ExactCacheFastPath,
         ApiKeyAuthenticator,
         ApiKeyGuard,
         ...USE_CASES,

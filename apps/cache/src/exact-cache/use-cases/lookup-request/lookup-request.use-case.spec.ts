@@ -1,26 +1,26 @@
-import { exactCacheKey } from '@llm/cache-key';
-import { parseConfig } from '@llm/config';
+import { ExactCacheReader, exactCacheKey, type ExactCacheStore } from '@llm/cache-key';
 import { Topics, type ChatCompletion, type LlmRequestV1, type LlmResultV1 } from '@llm/contracts';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
+import { TenantKeys } from '@llm/redis';
 import { RecordingResults } from '@llm/result-stream/testing';
 import { MetricsRegistry } from '@llm/telemetry';
 import { llmRequest, llmResult } from '@llm/testing';
-import { cacheConfigSchema } from '../../../config/cache.config';
 import type { ExactCacheRepository } from '../../exact-cache.repository';
 import { StoreResultCommand } from '../store-result/store-result.command';
 import { StoreResultUseCase } from '../store-result/store-result.use-case';
 import { LookupRequestCommand } from './lookup-request.command';
 import { LookupRequestUseCase } from './lookup-request.use-case';
 
-class FakeCache implements Pick<ExactCacheRepository, 'find' | 'save'> {
-  readonly entries = new Map<string, ChatCompletion>();
+/** Redis as the shared reader sees it, written the way the repository writes: JSON under the tenant's key. */
+class FakeCache implements ExactCacheStore, Pick<ExactCacheRepository, 'save'> {
+  readonly entries = new Map<string, string>();
   lookups = 0;
-  async find(tenantId: string, hash: string) {
+  async get(key: string) {
     this.lookups += 1;
-    return this.entries.get(`${tenantId}/${hash}`);
+    return this.entries.get(key) ?? null;
   }
   async save(tenantId: string, hash: string, completion: ChatCompletion) {
-    this.entries.set(`${tenantId}/${hash}`, completion);
+    this.entries.set(new TenantKeys(tenantId).exactCache(hash), JSON.stringify(completion));
   }
 }
 
@@ -42,8 +42,8 @@ describe('exact cache use cases', () => {
   let results: RecordingResults;
   let lookup: LookupRequestUseCase;
   let store: StoreResultUseCase;
-  const useCase = (env: Record<string, string> = {}) =>
-    new LookupRequestUseCase(cache, events, results, parseConfig(cacheConfigSchema, env), new MetricsRegistry('test', { defaultMetrics: false }));
+  const useCase = (cacheSampled = false) =>
+    new LookupRequestUseCase(new ExactCacheReader(cache, { cacheSampled }), events, results, new MetricsRegistry('test', { defaultMetrics: false }));
 
   beforeEach(() => {
     cache = new FakeCache();
@@ -79,7 +79,7 @@ describe('exact cache use cases', () => {
     expect(events.on(Topics.route)).toEqual([{ ...sampled, context: [] }]);
     expect(cache.lookups).toBe(0);
 
-    await useCase({ EXACT_CACHE_SAMPLED: 'true' }).execute(LookupRequestCommand.create(sampled, 1));
+    await useCase(true).execute(LookupRequestCommand.create(sampled, 1));
     expect(events.on(Topics.route)[1]!.cache_key).toBe(exactCacheKey('acme', sampled.body));
   });
 

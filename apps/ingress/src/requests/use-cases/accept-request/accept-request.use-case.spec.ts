@@ -1,7 +1,9 @@
-import { Topics, type LlmResultV1, type RequestMode, type TopicInput, type TopicName } from '@llm/contracts';
+import { Topics, type LlmRequestV1, type LlmResultV1, type RequestMode, type TopicInput, type TopicName } from '@llm/contracts';
 import { EventPublisher, KafkaError, type PublishOptions } from '@llm/kafka';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
 import { createLogger } from '@llm/telemetry';
+import { llmResult } from '@llm/testing';
+import type { ExactCacheFastPath, FastPathAnswer } from '../../exact-cache/exact-cache.fast-path';
 import { RequestRegistry, type RegisteredRequest, type RequestRegistration } from '../../identity/request-registry';
 import { RequestStatusStore, type RequestStatusRecord } from '../../request-status.repository';
 import { RequestError } from '../../requests.errors';
@@ -38,6 +40,18 @@ class FakeStatus extends RequestStatusStore {
   async saveOutcome(_result: LlmResultV1) {}
   async find(): Promise<RequestStatusRecord | undefined> {
     return undefined;
+  }
+}
+
+/** Answers the questions it is told are cached; records which requests it was asked about. */
+class FakeFastPath implements Pick<ExactCacheFastPath, 'answer'> {
+  readonly cached = new Set<string>();
+  readonly asked: LlmRequestV1[] = [];
+  async answer(request: LlmRequestV1): Promise<FastPathAnswer | undefined> {
+    this.asked.push(request);
+    const question = request.body.messages[0]?.content;
+    if (typeof question !== 'string' || !this.cached.has(question)) return undefined;
+    return { streamEntryId: '1-0', result: llmResult({ request_id: request.request_id, tenant_id: request.tenant_id, source: 'cache', cost_micros: 0 }) };
   }
 }
 
@@ -123,13 +137,15 @@ describe('AcceptRequestUseCase', () => {
   let registry: FakeRegistry;
   let status: FakeStatus;
   let events: InMemoryEventPublisher;
+  let fastPath: FakeFastPath;
   let useCase: AcceptRequestUseCase;
 
   beforeEach(() => {
     registry = new FakeRegistry();
     status = new FakeStatus();
     events = new InMemoryEventPublisher();
-    useCase = new AcceptRequestUseCase(registry, status, events, SETTINGS, silent);
+    fastPath = new FakeFastPath();
+    useCase = new AcceptRequestUseCase(registry, status, events, SETTINGS, silent, fastPath);
   });
 
   it('records the request as accepted and makes it durable on llm.requests.v1 with its deadline', async () => {
@@ -206,7 +222,7 @@ describe('AcceptRequestUseCase', () => {
   it('keeps the key claimed when the publish timed out after the broker kept it, and re-publishes the same id on retry', async () => {
     const broker = new TimingOutAfterWritePublisher();
     broker.timeouts = 1;
-    useCase = new AcceptRequestUseCase(registry, status, broker, SETTINGS, silent);
+    useCase = new AcceptRequestUseCase(registry, status, broker, SETTINGS, silent, fastPath);
     const command = () => AcceptRequestCommand.create(input({ idempotencyKey: 'k-5' }));
 
     const t0 = new Date('2026-11-23T10:00:00.000Z');
@@ -227,5 +243,43 @@ describe('AcceptRequestUseCase', () => {
     // Once confirmed, further retries are answered without publishing again.
     await useCase.execute(command(), new Date(t0.getTime() + 32_000));
     expect(broker.kept.on(Topics.requests)).toHaveLength(2);
+  });
+
+  describe('exact-cache fast path', () => {
+    const cached = (overrides: Partial<AcceptRequestInput> = {}) =>
+      input({ body: { model: 'auto', temperature: 0, messages: [{ role: 'user', content: 'cached question' }] }, ...overrides });
+    beforeEach(() => fastPath.cached.add('cached question'));
+
+    it('answers a hit at once without publishing it to llm.requests.v1, and marks a keyed id accepted so it replays', async () => {
+      const accepted = await useCase.execute(AcceptRequestCommand.create(cached({ idempotencyKey: 'k-hit' })));
+      expect(accepted).toMatchObject({ replay: false, answer: { streamEntryId: '1-0', result: { request_id: accepted.requestId, source: 'cache' } } });
+      expect(fastPath.asked[0]).toMatchObject({ request_id: accepted.requestId, tenant_id: 'acme', mode: 'sync', deadline_at: accepted.deadlineAt });
+      expect(events.on(Topics.requests)).toEqual([]);
+      expect(registry.rows.get(`acme/${accepted.requestId}`)?.accepted).toBe(true);
+
+      const replay = await useCase.execute(AcceptRequestCommand.create(cached({ idempotencyKey: 'k-hit' })));
+      expect(replay).toEqual({ requestId: accepted.requestId, replay: true, deadlineAt: accepted.deadlineAt });
+      // A replay is answered from the first outcome: not looked up again, not published.
+      expect(fastPath.asked).toHaveLength(1);
+      expect(events.on(Topics.requests)).toEqual([]);
+    });
+
+    it('publishes a miss exactly as before', async () => {
+      const accepted = await useCase.execute(AcceptRequestCommand.create(input()));
+      expect(accepted.answer).toBeUndefined();
+      expect(fastPath.asked).toHaveLength(1);
+      expect(events.on(Topics.requests)).toEqual([fastPath.asked[0]]);
+      expect(status.accepted.has(`acme/${accepted.requestId}`)).toBe(true);
+    });
+
+    it('never answers the re-publish of an unconfirmed acceptance from the cache: the first copy may be in the pipeline', async () => {
+      const command = () => AcceptRequestCommand.create(cached({ idempotencyKey: 'k-unconfirmed' }));
+      const t0 = new Date('2026-11-23T10:00:00.000Z');
+      await registry.claim('acme', command().requestId, { fingerprint: command().fingerprint, createdAt: t0.toISOString() });
+      const retry = await useCase.execute(command(), new Date(t0.getTime() + 31_000));
+      expect(retry.answer).toBeUndefined();
+      expect(fastPath.asked).toEqual([]);
+      expect(events.on(Topics.requests)).toHaveLength(1);
+    });
   });
 });

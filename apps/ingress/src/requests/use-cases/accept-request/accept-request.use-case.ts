@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Topics } from '@llm/contracts';
+import { Topics, type LlmRequestV1 } from '@llm/contracts';
 import { EventPublisher, KafkaError, realtimeActivity } from '@llm/kafka';
 import { LOGGER } from '@llm/service-runtime';
 import type { Logger } from '@llm/telemetry';
 import { deadlineBudgetS, INGRESS_CONFIG, type IngressConfig } from '../../../config/ingress.config';
+import { ExactCacheFastPath, type FastPathAnswer } from '../../exact-cache/exact-cache.fast-path';
 import { RequestRegistry } from '../../identity/request-registry';
 import { RequestStatusStore } from '../../request-status.repository';
 import { RequestError } from '../../requests.errors';
@@ -14,6 +15,8 @@ export interface AcceptedRequest {
   /** True when an earlier request with the same id (same Idempotency-Key or upstream id) is being returned. */
   replay: boolean;
   deadlineAt: string;
+  /** Set when ingress answered the request from the exact cache itself (the fast path): answer with it now. */
+  answer?: FastPathAnswer;
 }
 
 type AcceptSettings = Pick<IngressConfig, 'DEADLINE_REALTIME_PAID_S' | 'DEADLINE_REALTIME_FREE_S' | 'DEADLINE_BATCH_S' | 'ACCEPTANCE_IN_PROGRESS_MS'>;
@@ -26,6 +29,9 @@ type AcceptSettings = Pick<IngressConfig, 'DEADLINE_REALTIME_PAID_S' | 'DEADLINE
  * published again), with another body it is refused. When the publish outcome is unknown (a timeout: the broker
  * may have kept the message), the id stays claimed and the caller is told to retry; the retry re-publishes the
  * same request id, which the pipeline deduplicates. Only a definite refusal frees the id.
+ *
+ * A new request that is an exact-cache hit is finished here instead (ExactCacheFastPath, ADR 0008): after the
+ * id rules above, never for a replay or a re-publish, and without publishing it to llm.requests.v1.
  */
 @Injectable()
 export class AcceptRequestUseCase {
@@ -35,6 +41,7 @@ export class AcceptRequestUseCase {
     private readonly events: EventPublisher,
     @Inject(INGRESS_CONFIG) private readonly settings: AcceptSettings,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(ExactCacheFastPath) private readonly fastPath: Pick<ExactCacheFastPath, 'answer'>,
   ) {}
 
   async execute(command: AcceptRequestCommand, now = new Date()): Promise<AcceptedRequest> {
@@ -66,6 +73,26 @@ export class AcceptRequestUseCase {
       this.logger.warn(ids, 're-publishing a request whose acceptance was unconfirmed');
     }
     const isNew = earlier === undefined;
+    const request: LlmRequestV1 = {
+      request_id: command.requestId,
+      tenant_id: command.tenantId,
+      upstream_id: command.upstreamId,
+      user_id: command.userId,
+      feature: command.feature,
+      priority: command.priority,
+      mode: command.mode,
+      created_at: createdAt,
+      deadline_at: deadlineAt,
+      body: command.body,
+      rag: command.rag,
+    };
+
+    // Only a new id: a replay is answered from its first outcome, and a re-published one may be in the pipeline.
+    const answer = isNew ? await this.fastPath.answer(request, now) : undefined;
+    if (answer) {
+      if (registered) await this.markAccepted(ids);
+      return { requestId: command.requestId, replay: false, deadlineAt, answer };
+    }
 
     try {
       await this.status.saveAccepted(command.tenantId, command.requestId, command.mode, createdAt, deadlineAt);
@@ -76,19 +103,7 @@ export class AcceptRequestUseCase {
     }
 
     try {
-      await this.events.publish(Topics.requests, {
-        request_id: command.requestId,
-        tenant_id: command.tenantId,
-        upstream_id: command.upstreamId,
-        user_id: command.userId,
-        feature: command.feature,
-        priority: command.priority,
-        mode: command.mode,
-        created_at: createdAt,
-        deadline_at: deadlineAt,
-        body: command.body,
-        rag: command.rag,
-      });
+      await this.events.publish(Topics.requests, request);
     } catch (err) {
       if (isNew && isDefiniteRefusal(err)) {
         this.logger.error({ err, ...ids }, 'request not accepted: the broker refused it');
@@ -99,11 +114,14 @@ export class AcceptRequestUseCase {
       this.logger.error({ err, ...ids }, 'request acceptance unconfirmed: the publish outcome is unknown');
       throw new RequestError('NOT_ACCEPTED', 'the request may not have been made durable; retry with the same Idempotency-Key shortly', true, { cause: err, retryAfterS: 1 });
     }
-    // The request is durable now; if the mark is lost, a retry re-publishes it, which the pipeline deduplicates.
-    if (registered)
-      await this.registry.markAccepted(command.tenantId, command.requestId).catch((err: unknown) => this.logger.warn({ err, ...ids }, 'could not mark the request accepted'));
+    if (registered) await this.markAccepted(ids);
     this.logger.debug({ ...ids, mode: command.mode, priority: command.priority, replay: !isNew }, 'request accepted');
     return { requestId: command.requestId, replay: !isNew, deadlineAt };
+  }
+
+  /** The request is durable (or answered) now; if the mark is lost, a retry re-publishes it, which the pipeline deduplicates. */
+  private async markAccepted(ids: { request_id: string; tenant_id: string }): Promise<void> {
+    await this.registry.markAccepted(ids.tenant_id, ids.request_id).catch((err: unknown) => this.logger.warn({ err, ...ids }, 'could not mark the request accepted'));
   }
 }
 

@@ -1,0 +1,78 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { cacheHitOutcome, ExactCacheReader } from '@llm/cache-key';
+import type { LlmRequestV1, LlmResultV1 } from '@llm/contracts';
+import { ResultPublisher } from '@llm/result-stream';
+import { LOGGER } from '@llm/service-runtime';
+import { MetricsRegistry, type Logger } from '@llm/telemetry';
+import type { Counter } from 'prom-client';
+import { INGRESS_CONFIG, type IngressConfig } from '../../config/ingress.config';
+import { RequestStatusStore } from '../request-status.repository';
+import { CacheHitRecorder } from './cache-hit.recorder';
+
+export interface FastPathAnswer {
+  result: LlmResultV1;
+  /** The terminal event's id on the request's stream (SSE `id:`, so Last-Event-ID works as on any stream). */
+  streamEntryId: string;
+}
+
+type FastPathOutcome = 'off' | 'bypass' | 'miss' | 'hit' | 'error';
+
+/**
+ * The exact-cache fast path (DESIGN.md step 2, ADR 0008): ingress reads the exact cache itself, with the cache
+ * service's own reader (libs/cache-key: policy, tenant-scoped key, entry validation), and finishes a hit at once.
+ * The request's status and stream get the terminal result before the caller is answered, so GET, the events
+ * endpoint and Idempotency-Key replays see it like any answered request; llm.results.v1 and llm.usage.v1 are
+ * recorded without the caller waiting. Read-only: the cache service stays the only writer.
+ *
+ * Anything that goes wrong here (Redis down, a bad entry) is a miss: the request then takes the usual path and
+ * the cache service answers it, so the fast path can make a request faster but never fail it.
+ */
+@Injectable()
+export class ExactCacheFastPath {
+  private readonly lookups: Counter<'outcome'>;
+
+  constructor(
+    @Inject(ExactCacheReader) private readonly cache: Pick<ExactCacheReader, 'keyFor' | 'find'>,
+    @Inject(ResultPublisher) private readonly results: Pick<ResultPublisher, 'appendTerminal'>,
+    private readonly status: RequestStatusStore,
+    @Inject(CacheHitRecorder) private readonly recorder: Pick<CacheHitRecorder, 'record'>,
+    @Inject(INGRESS_CONFIG) private readonly config: Pick<IngressConfig, 'EXACT_CACHE_FAST_PATH'>,
+    @Inject(LOGGER) private readonly logger: Logger,
+    metrics: MetricsRegistry,
+  ) {
+    this.lookups = metrics.counter('ingress_exact_cache_fast_path_total', 'Exact-cache lookups at ingress by outcome', ['outcome']);
+  }
+
+  /** Answers a new request from the exact cache, or returns undefined (a miss) for it to be published as usual. */
+  async answer(request: LlmRequestV1, now = new Date()): Promise<FastPathAnswer | undefined> {
+    const outcome = await this.tryAnswer(request, now).catch((err: unknown) => {
+      this.logger.warn({ err, request_id: request.request_id, tenant_id: request.tenant_id }, 'exact-cache fast path failed; the request takes the usual path');
+      return 'error' as const;
+    });
+    this.lookups.inc({ outcome: typeof outcome === 'string' ? outcome : 'hit' });
+    return typeof outcome === 'string' ? undefined : outcome;
+  }
+
+  private async tryAnswer(request: LlmRequestV1, now: Date): Promise<FastPathAnswer | FastPathOutcome> {
+    // An upstream on llm.inbound.v1 learns its outcome only from llm.results.v1, which the fast path does not
+    // wait for; its request goes through the cache service, whose answer is published before it is committed.
+    if (!this.config.EXACT_CACHE_FAST_PATH || request.mode === 'kafka') return 'off';
+    const key = this.cache.keyFor(request);
+    if (key === undefined) return 'bypass';
+    const completion = await this.cache.find(request.tenant_id, key);
+    if (!completion) return 'miss';
+
+    const { result, usage } = cacheHitOutcome(request, { key, completion }, 1, now);
+    // Three writes, one round trip (ioredis sends them back to back on one connection). Status order does not
+    // matter: saveAccepted never overwrites a terminal status (HSETNX).
+    const [, , streamEntryId] = await Promise.all([
+      this.status.saveAccepted(request.tenant_id, request.request_id, request.mode, request.created_at, request.deadline_at),
+      this.status.saveOutcome(result),
+      this.results.appendTerminal(result),
+    ]);
+    // Only a request id never seen before comes here, so nobody else can have finished it.
+    if (streamEntryId === undefined) throw new Error('a new request already had a terminal event');
+    this.recorder.record(result, usage);
+    return { result, streamEntryId };
+  }
+}
