@@ -33,9 +33,12 @@ export class ResultPublisher {
     return this.append(new TenantKeys(tenantId), requestId, { type: 'reset', ...reset });
   }
 
-  /** Returns false when the request already had a terminal event (a duplicate finish). */
-  async publish(result: LlmResultV1): Promise<boolean> {
-    await this.events.publish(Topics.results, result);
+  /**
+   * Returns false when the request already had a terminal event (a duplicate finish). `before` is other durable
+   * work of the finisher (its usage events, sent alongside): readers are told only after it too succeeded.
+   */
+  async publish(result: LlmResultV1, before?: Promise<void>): Promise<boolean> {
+    await Promise.all([this.events.publish(Topics.results, result), before]);
     return (await this.appendTerminal(result)) !== undefined;
   }
 
@@ -46,9 +49,19 @@ export class ResultPublisher {
    */
   async appendTerminal(result: LlmResultV1): Promise<string | undefined> {
     const keys = new TenantKeys(result.tenant_id);
-    const first = await this.redis.set(keys.requestTerminal(result.request_id), '1', 'EX', this.options.ttlSeconds, 'NX');
-    if (first !== 'OK') return undefined;
-    return this.append(keys, result.request_id, { type: 'terminal', result });
+    const event: StreamEvent = { type: 'terminal', result };
+    // One round trip: the once-only mark and the append are one script.
+    const id = (await this.redis.eval(
+      APPEND_TERMINAL,
+      2,
+      keys.requestTerminal(result.request_id),
+      keys.requestStream(result.request_id),
+      String(this.options.ttlSeconds),
+      String(this.options.maxLen),
+      JSON.stringify(event),
+      keys.requestNotify(result.request_id),
+    )) as string | null;
+    return id ?? undefined;
   }
 
   private async append(keys: TenantKeys, requestId: string, event: StreamEvent): Promise<string> {
@@ -62,3 +75,12 @@ export class ResultPublisher {
     return id;
   }
 }
+
+/** KEYS: terminal mark, stream. ARGV: ttl s, max length, event, notify channel. Returns the entry id, or nil if already finished. */
+const APPEND_TERMINAL = `
+if not redis.call('SET', KEYS[1], '1', 'EX', ARGV[1], 'NX') then return nil end
+local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'event', ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+redis.call('PUBLISH', ARGV[4], 'terminal')
+return id
+`;

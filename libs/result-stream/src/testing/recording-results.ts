@@ -10,7 +10,8 @@ export class RecordingResults implements Pick<ResultPublisher, 'publish' | 'appe
   readonly terminals: LlmResultV1[] = [];
   failNextPublish?: Error;
 
-  async publish(result: LlmResultV1): Promise<boolean> {
+  async publish(result: LlmResultV1, before?: Promise<void>): Promise<boolean> {
+    await before;
     if (this.failNextPublish) {
       const err = this.failNextPublish;
       this.failNextPublish = undefined;

@@ -18,7 +18,8 @@ export abstract class CallOutbox {
   /** Chooses the next call's id (c1, c2, ...) before the call is made, and records that it was started. */
   abstract nextCallId(tenantId: string, requestId: string): Promise<string>;
   abstract saveUsage(usage: UsageV1): Promise<void>;
-  abstract saveResult(result: LlmResultV1): Promise<void>;
+  /** The result, with the usage of the call that produced it when that was not saved yet, in one write. */
+  abstract saveResult(result: LlmResultV1, usages?: readonly UsageV1[]): Promise<void>;
 }
 
 export interface LeaseHandle {
@@ -56,16 +57,17 @@ export class RedisCallOutbox extends CallOutbox {
   }
 
   async saveUsage(usage: UsageV1): Promise<void> {
-    await this.write(usage.tenant_id, usage.request_id, `usage:${usage.call_id}`, usage);
+    await this.write(usage.tenant_id, usage.request_id, { [`usage:${usage.call_id}`]: usage });
   }
 
-  async saveResult(result: LlmResultV1): Promise<void> {
-    await this.write(result.tenant_id, result.request_id, 'result', result);
+  async saveResult(result: LlmResultV1, usages: readonly UsageV1[] = []): Promise<void> {
+    await this.write(result.tenant_id, result.request_id, { ...Object.fromEntries(usages.map((u) => [`usage:${u.call_id}`, u])), result });
   }
 
-  private async write(tenantId: string, requestId: string, field: string, value: object): Promise<void> {
+  private async write(tenantId: string, requestId: string, fields: Record<string, object>): Promise<void> {
     const key = new TenantKeys(tenantId).inferenceOutbox(requestId);
-    await this.redis.multi().hset(key, field, JSON.stringify(value)).expire(key, this.ttlSeconds).exec();
+    const values = Object.fromEntries(Object.entries(fields).map(([field, value]) => [field, JSON.stringify(value)]));
+    await this.redis.multi().hset(key, values).expire(key, this.ttlSeconds).exec();
   }
 }
 

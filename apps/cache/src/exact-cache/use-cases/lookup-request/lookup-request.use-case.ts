@@ -47,8 +47,9 @@ export class LookupRequestUseCase {
     }
     this.lookups.inc({ outcome: 'hit' });
     const { result, usage } = cacheHitOutcome(request, { key, completion }, attempt, now);
-    await this.events.publish(Topics.usage, usage);
-    await this.results.publish(result);
+    // Usage and result in one produce request; the caller is told once both are acknowledged.
+    const usageSent = this.events.publish(Topics.usage, usage);
+    await Promise.all([usageSent, this.results.publish(result, usageSent)]);
   }
 
   private async forward(request: LlmRequestV1, cacheKey?: string): Promise<void> {

@@ -20,7 +20,8 @@ export class InMemoryCallOutbox extends CallOutbox {
     s.usages = [...s.usages.filter((u) => u.call_id !== usage.call_id), usage];
   }
 
-  async saveResult(result: LlmResultV1): Promise<void> {
+  async saveResult(result: LlmResultV1, usages: readonly UsageV1[] = []): Promise<void> {
+    for (const usage of usages) await this.saveUsage(usage);
     this.entry(result.request_id).result = result;
   }
 

@@ -43,10 +43,13 @@ export class RunInferenceUseCase {
     const { request } = command;
     const waitUntil = Date.now() + this.settings.INFERENCE_LEASE_WAIT_MS;
     for (;;) {
-      // Lease first, then one outbox read under it: the common case costs one SET NX and one HGETALL.
-      const lease = await this.lease.acquire(request.tenant_id, request.request_id, this.settings.INFERENCE_LEASE_MS);
-      if (lease) return this.runHolding(command, lease);
-      const stored = await this.outbox.load(request.tenant_id, request.request_id);
+      // Both in one round trip (auto-pipelined on one connection, in this order): the outbox read sees every
+      // write made before this lease was taken, so under the lease it is the request's current state.
+      const [lease, stored] = await Promise.all([
+        this.lease.acquire(request.tenant_id, request.request_id, this.settings.INFERENCE_LEASE_MS),
+        this.outbox.load(request.tenant_id, request.request_id),
+      ]);
+      if (lease) return this.runHolding(command, lease, stored);
       if (stored.result) return this.republish(stored, stored.result);
       // Another worker holds the request (a rebalance handed the message to two members): never call twice.
       // Wait for its outcome (or its lease to lapse), then hand the message back if it is still busy.
@@ -55,7 +58,7 @@ export class RunInferenceUseCase {
     }
   }
 
-  private async runHolding(command: RunInferenceCommand, lease: LeaseHandle): Promise<void> {
+  private async runHolding(command: RunInferenceCommand, lease: LeaseHandle, current: StoredOutcome): Promise<void> {
     const { request } = command;
     const hold: LeaseState = { lost: false, stop: new AbortController() };
     const renewal = setInterval(
@@ -75,7 +78,6 @@ export class RunInferenceUseCase {
     );
     try {
       // A finished request (redelivered, or finished by the previous holder) is republished, never run again.
-      const current = await this.outbox.load(request.tenant_id, request.request_id);
       if (current.result) return await this.republish(current, current.result);
       // The caller's cancel arrives as a notification and stops the running call at once (no polling).
       const unwatch = await this.cancellation.watch(request.tenant_id, request.request_id, () => hold.stop.abort());
@@ -114,7 +116,8 @@ export class RunInferenceUseCase {
         onDelta: async (content, index) => void (await this.results.appendDelta(request.tenant_id, request.request_id, { index, content, model: target.model, call_id: callId })),
         stop: hold.stop.signal,
       });
-      const usage = await this.charge(command, target, callId, outcome, Date.now() - started);
+      // A successful call's usage is stored with its result, in one write (succeed); any other is stored now.
+      const usage = await this.charge(command, target, callId, outcome, Date.now() - started, !outcome.ok);
       if (usage) charged.push(usage);
       if (hold.lost) {
         // The new holder finishes the request; what this call consumed is charged here.
@@ -151,7 +154,7 @@ export class RunInferenceUseCase {
    * outcome is stored too: a publish that fails (broker restart) then leads to a redelivery that republishes
    * the stored outcome, never to a second provider call.
    */
-  private async charge(command: RunInferenceCommand, target: RouteTarget, callId: string, outcome: CallOutcome, latencyMs: number): Promise<UsageV1 | undefined> {
+  private async charge(command: RunInferenceCommand, target: RouteTarget, callId: string, outcome: CallOutcome, latencyMs: number, store: boolean): Promise<UsageV1 | undefined> {
     if (!outcome.tokens) return undefined;
     const { tokensIn, cachedIn, tokensOut, estimated } = outcome.tokens;
     const usage = usageEvent(command.request, {
@@ -172,7 +175,7 @@ export class RunInferenceUseCase {
       ),
       latency_ms: latencyMs,
     });
-    await this.outbox.saveUsage(usage);
+    if (store) await this.outbox.saveUsage(usage);
     return usage;
   }
 
@@ -197,7 +200,7 @@ export class RunInferenceUseCase {
       cache_key: request.cache_key,
       fallback_used: fallbackUsed,
     });
-    await this.outbox.saveResult(result);
+    await this.outbox.saveResult(result, [usage]);
     await this.publishOutcome(charged, result);
     // Per request: debug, or the hot path pays a log line per request (docs/performance.md).
     this.logger.debug(
@@ -240,10 +243,17 @@ export class RunInferenceUseCase {
     await this.publishOutcome(stored.usages, result);
   }
 
-  /** Usage first, then the result: a caller that sees the result can find every call of it in the ledger. */
+  /**
+   * Usage and result together (one produce request), and the caller is told only once both are acknowledged;
+   * if either fails, the redelivery republishes both from the outbox.
+   */
   private async publishOutcome(usages: readonly UsageV1[], result: LlmResultV1): Promise<void> {
-    for (const usage of usages) await this.events.publish(Topics.usage, usage);
-    await this.results.publish(result);
+    const usagesSent = Promise.all(usages.map((usage) => this.events.publish(Topics.usage, usage)));
+    const resultSent = this.results.publish(
+      result,
+      usagesSent.then(() => undefined),
+    );
+    await Promise.all([usagesSent, resultSent]);
   }
 
   /** One alert per deployment a minute: every request routed there fails the same way until an operator acts. */
