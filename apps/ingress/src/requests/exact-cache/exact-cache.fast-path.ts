@@ -63,13 +63,9 @@ export class ExactCacheFastPath {
     if (!completion) return 'miss';
 
     const { result, usage } = cacheHitOutcome(request, { key, completion }, 1, now);
-    // Three writes, one round trip (ioredis sends them back to back on one connection). Status order does not
-    // matter: saveAccepted never overwrites a terminal status (HSETNX).
-    const [, , streamEntryId] = await Promise.all([
-      this.status.saveAccepted(request.tenant_id, request.request_id, request.mode, request.created_at, request.deadline_at),
-      this.status.saveOutcome(result),
-      this.results.appendTerminal(result),
-    ]);
+    // Two writes, one round trip (ioredis sends them back to back on one connection). The accepted status is
+    // written by the caller alongside the lookup; it never overwrites this terminal one (HSETNX).
+    const [, streamEntryId] = await Promise.all([this.status.saveOutcome(result), this.results.appendTerminal(result)]);
     // Only a request id never seen before comes here, so nobody else can have finished it.
     if (streamEntryId === undefined) throw new Error('a new request already had a terminal event');
     this.recorder.record(result, usage);

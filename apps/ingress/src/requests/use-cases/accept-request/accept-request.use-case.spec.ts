@@ -256,6 +256,8 @@ describe('AcceptRequestUseCase', () => {
       expect(fastPath.asked[0]).toMatchObject({ request_id: accepted.requestId, tenant_id: 'acme', mode: 'sync', deadline_at: accepted.deadlineAt });
       expect(events.on(Topics.requests)).toEqual([]);
       expect(registry.rows.get(`acme/${accepted.requestId}`)?.accepted).toBe(true);
+      // Written alongside the lookup, so GET /v1/requests/{id} knows the request's mode and times.
+      expect(status.accepted.get(`acme/${accepted.requestId}`)).toEqual({ mode: 'sync', deadlineAt: accepted.deadlineAt });
 
       const replay = await useCase.execute(AcceptRequestCommand.create(cached({ idempotencyKey: 'k-hit' })));
       expect(replay).toEqual({ requestId: accepted.requestId, replay: true, deadlineAt: accepted.deadlineAt });

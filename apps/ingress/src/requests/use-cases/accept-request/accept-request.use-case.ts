@@ -88,18 +88,23 @@ export class AcceptRequestUseCase {
     };
 
     // Only a new id: a replay is answered from its first outcome, and a re-published one may be in the pipeline.
-    const answer = isNew ? await this.fastPath.answer(request, now) : undefined;
+    // The lookup and the status write share one round trip; on a hit the fast path's finished status wins
+    // (the accepted status is written only if none exists).
+    const [answer, saved] = await Promise.all([
+      isNew ? this.fastPath.answer(request, now) : undefined,
+      this.status.saveAccepted(command.tenantId, command.requestId, command.mode, createdAt, deadlineAt).then(
+        () => ({ ok: true as const }),
+        (err: unknown) => ({ ok: false as const, err }),
+      ),
+    ]);
     if (answer) {
       if (registered) await this.markAccepted(ids);
       return { requestId: command.requestId, replay: false, deadlineAt, answer };
     }
-
-    try {
-      await this.status.saveAccepted(command.tenantId, command.requestId, command.mode, createdAt, deadlineAt);
-    } catch (err) {
+    if (!saved.ok) {
       // Nothing was published yet: the id is free again.
       if (registered && isNew) await this.registry.release(command.tenantId, command.requestId).catch(() => undefined);
-      throw err;
+      throw saved.err;
     }
 
     try {
