@@ -62,7 +62,7 @@ export class TargetClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       const cacheHit = res.headers['x-cache'] === 'HIT';
-      if (res.statusCode !== 200) {
+      if (res.statusCode < 200 || res.statusCode > 299) {
         await res.body.dump();
         return { ok: false, latencyMs: performance.now() - t0, errorKind: `http-${res.statusCode}`, cacheHit };
       }
