@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { attachAddedLatency, summarizeLevel, type LevelResult } from './levels';
@@ -13,6 +13,13 @@ import type { BenchReport } from './report/table';
 import { runPriorityScenario } from './scenarios/priority';
 
 const HIT_POOL = 16;
+
+/** The shared data folder sits beside the main checkout (../shared) and two levels above a worktree. */
+function sharedTrace(kind: string): string {
+  const name = `shared/data/azure-llm-trace-2023/AzureLLMInferenceTrace_${kind}.csv`;
+  const candidates = [join(ROOT, '..', name), join(ROOT, '../..', name)];
+  return candidates.find((c) => existsSync(c)) ?? candidates[0]!;
+}
 const say = (s: string) => process.stdout.write(`[bench] ${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -151,7 +158,7 @@ export class PipelineBench {
   /** The offered rates, or one level replaying the trace's arrival times. */
   private schedules(): { rate: number; schedule: number[] }[] {
     if (!this.options.trace) return this.options.rates.map((rate) => ({ rate, schedule: fixedRateSchedule(rate, this.options.durationS) }));
-    const file = ['conv', 'code'].includes(this.options.trace) ? join(ROOT, `../../shared/data/azure-llm-trace-2023/AzureLLMInferenceTrace_${this.options.trace}.csv`) : this.options.trace;
+    const file = ['conv', 'code'].includes(this.options.trace) ? sharedTrace(this.options.trace) : this.options.trace;
     const schedule = traceSchedule(readFileSync(file, 'utf8'), this.env.BENCH_TRACE_SPEEDUP, this.options.durationS);
     this.note(`trace replay: ${file}, ${this.env.BENCH_TRACE_SPEEDUP}x speed, ${schedule.length} arrivals in ${this.options.durationS} s`);
     return [{ rate: Math.round(scheduleRate(schedule, this.options.durationS)), schedule }];

@@ -22,7 +22,7 @@ export interface LevelResult {
   added?: { p50: number; p95: number; p99: number };
   cacheHits: number;
   /** CPU seconds per 1,000 requests, per process, and the processes' memory at the end of the level. */
-  cpu: { name: string; cpuSPer1k: number; rssMb: number }[];
+  cpu: { name: string; cpuS: number; cpuSPer1k: number; rssMb: number }[];
   cpuSPer1kTotal: number;
 }
 
@@ -37,7 +37,7 @@ export function summarizeLevel(
   for (const s of samples) if (!s.ok) errors[s.errorKind ?? 'other'] = (errors[s.errorKind ?? 'other'] ?? 0) + 1;
   const ttfts = ok.flatMap((s) => (s.ttftMs === undefined ? [] : [s.ttftMs]));
   const per1k = (cpuS: number) => (samples.length ? (cpuS * 1000) / samples.length : 0);
-  const cpu = usage.map((u) => ({ name: u.name, cpuSPer1k: per1k(u.cpuS), rssMb: u.rssMb }));
+  const cpu = usage.map((u) => ({ name: u.name, cpuS: u.cpuS, cpuSPer1k: per1k(u.cpuS), rssMb: u.rssMb }));
   return {
     ...base,
     sent: samples.length,

@@ -32,6 +32,23 @@ function topCpu(l: LevelResult, n = 4): string {
     .join(', ');
 }
 
+/** p50 (TTFT for streams) as a multiple of model-sim's own at the same level: the side-by-side ratio. */
+function ratioToDirect(l: LevelResult, all: readonly LevelResult[]): string {
+  if (l.system.startsWith('direct')) return '';
+  const stream = l.ttft !== undefined;
+  const base = all.find((b) => b.system === (stream ? 'direct-stream' : 'direct') && b.mode === l.mode && b.targetRate === l.targetRate && b.connections === l.connections);
+  const num = (l.ttft ?? l.latency).p50;
+  const den = base ? (base.ttft ?? base.latency).p50 : Number.NaN;
+  return den > 0 && !Number.isNaN(num) ? `${(num / den).toFixed(1)}` : '-';
+}
+
+/** Memory of every process at the end of the last level it was measured in (MiB). */
+export function memoryLine(levels: readonly LevelResult[]): string {
+  const last = new Map<string, number>();
+  for (const l of levels) for (const c of l.cpu) last.set(c.name, c.rssMb);
+  return [...last].map(([name, mb]) => `${name} ${mb.toFixed(0)}`).join(', ');
+}
+
 export function levelTable(levels: readonly LevelResult[], mode: 'open' | 'closed'): string {
   const head = [
     pad('system', 22),
@@ -43,7 +60,8 @@ export function levelTable(levels: readonly LevelResult[], mode: 'open' | 'close
     lpad('+p50', 7),
     lpad('+p95', 7),
     lpad('+p99', 7),
-    lpad('hits', 6),
+    lpad('x dir', 6),
+    lpad('hits', 5),
     lpad('cpu s/1k', 9),
     '  errors',
     '  top cpu s/1k',
@@ -62,7 +80,8 @@ export function levelTable(levels: readonly LevelResult[], mode: 'open' | 'close
         lpad(ms(l.added?.p50), 7),
         lpad(ms(l.added?.p95), 7),
         lpad(ms(l.added?.p99), 7),
-        lpad(l.system.includes('hit') ? String(l.cacheHits) : '', 6),
+        lpad(ratioToDirect(l, levels), 6),
+        lpad(l.system.includes('hit') && l.sent ? `${Math.round((100 * l.cacheHits) / l.sent)}%` : '', 5),
         lpad(l.cpuSPer1kTotal.toFixed(2), 9),
         '  ' + errorsText(l.errors),
         '  ' + topCpu(l),
@@ -74,9 +93,10 @@ export function levelTable(levels: readonly LevelResult[], mode: 'open' | 'close
 export function renderText(r: BenchReport): string {
   const out: string[] = [];
   out.push(`bench:pipeline  ${r.startedAt}  ${r.machine.cpus} cpus, node ${r.machine.node}`);
-  out.push('latency in ms from the scheduled send (open loop); +pXX = added over model-sim directly at the same level; cpu = CPU seconds per 1,000 requests summed over the platform, infra and gateway processes');
+  out.push('latency in ms from the scheduled send (open loop); +pXX = added over model-sim directly at the same level; x dir = p50 / direct p50; cpu = CPU seconds per 1,000 requests summed over the platform, infra and gateway processes');
   if (r.levels.some((l) => l.mode === 'open')) out.push('', 'OPEN LOOP (fixed offered rates)', levelTable(r.levels, 'open'));
   if (r.levels.some((l) => l.mode === 'closed')) out.push('', 'CLOSED LOOP (connections sweep)', levelTable(r.levels, 'closed'));
+  if (r.levels.length) out.push('', 'MEMORY (RSS MiB at the end of the last level)', `  ${memoryLine(r.levels)}`);
   out.push('', 'HIGHEST SUSTAINED RATE (>=90% of offered done, <=3% errors, p99 added under the budget)');
   for (const [system, s] of Object.entries(r.sustained)) out.push(`  ${pad(system, 22)} under 50 ms: ${lpad(String(s.under50ms), 5)} req/s   under 100 ms: ${lpad(String(s.under100ms), 5)} req/s`);
   if (r.priority) {
