@@ -12,7 +12,13 @@ function level(system: string, samples: Sample[], targetRate = 100): LevelResult
 
 describe('summarizeLevel', () => {
   it('counts errors by kind, latency of successes only, cache hits and CPU per 1,000 requests', () => {
-    const l = level('platform-hit', [ok(10), ok(20), { ok: false, latencyMs: 5000, errorKind: 'timeout' }, { ok: false, latencyMs: 1, errorKind: 'http-429' }, { ok: true, latencyMs: 2, cacheHit: true }]);
+    const l = level('platform-hit', [
+      ok(10),
+      ok(20),
+      { ok: false, latencyMs: 5000, errorKind: 'timeout' },
+      { ok: false, latencyMs: 1, errorKind: 'http-429' },
+      { ok: true, latencyMs: 2, cacheHit: true },
+    ]);
     expect(l).toMatchObject({ sent: 5, ok: 3, errors: { timeout: 1, 'http-429': 1 }, cacheHits: 1, achievedRate: 3 });
     expect(l.latency.max).toBe(20);
     expect(l.cpu.find((c) => c.name === 'kafka')).toEqual({ name: 'kafka', cpuS: 0.5, cpuSPer1k: 100, rssMb: 300 });

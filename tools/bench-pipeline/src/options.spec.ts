@@ -6,7 +6,10 @@ describe('parseOptions', () => {
     expect(o.rates).toEqual([50, 100, 200, 400, 800, 1200, 1600]);
     expect(o.durationS).toBe(5);
     expect(o.scenarios).toEqual(['open', 'closed', 'scale', 'priority']);
-    expect(o.topologies).toEqual([{ ingress: 1, workers: 1 }, { ingress: 2, workers: 2 }]);
+    expect(o.topologies).toEqual([
+      { ingress: 1, workers: 1 },
+      { ingress: 2, workers: 2 },
+    ]);
     expect(o.systems).not.toContain('portkey-stream');
     expect(o.closedConnections).toEqual([1, 16, 64]);
   });

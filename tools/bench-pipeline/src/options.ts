@@ -67,7 +67,10 @@ const FULL_RATES = [50, 100, 200, 400, 800, 1200, 1600];
 const QUICK_RATES = [50, 200];
 
 /** Flags (`--quick`, `--rates 50,100`, `--rates=50,100`, ...) over the BENCH_* environment. Pure. */
-export function parseOptions(argv: readonly string[], env: Pick<BenchEnv, 'BENCH_RATES' | 'BENCH_DURATION_S' | 'BENCH_SYSTEMS' | 'BENCH_TOPOLOGY' | 'BENCH_SCENARIO' | 'BENCH_OUT' | 'BENCH_TRACE'>): BenchOptions {
+export function parseOptions(
+  argv: readonly string[],
+  env: Pick<BenchEnv, 'BENCH_RATES' | 'BENCH_DURATION_S' | 'BENCH_SYSTEMS' | 'BENCH_TOPOLOGY' | 'BENCH_SCENARIO' | 'BENCH_OUT' | 'BENCH_TRACE'>,
+): BenchOptions {
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -79,7 +82,14 @@ export function parseOptions(argv: readonly string[], env: Pick<BenchEnv, 'BENCH
   }
   const known = new Set(['quick', 'help', 'rates', 'duration', 'systems', 'topology', 'scenario', 'out', 'trace']);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown flag --${k}`);
-  const list = (flag: string, fromEnv?: string[]) => (flags.has(flag) ? flags.get(flag)!.split(',').map((s) => s.trim()).filter(Boolean) : fromEnv);
+  const list = (flag: string, fromEnv?: string[]) =>
+    flags.has(flag)
+      ? flags
+          .get(flag)!
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : fromEnv;
   const quick = flags.get('quick') === 'true';
 
   const rates = (list('rates', env.BENCH_RATES) ?? (quick ? QUICK_RATES : FULL_RATES).map(String)).map((r) => {
@@ -93,7 +103,17 @@ export function parseOptions(argv: readonly string[], env: Pick<BenchEnv, 'BENCH
   const scenarios = oneOf('scenario', list('scenario', env.BENCH_SCENARIO) ?? [...ALL_SCENARIOS], ALL_SCENARIOS);
   const topologies = (list('topology', env.BENCH_TOPOLOGY) ?? ['1x1', '2x2']).map(parseTopology).sort((a, b) => a.ingress + a.workers - (b.ingress + b.workers));
   const trace = flags.get('trace') ?? env.BENCH_TRACE;
-  return { quick, rates, durationS, closedConnections: quick ? [1, 16] : [1, 16, 64], systems, topologies, scenarios, out: flags.get('out') ?? env.BENCH_OUT, ...(trace ? { trace } : {}) };
+  return {
+    quick,
+    rates,
+    durationS,
+    closedConnections: quick ? [1, 16] : [1, 16, 64],
+    systems,
+    topologies,
+    scenarios,
+    out: flags.get('out') ?? env.BENCH_OUT,
+    ...(trace ? { trace } : {}),
+  };
 }
 
 /** `2x2` = two ingress and two inference-worker instances. */

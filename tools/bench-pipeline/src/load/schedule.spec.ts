@@ -18,7 +18,9 @@ describe('fixedRateSchedule', () => {
 });
 
 describe('traceSchedule', () => {
-  const csv = ['TIMESTAMP,ContextTokens,GeneratedTokens', '2023-11-16 18:15:46.6805900,374,44', '2023-11-16 18:15:47.6805900,396,109', '2023-11-16 18:15:56.6805900,1,1', ''].join('\n');
+  const csv = ['TIMESTAMP,ContextTokens,GeneratedTokens', '2023-11-16 18:15:46.6805900,374,44', '2023-11-16 18:15:47.6805900,396,109', '2023-11-16 18:15:56.6805900,1,1', ''].join(
+    '\n',
+  );
 
   it('turns arrival timestamps into offsets from the first row, sped up', () => {
     expect(traceSchedule(csv, 10, 60)).toEqual([0, 100, 1000]);

@@ -16,7 +16,10 @@ export function fixedRateSchedule(rate: number, durationS: number): number[] {
  * first row, sped up `speedup` times and cut at `durationS` seconds of the result.
  */
 export function traceSchedule(csv: string, speedup: number, durationS: number): number[] {
-  const lines = csv.split('\n').slice(1).filter((l) => l.trim().length > 0);
+  const lines = csv
+    .split('\n')
+    .slice(1)
+    .filter((l) => l.trim().length > 0);
   const times = lines.map((l) => parseTraceTimestamp(l.split(',')[0]!));
   if (times.length === 0) return [];
   const first = times[0]!;

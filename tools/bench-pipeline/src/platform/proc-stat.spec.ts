@@ -2,7 +2,8 @@ import { parseProcStat, treeCpuTicks, treeRssPages, type ProcStat } from './proc
 import { cpuBetween } from './cpu-meter';
 
 // A real /proc/<pid>/stat line of a Java process, with a command name holding a space and parentheses.
-const line = '4242 (java (kafka) x) S 1 4242 4242 0 -1 4194560 91234 0 12 0 1500 250 40 7 20 0 57 0 123456 4321000000 98765 18446744073709551615 1 1 0 0 0 0 0 4096 16384 0 0 0 17 1 0 0 0 0 0';
+const line =
+  '4242 (java (kafka) x) S 1 4242 4242 0 -1 4194560 91234 0 12 0 1500 250 40 7 20 0 57 0 123456 4321000000 98765 18446744073709551615 1 1 0 0 0 0 0 4096 16384 0 0 0 17 1 0 0 0 0 0';
 
 describe('parseProcStat', () => {
   it('reads pid, ppid, user/system time, waited-for children time and RSS', () => {
@@ -35,7 +36,12 @@ describe('process trees', () => {
 
   it('turns two samples into CPU seconds (100 ticks/s) and memory in MiB per process', () => {
     const before = { at: new Map([['kafka', { ticks: 100, rssPages: 256 }]]) };
-    const after = { at: new Map([['kafka', { ticks: 350, rssPages: 512 }], ['new', { ticks: 5, rssPages: 1 }]]) };
+    const after = {
+      at: new Map([
+        ['kafka', { ticks: 350, rssPages: 512 }],
+        ['new', { ticks: 5, rssPages: 1 }],
+      ]),
+    };
     expect(cpuBetween(before, after)).toEqual([{ name: 'kafka', cpuS: 2.5, rssMb: 2 }]);
   });
 });

@@ -22,7 +22,10 @@ export function parseProcStat(text: string): ProcStat {
   if (open < 0 || close < open) throw new Error('not a /proc/<pid>/stat line');
   const pid = Number(text.slice(0, open).trim());
   // After ") ": field 3 (state) is index 0, so field n is index n - 3.
-  const f = text.slice(close + 2).trim().split(/\s+/);
+  const f = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   const field = (n: number) => Number(f[n - 3]);
   return { pid, ppid: field(4), utime: field(14), stime: field(15), cutime: field(16), cstime: field(17), rssPages: field(24) };
 }

@@ -93,17 +93,22 @@ export function levelTable(levels: readonly LevelResult[], mode: 'open' | 'close
 export function renderText(r: BenchReport): string {
   const out: string[] = [];
   out.push(`bench:pipeline  ${r.startedAt}  ${r.machine.cpus} cpus, node ${r.machine.node}`);
-  out.push('latency in ms from the scheduled send (open loop); +pXX = added over model-sim directly at the same level; x dir = p50 / direct p50; cpu = CPU seconds per 1,000 requests summed over the platform, infra and gateway processes');
+  out.push(
+    'latency in ms from the scheduled send (open loop); +pXX = added over model-sim directly at the same level; x dir = p50 / direct p50; cpu = CPU seconds per 1,000 requests summed over the platform, infra and gateway processes',
+  );
   if (r.levels.some((l) => l.mode === 'open')) out.push('', 'OPEN LOOP (fixed offered rates)', levelTable(r.levels, 'open'));
   if (r.levels.some((l) => l.mode === 'closed')) out.push('', 'CLOSED LOOP (connections sweep)', levelTable(r.levels, 'closed'));
   if (r.levels.length) out.push('', 'MEMORY (RSS MiB at the end of the last level)', `  ${memoryLine(r.levels)}`);
   out.push('', 'HIGHEST SUSTAINED RATE (>=90% of offered done, <=3% errors, p99 added under the budget)');
-  for (const [system, s] of Object.entries(r.sustained)) out.push(`  ${pad(system, 22)} under 50 ms: ${lpad(String(s.under50ms), 5)} req/s   under 100 ms: ${lpad(String(s.under100ms), 5)} req/s`);
+  for (const [system, s] of Object.entries(r.sustained))
+    out.push(`  ${pad(system, 22)} under 50 ms: ${lpad(String(s.under50ms), 5)} req/s   under 100 ms: ${lpad(String(s.under100ms), 5)} req/s`);
   if (r.priority) {
     const p = r.priority;
     out.push('', `PRIORITY: paid realtime at ${p.paidRate} req/s, flood of ${p.flood} batch events (free tenant) on llm.inbound.v1`);
     out.push(`  unloaded      n=${p.unloaded.n} p50 ${ms(p.unloaded.p50)} p99 ${ms(p.unloaded.p99)} ms errors ${p.unloaded.errors}`);
-    out.push(`  during flood  n=${p.duringFlood.n} p50 ${ms(p.duringFlood.p50)} p99 ${ms(p.duringFlood.p99)} ms errors ${p.duringFlood.errors}   p99 ratio ${p.p99Ratio.toFixed(2)}x (target <= 2x)`);
+    out.push(
+      `  during flood  n=${p.duringFlood.n} p50 ${ms(p.duringFlood.p50)} p99 ${ms(p.duringFlood.p99)} ms errors ${p.duringFlood.errors}   p99 ratio ${p.p99Ratio.toFixed(2)}x (target <= 2x)`,
+    );
     out.push(`  flood published in ${p.floodPublishS.toFixed(1)} s, drained after ${p.floodDrainS.toFixed(1)} s; results ${JSON.stringify(p.resultsByStatus)}; lost ${p.lost}`);
   }
   if (r.notes.length) out.push('', 'NOTES', ...r.notes.map((n) => `  - ${n}`));
