@@ -3,7 +3,7 @@
 # With INGRESS_URL set and answering, measures that running platform (e.g. `make up`: INGRESS_URL=http://127.0.0.1:8080).
 # Otherwise starts what it needs on the active profile (honours KAFKA_PORT, REDIS_PORT, PG_PORT, INFRA_STATE_DIR):
 # the infrastructure if it is not running, migrations, topics, seed; the bench itself then starts model-sim, the
-# services from dist/ (from BENCH_BASE_PORT, default 48000) and the gateways, and stops all of it at the end.
+# services from dist/ (from BENCH_BASE_PORT, default 31000) and the gateways, and stops all of it at the end.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"

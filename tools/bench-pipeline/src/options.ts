@@ -30,8 +30,11 @@ export const benchEnvSchema = kafkaSchema.extend({
   INFRA_STATE_DIR: z.string().optional(),
   DEMO_API_KEY: z.string().default('sk-demo-local-0000000000000000'),
   DEMO_FREE_TENANT: z.string().default('demo-free'),
-  /** First port of the processes the bench starts (services, model-sim, gateways); nothing fixed at 8080-8090. */
-  BENCH_BASE_PORT: positiveInt(48_000),
+  /**
+   * First port of the processes the bench starts (services, model-sim, gateways); nothing fixed at 8080-8090.
+   * Below 32768: ports in the ephemeral range can be taken by any outgoing connection of the machine.
+   */
+  BENCH_BASE_PORT: positiveInt(31_000),
   BENCH_CACHE_DIR: z.string().default(join(homedir(), '.cache/llm-platform/bench')),
   BENCH_LOG_LEVEL: z.string().default('info'),
   BENCH_RATES: csv.optional(),

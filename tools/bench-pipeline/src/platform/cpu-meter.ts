@@ -8,6 +8,8 @@ const PAGE_BYTES = 4096;
 export interface MeteredProcess {
   name: string;
   pid: number;
+  /** The process alone, not its descendants (the bench itself: the services are its children). */
+  alone?: boolean;
 }
 
 export interface CpuSample {
@@ -23,7 +25,11 @@ export interface ProcessUsage {
 export function sampleCpu(processes: readonly MeteredProcess[]): CpuSample {
   const all: Map<number, ProcStat> = readAllProcStats();
   const at = new Map<string, { ticks: number; rssPages: number }>();
-  for (const p of processes) at.set(p.name, { ticks: treeCpuTicks(p.pid, all), rssPages: treeRssPages(p.pid, all) });
+  for (const p of processes) {
+    const own = all.get(p.pid);
+    if (p.alone) at.set(p.name, { ticks: own ? own.utime + own.stime : 0, rssPages: own?.rssPages ?? 0 });
+    else at.set(p.name, { ticks: treeCpuTicks(p.pid, all), rssPages: treeRssPages(p.pid, all) });
+  }
   return { at };
 }
 

@@ -21,6 +21,8 @@ export class Launcher {
   constructor(private readonly logDir: string) {}
 
   async start(spec: LaunchSpec): Promise<void> {
+    // Something already answering there would pass the health check in place of the process started here.
+    if (await answers(spec.healthUrl)) throw new Error(`${spec.name}: ${spec.healthUrl} already answers (port taken; set BENCH_BASE_PORT)`);
     const log = createWriteStream(join(this.logDir, `${spec.name}.log`), { flags: 'w' });
     const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.pipe(log);
@@ -29,11 +31,7 @@ export class Launcher {
     const deadline = Date.now() + (spec.healthTimeoutMs ?? 60_000);
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`${spec.name} exited with code ${child.exitCode}; see ${this.logDir}/${spec.name}.log`);
-      try {
-        if ((await fetch(spec.healthUrl, { signal: AbortSignal.timeout(2_000) })).status < 500) return;
-      } catch {
-        // not listening yet
-      }
+      if (await answers(spec.healthUrl)) return;
       await new Promise((r) => setTimeout(r, 250));
     }
     throw new Error(`${spec.name} did not answer ${spec.healthUrl} in time; see ${this.logDir}/${spec.name}.log`);
@@ -56,5 +54,13 @@ export class Launcher {
   /** Synchronous last resort for process exit paths that cannot wait. */
   killAllNow(): void {
     for (const c of this.children.values()) if (c.exitCode === null) c.kill('SIGKILL');
+  }
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(2_000) })).status < 500;
+  } catch {
+    return false; // not listening (yet)
   }
 }

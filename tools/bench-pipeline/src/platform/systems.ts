@@ -190,7 +190,7 @@ export class BenchSystems {
       const run = join(this.env.INFRA_STATE_DIR, 'run');
       if (existsSync(run)) for (const f of readdirSync(run).filter((n) => n.endsWith('.pid'))) pushPid(out, f.replace(/\.pid$/, ''), join(run, f));
     }
-    out.push({ name: 'bench (load generator)', pid: process.pid });
+    out.push({ name: 'bench (load generator)', pid: process.pid, alone: true });
     return out;
   }
 
