@@ -39,7 +39,8 @@ export class PipelineBench {
     const startedAt = new Date().toISOString();
     const o = this.options;
     const [first, ...more] = o.topologies;
-    await this.systems.startPlatform(first!);
+    const needsPlatform = o.systems.some((s) => s.startsWith('platform')) || o.scenarios.includes('priority');
+    await this.systems.startPlatform(first!, needsPlatform);
     if (o.systems.some((s) => s.startsWith('portkey'))) await this.systems.startPortkey();
     if (o.systems.includes('litellm')) await this.systems.startLitellm();
     for (const [name, why] of Object.entries(this.systems.endpoints.skipped)) this.note(`${name} skipped: ${why}`);
@@ -49,7 +50,7 @@ export class PipelineBench {
 
     if (o.scenarios.includes('open')) await this.openLoop(active, '');
     if (o.scenarios.includes('closed')) await this.closedLoop(active.filter((s) => !s.includes('stream')));
-    if (o.scenarios.includes('scale') && !this.systems.external) {
+    if (o.scenarios.includes('scale') && needsPlatform && !this.systems.external) {
       for (const t of more) {
         await this.systems.scaleTo(t);
         say(`topology ${topologyLabel(t)}: ${this.systems.endpoints.ingressUrls.length} ingress, ${t.workers} inference-worker`);
@@ -97,8 +98,10 @@ export class PipelineBench {
         return e.litellmUrl ? { ...common, origins: [e.litellmUrl], headers: this.systems.litellmHeaders() } : undefined;
       case 'platform-miss':
       case 'platform-stream':
+        if (e.ingressUrls.length === 0) return undefined;
         return { ...common, origins: e.ingressUrls, headers: { authorization: `Bearer ${this.env.DEMO_API_KEY}` } };
       case 'platform-hit':
+        if (e.ingressUrls.length === 0) return undefined;
         return { ...common, origins: e.ingressUrls, headers: { authorization: `Bearer ${this.env.DEMO_API_KEY}` }, repeatedPrompts: this.hitPool };
       default:
         return undefined;
@@ -207,7 +210,7 @@ export class PipelineBench {
         flood: quick ? 300 : this.env.BENCH_FLOOD,
         paidRate: this.env.BENCH_PAID_RATE,
         unloadedS: quick ? 3 : 10,
-        drainTimeoutS: quick ? 60 : 180,
+        drainTimeoutS: quick ? 60 : 150,
       });
     } finally {
       await paid.close();

@@ -6,6 +6,7 @@ const ok = (latencyMs: number, ttftMs?: number): Sample => ({ ok: true, latencyM
 function level(system: string, samples: Sample[], targetRate = 100): LevelResult {
   return summarizeLevel({ system, mode: 'open', targetRate, durationS: 1 }, samples, 1000, [
     { name: 'kafka', cpuS: 0.5, rssMb: 300 },
+    { name: 'portkey', cpuS: 0.25, rssMb: 100 },
     { name: 'bench (load generator)', cpuS: 9, rssMb: 80 },
   ]);
 }
@@ -22,8 +23,17 @@ describe('summarizeLevel', () => {
     expect(l).toMatchObject({ sent: 5, ok: 3, errors: { timeout: 1, 'http-429': 1 }, cacheHits: 1, achievedRate: 3 });
     expect(l.latency.max).toBe(20);
     expect(l.cpu.find((c) => c.name === 'kafka')).toEqual({ name: 'kafka', cpuS: 0.5, cpuSPer1k: 100, rssMb: 300 });
-    // The load generator's own CPU is shown but not charged to the system.
+    // Neither the load generator's own CPU nor a gateway's is charged to the platform.
     expect(l.cpuSPer1kTotal).toBe(100);
+  });
+
+  it("charges a gateway with its own process and model-sim's, not the idle platform's", () => {
+    const l = summarizeLevel({ system: 'portkey', mode: 'open', targetRate: 100, durationS: 1 }, [ok(1), ok(2), ok(3), ok(4)], 1000, [
+      { name: 'kafka', cpuS: 0.5, rssMb: 300 },
+      { name: 'portkey', cpuS: 0.2, rssMb: 100 },
+      { name: 'model-sim', cpuS: 0.2, rssMb: 100 },
+    ]);
+    expect(l.cpuSPer1kTotal).toBeCloseTo(100);
   });
 });
 

@@ -32,6 +32,7 @@ export function summarizeLevel(
   spanMs: number,
   usage: readonly ProcessUsage[],
 ): LevelResult {
+  const charged = chargedProcesses(base.system);
   const ok = samples.filter((s) => s.ok);
   const errors: Record<string, number> = {};
   for (const s of samples) if (!s.ok) errors[s.errorKind ?? 'other'] = (errors[s.errorKind ?? 'other'] ?? 0) + 1;
@@ -48,8 +49,19 @@ export function summarizeLevel(
     ...(ttfts.length ? { ttft: percentiles(ttfts) } : {}),
     cacheHits: samples.filter((s) => s.cacheHit).length,
     cpu,
-    cpuSPer1kTotal: cpu.filter((c) => !c.name.startsWith('bench')).reduce((sum, c) => sum + c.cpuSPer1k, 0),
+    cpuSPer1kTotal: cpu.filter((c) => charged(c.name)).reduce((sum, c) => sum + c.cpuSPer1k, 0),
   };
+}
+
+/**
+ * The processes a system's requests run through, whose CPU its total is charged with: model-sim for all, the
+ * gateway for a gateway, and the services plus Kafka, Redis and Postgres for the platform. Never the bench.
+ */
+export function chargedProcesses(system: string): (process: string) => boolean {
+  if (system.startsWith('direct')) return (p) => p === 'model-sim';
+  if (system.startsWith('portkey')) return (p) => p === 'model-sim' || p === 'portkey';
+  if (system.startsWith('litellm')) return (p) => p === 'model-sim' || p === 'litellm';
+  return (p) => p !== 'portkey' && p !== 'litellm' && !p.startsWith('bench');
 }
 
 /** Streams are compared on time to first token, everything else on full latency. */

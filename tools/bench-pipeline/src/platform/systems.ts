@@ -67,7 +67,8 @@ export class BenchSystems {
   }
 
   /** model-sim answering at once (no TTFT, no inter-token delay, a batch far above any load here). */
-  async startPlatform(topology: Topology): Promise<void> {
+  /** Without `services`, model-sim alone (a run of direct and the gateways only). */
+  async startPlatform(topology: Topology, services = true): Promise<void> {
     if (this.external) {
       this.endpoints.simUrl = this.env.SIM_URL;
       this.endpoints.ingressUrls = [this.env.INGRESS_URL!];
@@ -82,6 +83,7 @@ export class BenchSystems {
       env: { ...this.serviceEnv(), HTTP_PORT: String(this.env.BENCH_BASE_PORT + SIM_OFFSET), SIM_TTFT_MS: '0', SIM_ITL_MS: '0', SIM_MAX_BATCH: '1000', SIM_MAX_QUEUE: '100000' },
       healthUrl: `${this.url(SIM_OFFSET)}/health`,
     });
+    if (!services) return;
     for (const service of START_ORDER) await this.startService(service, 0);
     this.running.ingress = 1;
     this.running.workers = 1;

@@ -94,7 +94,7 @@ export function renderText(r: BenchReport): string {
   const out: string[] = [];
   out.push(`bench:pipeline  ${r.startedAt}  ${r.machine.cpus} cpus, node ${r.machine.node}`);
   out.push(
-    'latency in ms from the scheduled send (open loop); +pXX = added over model-sim directly at the same level; x dir = p50 / direct p50; cpu = CPU seconds per 1,000 requests summed over the platform, infra and gateway processes',
+    "latency in ms from the scheduled send (open loop); +pXX = added over model-sim directly at the same level; x dir = p50 / direct p50; cpu = CPU seconds per 1,000 requests summed over the processes each system's requests pass through (model-sim, the gateway, or the services + Kafka/Redis/Postgres)",
   );
   if (r.levels.some((l) => l.mode === 'open')) out.push('', 'OPEN LOOP (fixed offered rates)', levelTable(r.levels, 'open'));
   if (r.levels.some((l) => l.mode === 'closed')) out.push('', 'CLOSED LOOP (connections sweep)', levelTable(r.levels, 'closed'));
