@@ -110,7 +110,7 @@ export function renderText(r: BenchReport): string {
       `  during flood  n=${p.duringFlood.n} p50 ${ms(p.duringFlood.p50)} p99 ${ms(p.duringFlood.p99)} ms errors ${p.duringFlood.errors}   p99 ratio ${p.p99Ratio.toFixed(2)}x (target <= 2x)`,
     );
     out.push(
-      `  flood published in ${p.floodPublishS.toFixed(1)} s, drained after ${p.floodDrainS.toFixed(1)} s; results ${JSON.stringify(p.resultsByStatus)}; without a result when the wait ended (lost unless still queued): ${p.lost}`,
+      `  flood published in ${p.floodPublishS.toFixed(1)} s (${p.publishFailed} publishes failed/unknown), drained after ${p.floodDrainS.toFixed(1)} s; results ${JSON.stringify(p.resultsByStatus)}; without a result when the wait ended (lost unless still queued): ${p.lost}`,
     );
   }
   if (r.notes.length) out.push('', 'NOTES', ...r.notes.map((n) => `  - ${n}`));
