@@ -1,4 +1,4 @@
-import type { LevelResult } from '../levels';
+import { chargedProcesses, type LevelResult } from '../levels';
 import type { PriorityResult } from '../scenarios/priority';
 
 export interface BenchReport {
@@ -22,10 +22,11 @@ function errorsText(e: Record<string, number>): string {
   return parts.length ? parts.join(' ') : '0';
 }
 
-/** The main processes' CPU per 1,000 requests, largest first, as `name 1.23` (seconds). */
+/** The charged processes' CPU per 1,000 requests, largest first, as `name 1.23` (seconds). */
 function topCpu(l: LevelResult, n = 4): string {
+  const charged = chargedProcesses(l.system);
   return [...l.cpu]
-    .filter((c) => !c.name.startsWith('bench') && c.cpuSPer1k >= 0.005)
+    .filter((c) => charged(c.name) && c.cpuSPer1k >= 0.005)
     .sort((a, b) => b.cpuSPer1k - a.cpuSPer1k)
     .slice(0, n)
     .map((c) => `${c.name} ${c.cpuSPer1k.toFixed(2)}`)
