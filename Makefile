@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 ENV := source infra/scripts/env.sh &&
 
-.PHONY: up down test install build generate infra-up infra-down infra-status migrate topics seed lint typecheck test-unit test-int test-e2e bench-kafka bench-gateway clean
+.PHONY: up down test install build generate infra-up infra-down infra-status migrate topics seed lint typecheck test-unit test-int test-e2e bench-kafka bench-gateway bench-pipeline clean
 
 ## install: Node 24, npm packages, Debian packages and the Kafka jars (each only when missing)
 install:
@@ -71,6 +71,10 @@ test:
 ## bench-gateway: latency the platform adds, against a running `make up`
 bench-gateway: build
 	$(ENV) npm run bench:gateway
+
+## bench-pipeline: throughput/latency/CPU vs model-sim, Portkey and LiteLLM; starts what it needs (BENCH_ARGS="--quick")
+bench-pipeline: build
+	$(ENV) bash infra/scripts/bench-pipeline.sh $(BENCH_ARGS)
 
 bench-kafka: build
 	$(ENV) INFRA_PROFILE=test bash -c 'source infra/scripts/env.sh && npm run bench:kafka'
