@@ -65,3 +65,13 @@ export class TenantKeys {
     return `${this.prefix}cache:exact:${hash}`;
   }
 }
+
+/**
+ * Embedding cache key: model + sha256 of the text. Not tenant-prefixed on purpose: an embedding is a pure function
+ * of (model, text) and holds no answer, so tenants share it; the answers stay behind TenantKeys.
+ */
+export function embeddingCacheKey(model: string, textHash: string): string {
+  if (!/^[a-f0-9]{64}$/.test(textHash)) throw new Error('text hash must be sha256 hex');
+  if (!/^[\w.@/-]{1,128}$/.test(model)) throw new Error('model name has unexpected characters');
+  return `emb:${model}:${textHash}`;
+}
