@@ -64,6 +64,27 @@ export class TenantKeys {
     if (!/^[a-f0-9]{16,128}$/.test(hash)) throw new Error('cache hash must be hex');
     return `${this.prefix}cache:exact:${hash}`;
   }
+
+  /** A semantic-cache answer (the vector index holds its question's embedding under the same id). */
+  semanticAnswer(entryId: string): string {
+    if (!/^[a-f0-9]{64}$/.test(entryId)) throw new Error('entry id must be sha256 hex');
+    return `${this.prefix}cache:sem:${entryId}`;
+  }
+
+  /** What a semantic miss needs to store its answer when the result arrives (question, context hash). */
+  semanticPending(requestId: string): string {
+    return `${this.prefix}cache:sem-pending:${requestId}`;
+  }
+
+  /** Cache version keys (hash: tenant, feature:<f>, collection:<c>); bumping one retires its entries. */
+  cacheVersions(): string {
+    return `${this.prefix}cache:versions`;
+  }
+
+  /** Per-feature semantic similarity thresholds (hash: feature:<f>, or * for the tenant's default). */
+  semanticThresholds(): string {
+    return `${this.prefix}cache:sem-thresholds`;
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { exactCacheKey, isCacheableRequest } from '@llm/cache-key';
 import { Topics, type ChatCompletion, type LlmRequestV1 } from '@llm/contracts';
 import { EventPublisher } from '@llm/kafka';
@@ -7,6 +7,8 @@ import { MetricsRegistry } from '@llm/telemetry';
 import type { Counter } from 'prom-client';
 import { CACHE_CONFIG, type CacheConfig } from '../../../config/cache.config';
 import { ExactCacheRepository } from '../../exact-cache.repository';
+import { LookupSemanticCommand } from '../../../semantic-cache/use-cases/lookup-semantic/lookup-semantic.command';
+import { LookupSemanticUseCase } from '../../../semantic-cache/use-cases/lookup-semantic/lookup-semantic.use-case';
 import type { LookupRequestCommand } from './lookup-request.command';
 
 /**
@@ -31,6 +33,7 @@ export class LookupRequestUseCase {
     @Inject(ResultPublisher) private readonly results: Pick<ResultPublisher, 'publish'>,
     @Inject(CACHE_CONFIG) private readonly config: Pick<CacheConfig, 'EXACT_CACHE_SAMPLED'>,
     metrics: MetricsRegistry,
+    @Optional() @Inject(LookupSemanticUseCase) private readonly semantic?: Pick<LookupSemanticUseCase, 'execute'>,
   ) {
     this.lookups = metrics.counter('cache_exact_lookups_total', 'Exact cache lookups by outcome', ['outcome']);
   }
@@ -41,15 +44,17 @@ export class LookupRequestUseCase {
       await this.results.publish(expiredResult(request, attempt, now));
       return;
     }
-    if (!isCacheableRequest(request.body, { cacheSampled: this.config.EXACT_CACHE_SAMPLED })) {
+    if (request.cache === 'off' || !isCacheableRequest(request.body, { cacheSampled: this.config.EXACT_CACHE_SAMPLED })) {
       this.lookups.inc({ outcome: 'bypass' });
       await this.forward(request);
       return;
     }
     const key = exactCacheKey(request.tenant_id, request.body, request.rag);
-    const hit = await this.cache.find(request.tenant_id, key);
+    // `cache: refresh` skips both lookups; the key still travels so the fresh answer is stored.
+    const hit = request.cache === 'refresh' ? undefined : await this.cache.find(request.tenant_id, key);
     if (!hit) {
       this.lookups.inc({ outcome: 'miss' });
+      if (await this.semantic?.execute(LookupSemanticCommand.create(request, attempt), now)) return;
       await this.forward(request, key);
       return;
     }
@@ -96,6 +101,7 @@ export class LookupRequestUseCase {
           response: { ...hit, id: `chatcmpl-${request.request_id}`, created: Math.floor(now.getTime() / 1000) },
           usage,
           cost_micros: 0,
+          cache_hit: { kind: 'exact' },
           attempt,
         },
         now,
