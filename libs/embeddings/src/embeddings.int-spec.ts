@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./libs/embeddings/src/testing/onnx-test.environment.ts
- */
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -3,7 +3,7 @@ import { TestEnvironment } from 'jest-environment-node';
 /**
  * Jest runs each test file in its own realm, but onnxruntime-node builds output tensors with the host realm's
  * typed arrays, and onnxruntime-common then refuses them (`instanceof Float32Array` fails across realms). Specs
- * that run the ONNX model use this environment (`@jest-environment`), which hands the test realm the host's
+ * that run the ONNX model use this environment (jest.config.js, int project), which hands the test realm the host's
  * typed-array constructors.
  */
 export default class OnnxTestEnvironment extends TestEnvironment {
