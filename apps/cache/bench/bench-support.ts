@@ -5,7 +5,7 @@ import { embeddingsSchema, loadConfig, redisSchema, vectorStoreSchema } from '@l
 import { createEmbedder, type Embedder } from '@llm/embeddings';
 import { createRedis, type Redis } from '@llm/redis';
 import { createLogger } from '@llm/telemetry';
-import { createVectorStore, type VectorStore } from '@llm/vector-store';
+import { createVectorStore, type VectorIndex, type VectorStore } from '@llm/vector-store';
 import { cacheConfigSchema, type CacheConfig } from '../src/config/cache.config';
 import { SemanticCacheRepository } from '../src/semantic-cache/semantic-cache.repository';
 import { SEMANTIC_INDEX_NAME } from '../src/semantic-cache/semantic-cache.module';
@@ -18,6 +18,8 @@ export interface CachePath {
   redis: Redis;
   embedder: Embedder;
   store: VectorStore;
+  index: VectorIndex;
+  config: CacheConfig;
   repository: SemanticCacheRepository;
   matcher: SemanticMatcher;
   storeSemantic: StoreSemanticUseCase;
@@ -48,6 +50,8 @@ export async function semanticCachePath(overrides: { qdrantUrl?: string } = {}):
     redis,
     embedder,
     store,
+    index,
+    config,
     repository,
     matcher,
     storeSemantic: new StoreSemanticUseCase(repository, embedder),

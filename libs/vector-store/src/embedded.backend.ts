@@ -23,7 +23,7 @@ const safeName = (value: string) => value.replace(/[^a-zA-Z0-9_.-]/g, '_');
 /**
  * Embedded in-process index (the default when QDRANT_URL is unset): usearch HNSW graphs, one per tenant and
  * index, persisted under `dir` (a graph file plus a JSON file of ids and payloads) and reloaded at boot.
- * Writes are flushed shortly after they happen and on close. Filters other than the tenant are applied after
+ * Writes are flushed within seconds (a whole graph is rewritten per flush, so flushes are spaced) and on close. Filters other than the tenant are applied after
  * the graph search, widening the search until enough points pass.
  */
 export class EmbeddedBackend implements VectorBackend {
@@ -33,7 +33,7 @@ export class EmbeddedBackend implements VectorBackend {
 
   constructor(
     private readonly dir: string,
-    private readonly flushDelayMs = 1_000,
+    private readonly flushDelayMs = 5_000,
   ) {}
 
   async ensureIndex(spec: IndexSpec): Promise<void> {
@@ -46,17 +46,25 @@ export class EmbeddedBackend implements VectorBackend {
 
   async upsert(spec: IndexSpec, tenant: string, points: readonly VectorPoint[]): Promise<void> {
     const t = this.tenant(spec, tenant);
-    for (const point of points) {
+    const latest = new Map(points.map((p) => [p.id, p]));
+    const keys = new BigUint64Array(latest.size);
+    const vectors = new Float32Array(latest.size * spec.dimensions);
+    let i = 0;
+    for (const point of latest.values()) {
       const old = t.keyOf.get(point.id);
       if (old !== undefined) {
         t.graph.remove(old);
         t.entries.delete(old);
       }
       const key = t.nextKey++;
-      t.graph.add(key, point.vector);
+      keys[i] = key;
+      vectors.set(point.vector, i * spec.dimensions);
       t.entries.set(key, { id: point.id, payload: { ...point.payload } });
       t.keyOf.set(point.id, key);
+      i++;
     }
+    // One call per batch: usearch inserts a batch in parallel.
+    if (keys.length > 0) t.graph.add(keys, vectors);
     this.touch(t);
   }
 
