@@ -37,13 +37,18 @@ export async function semanticCachePath(overrides: { qdrantUrl?: string } = {}):
   const config: CacheConfig = cacheConfigSchema.parse({
     REDIS_URL: env.REDIS_URL,
     VECTOR_INDEX_DIR: mkdtempSync(join(tmpdir(), 'bench-cache-')),
-    ...(overrides.qdrantUrl ?? env.QDRANT_URL ? { QDRANT_URL: overrides.qdrantUrl ?? env.QDRANT_URL } : {}),
+    ...((overrides.qdrantUrl ?? env.QDRANT_URL) ? { QDRANT_URL: overrides.qdrantUrl ?? env.QDRANT_URL } : {}),
     EMBEDDINGS_PROVIDER: env.EMBEDDINGS_PROVIDER,
     ...(env.EMBEDDINGS_MODEL_DIR ? { EMBEDDINGS_MODEL_DIR: env.EMBEDDINGS_MODEL_DIR } : {}),
   });
   const embedder = await createEmbedder(env, redis);
   const store = createVectorStore(config);
-  const index = await store.index({ name: `${SEMANTIC_INDEX_NAME}-bench`, model: embedder.model, dimensions: embedder.dimensions, indexedFields: ['context', 'feature', 'collection'] });
+  const index = await store.index({
+    name: `${SEMANTIC_INDEX_NAME}-bench`,
+    model: embedder.model,
+    dimensions: embedder.dimensions,
+    indexedFields: ['context', 'feature', 'collection'],
+  });
   const repository = new SemanticCacheRepository(redis, index, config);
   const matcher = new SemanticMatcher(embedder, repository, config);
   return {

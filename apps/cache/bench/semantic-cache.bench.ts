@@ -55,7 +55,14 @@ const request = (tenant: string, question: string): LlmRequestV1 => ({
   priority: 'realtime-paid',
   mode: 'sync',
   created_at: new Date().toISOString(),
-  body: { model: 'auto', temperature: 0, messages: [{ role: 'system', content: SYSTEM }, { role: 'user', content: question }] },
+  body: {
+    model: 'auto',
+    temperature: 0,
+    messages: [
+      { role: 'system', content: SYSTEM },
+      { role: 'user', content: question },
+    ],
+  },
 });
 
 const completion = (text: string): ChatCompletion => ({
@@ -86,7 +93,15 @@ async function observe(path: CachePath, pairs: readonly Pair[]): Promise<{ obser
     const prepared = await path.matcher.prepare(asked);
     if (!prepared) continue;
     await path.repository.remember(tenant, asked.request_id, prepared.pending);
-    const result = answeredResult(asked, { source: 'model', model: 'bench-model', provider: 'bench', response: completion(`answer ${i}`), usage: completion('').usage!, cost_micros: 100, attempt: 1 });
+    const result = answeredResult(asked, {
+      source: 'model',
+      model: 'bench-model',
+      provider: 'bench',
+      response: completion(`answer ${i}`),
+      usage: completion('').usage!,
+      cost_micros: 100,
+      attempt: 1,
+    });
     await path.storeSemantic.execute(StoreSemanticCommand.create(result));
   }
   const observations: Observation[] = [];
@@ -148,7 +163,9 @@ function bestSingleThreshold(observations: readonly Observation[], target: numbe
 }
 
 function fitVerifier(observations: readonly Observation[], target: number, low: number): { threshold: number; verifier: VerifierModel } {
-  const samples = observations.filter((o) => o.similarity >= low).map((o) => ({ features: pairFeatures(o.similarity, o.query, o.candidate), label: (o.label === 1 && o.own ? 1 : 0) as 0 | 1 }));
+  const samples = observations
+    .filter((o) => o.similarity >= low)
+    .map((o) => ({ features: pairFeatures(o.similarity, o.query, o.candidate), label: (o.label === 1 && o.own ? 1 : 0) as 0 | 1 }));
   const { weights, bias } = fitLogistic(samples);
   let best = { threshold: 1, cutoff: 1, dhr: -1 };
   for (const threshold of grid(0.9, 1, 0.005)) {

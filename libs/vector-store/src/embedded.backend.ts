@@ -138,7 +138,9 @@ export class EmbeddedBackend implements VectorBackend {
     const path = join(this.folder(spec), safeName(tenant));
     let t = this.graphs.get(path);
     if (t) return t;
-    t = new TenantGraph(new Index({ dimensions: spec.dimensions, metric: MetricKind.Cos, quantization: ScalarKind.F32, multi: false, connectivity: 16, expansion_add: 128, expansion_search: 64 }));
+    t = new TenantGraph(
+      new Index({ dimensions: spec.dimensions, metric: MetricKind.Cos, quantization: ScalarKind.F32, multi: false, connectivity: 16, expansion_add: 128, expansion_search: 64 }),
+    );
     if (existsSync(`${path}.json`) && existsSync(`${path}.usearch`)) {
       t.graph.load(`${path}.usearch`);
       const saved = JSON.parse(readFileSync(`${path}.json`, 'utf8')) as { nextKey: string; records: [string, string, Payload][] };

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { QdrantClient } from '@qdrant/js-client-rest';
 import { ID_FIELD, TENANT_FIELD, type IndexSpec, type Payload, type VectorBackend, type VectorFilter, type VectorHit, type VectorPoint } from './vector-store.port';
 
-
 type QdrantFilter = { must: ({ key: string; match: { value: string | number | boolean } } | { key: string; range: { gte?: number; lte?: number } })[] };
 
 /**

@@ -7,7 +7,15 @@ import { PurgeCacheCommand } from './use-cases/purge-cache/purge-cache.command';
 import { PurgeCacheUseCase } from './use-cases/purge-cache/purge-cache.use-case';
 import { SetThresholdCommand, SetThresholdUseCase } from './use-cases/set-threshold/set-threshold.use-case';
 
-const purgeBody = z.object({ feature: opaqueId.optional(), collection: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/).optional() }).default({});
+const purgeBody = z
+  .object({
+    feature: opaqueId.optional(),
+    collection: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/)
+      .optional(),
+  })
+  .default({});
 const thresholdBody = z.object({ feature: opaqueId.optional(), threshold: z.number() });
 
 /** Admin API of the cache: purge a tenant's answers (all, a feature's, a collection's) and set thresholds. */

@@ -81,7 +81,14 @@ describe('semantic cache (Kafka + Redis + the real embedding model + the embedde
     indexDir = mkdtempSync(join(tmpdir(), 'semcache-int-'));
     const config = parseConfig(cacheConfigSchema, { REDIS_URL: infra.REDIS_URL, VECTOR_INDEX_DIR: indexDir, ADMIN_TOKEN: ADMIN, SEMANTIC_CACHE_VERIFIER: 'false' });
     const kafka = { ...infra, KAFKA_TOPIC_PREFIX: prefix };
-    cache = await runService({ name: 'cache', module: (log) => ExactCacheModule.forRoot({ config, logger: log }), settings: testServiceSettings(), kafka, groupId: `semcache-${randomUUID()}`, logger });
+    cache = await runService({
+      name: 'cache',
+      module: (log) => ExactCacheModule.forRoot({ config, logger: log }),
+      settings: testServiceSettings(),
+      kafka,
+      groupId: `semcache-${randomUUID()}`,
+      logger,
+    });
     probe = await runService({ name: 'probe', module: () => DownstreamProbeModule, settings: testServiceSettings(), kafka, groupId: `semprobe-${randomUUID()}`, logger });
     publisher = new KafkaEventPublisher(createKafkaClient({ brokers: infra.KAFKA_BROKERS, clientId: 'semcache-int', logger }), logger, prefix);
     await publisher.connect();
@@ -123,7 +130,17 @@ describe('semantic cache (Kafka + Redis + the real embedding model + the embedde
     const outcome = await ask(request);
     expect(outcome).toHaveProperty('routed');
     const before = (await redis.keys(`${new TenantKeys(tenant).prefix}cache:sem:*`)).length;
-    await publisher.publish(Topics.results, llmResult({ tenant_id: tenant, request_id: request.request_id, cache_key: (outcome as { routed: RouteRequestV1 }).routed.cache_key, response: answer('refunds take 5 days'), usage: answer('').usage!, cost_micros: cost }));
+    await publisher.publish(
+      Topics.results,
+      llmResult({
+        tenant_id: tenant,
+        request_id: request.request_id,
+        cache_key: (outcome as { routed: RouteRequestV1 }).routed.cache_key,
+        response: answer('refunds take 5 days'),
+        usage: answer('').usage!,
+        cost_micros: cost,
+      }),
+    );
     await waitFor(async () => ((await redis.keys(`${new TenantKeys(tenant).prefix}cache:sem:*`)).length > before ? true : undefined), { what: 'the semantic entry to be stored' });
   }
 
@@ -140,7 +157,9 @@ describe('semantic cache (Kafka + Redis + the real embedding model + the embedde
     expect(hit.cache_hit!.similarity).toBeGreaterThan(0.85);
     expect(hit.response!.choices[0]!.message.content).toBe('refunds take 5 days');
     await waitFor(() => (usage.some((u) => u.request_id === paraphrase.request_id) ? true : undefined), { what: 'the usage of the hit' });
-    expect(usage.filter((u) => u.request_id === paraphrase.request_id)).toEqual([expect.objectContaining({ call_id: 'cache', source: 'cache', cost_micros: 0, saved_micros: 1_234 })]);
+    expect(usage.filter((u) => u.request_id === paraphrase.request_id)).toEqual([
+      expect.objectContaining({ call_id: 'cache', source: 'cache', cost_micros: 0, saved_micros: 1_234 }),
+    ]);
   });
 
   it('never hits across tenants, system prompts or tools, and not for an unrelated question', async () => {
@@ -173,7 +192,11 @@ describe('semantic cache (Kafka + Redis + the real embedding model + the embedde
     await seed(tenant, body("What's your refund policy?"), 1, { feature: 'sales' });
     const url = `${cache.url}/admin/cache/tenants/${tenant}/purge`;
     expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
-    const purged = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ feature: 'support' }) });
+    const purged = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ feature: 'support' }),
+    });
     expect(purged.status).toBe(200);
     expect(await purged.json()).toEqual({ deleted: 1 });
     expect(isRouted(await ask(llmRequest({ tenant_id: tenant, feature: 'support', body: body('what is the refund policy') })))).toBe(true);

@@ -62,7 +62,10 @@ export class SemanticCacheRepository {
   }
 
   async nearest(tenantId: string, context: string, vector: Float32Array, topK: number, now: Date): Promise<SemanticCandidate[]> {
-    const hits: VectorHit[] = await this.tenant(tenantId).search(vector, { topK, filter: { equals: { context }, range: { expires_at: { gte: Math.floor(now.getTime() / 1000) } } } });
+    const hits: VectorHit[] = await this.tenant(tenantId).search(vector, {
+      topK,
+      filter: { equals: { context }, range: { expires_at: { gte: Math.floor(now.getTime() / 1000) } } },
+    });
     return hits.map((h) => ({ id: h.id, similarity: h.score, question: String(h.payload['question'] ?? '') }));
   }
 
@@ -86,7 +89,13 @@ export class SemanticCacheRepository {
       {
         id: entryId,
         vector,
-        payload: { context: pending.context, question: pending.question, feature: pending.feature, collection: pending.collection, expires_at: Math.floor(now.getTime() / 1000) + ttl },
+        payload: {
+          context: pending.context,
+          question: pending.question,
+          feature: pending.feature,
+          collection: pending.collection,
+          expires_at: Math.floor(now.getTime() / 1000) + ttl,
+        },
       },
     ]);
   }

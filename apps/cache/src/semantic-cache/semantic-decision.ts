@@ -45,7 +45,12 @@ const STOPWORDS = new Set(
 const NEGATIONS = new Set(['not', 'no', 'never', 'without', "n't", 'nothing', 'none', 'cannot']);
 
 function words(text: string): string[] {
-  return (text.toLowerCase().replace(/n't\b/g, " n't").match(/[\p{L}\p{N}']+/gu) ?? []).map((w) => w.replace(/'s$/, ''));
+  return (
+    text
+      .toLowerCase()
+      .replace(/n't\b/g, " n't")
+      .match(/[\p{L}\p{N}']+/gu) ?? []
+  ).map((w) => w.replace(/'s$/, ''));
 }
 
 /** A crude suffix strip so "refunds" meets "refund" and "learning" meets "learn". */
@@ -66,13 +71,20 @@ export function pairFeatures(similarity: number, query: string, candidate: strin
   const missing = (a: Set<string>, b: Set<string>) => (a.size === 0 ? 0 : [...a].filter((w) => !b.has(w)).length / a.size);
   const union = new Set([...cq, ...cc]);
   const shared = [...cq].filter((w) => cc.has(w)).length;
-  const numbers = (ws: string[]) => ws.filter((w) => /\d/.test(w)).sort().join(' ');
+  const numbers = (ws: string[]) =>
+    ws
+      .filter((w) => /\d/.test(w))
+      .sort()
+      .join(' ');
   const negated = (ws: string[]) => ws.some((w) => NEGATIONS.has(w));
   return [similarity, missing(cq, cc), missing(cc, cq), union.size === 0 ? 1 : shared / union.size, numbers(wq) === numbers(wc) ? 0 : 1, negated(wq) === negated(wc) ? 0 : 1];
 }
 
 /** Fits logistic weights by batch gradient descent (a few thousand pairs: milliseconds). */
-export function fitLogistic(samples: readonly { features: number[]; label: 0 | 1 }[], options: { epochs?: number; rate?: number; l2?: number } = {}): { weights: number[]; bias: number } {
+export function fitLogistic(
+  samples: readonly { features: number[]; label: 0 | 1 }[],
+  options: { epochs?: number; rate?: number; l2?: number } = {},
+): { weights: number[]; bias: number } {
   const dims = samples[0]?.features.length ?? 0;
   const weights = new Array<number>(dims).fill(0);
   let bias = 0;

@@ -10,7 +10,11 @@ const body = (question: string, extra: Partial<ChatRequestBody> = {}): ChatReque
   ],
   ...extra,
 });
-const request = (b: ChatRequestBody, extra: { tenant_id?: string; feature?: string; rag?: { collection: string; top_k: number } } = {}) => ({ tenant_id: 'acme', body: b, ...extra });
+const request = (b: ChatRequestBody, extra: { tenant_id?: string; feature?: string; rag?: { collection: string; top_k: number } } = {}) => ({
+  tenant_id: 'acme',
+  body: b,
+  ...extra,
+});
 
 describe('semantic key', () => {
   it('normalises the last user turn and ignores case, spacing and trailing punctuation', () => {
@@ -20,7 +24,15 @@ describe('semantic key', () => {
   });
 
   it('does not match requests whose last turn is not a user question in text', () => {
-    expect(semanticQuestion({ model: 'auto', messages: [{ role: 'user', content: 'x' }, { role: 'tool', content: 'r', tool_call_id: 't' }] })).toBeUndefined();
+    expect(
+      semanticQuestion({
+        model: 'auto',
+        messages: [
+          { role: 'user', content: 'x' },
+          { role: 'tool', content: 'r', tool_call_id: 't' },
+        ],
+      }),
+    ).toBeUndefined();
     expect(semanticQuestion({ model: 'auto', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:' } }] }] })).toBeUndefined();
     expect(semanticQuestion(body(' ?! '))).toBeUndefined();
   });
@@ -32,14 +44,32 @@ describe('semantic key', () => {
       request(body('q1'), { tenant_id: 'globex' }),
       request(body('q1'), { feature: 'support' }),
       request(body('q1'), { rag: { collection: 'docs', top_k: 3 } }),
-      request({ ...body('q1'), messages: [{ role: 'system', content: 'be long' }, { role: 'user', content: 'q1' }] }),
-      request({ ...body('q1'), messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'earlier' }, { role: 'assistant', content: 'a' }, { role: 'user', content: 'q1' }] }),
+      request({
+        ...body('q1'),
+        messages: [
+          { role: 'system', content: 'be long' },
+          { role: 'user', content: 'q1' },
+        ],
+      }),
+      request({
+        ...body('q1'),
+        messages: [
+          { role: 'system', content: 'be brief' },
+          { role: 'user', content: 'earlier' },
+          { role: 'assistant', content: 'a' },
+          { role: 'user', content: 'q1' },
+        ],
+      }),
       request(body('q1', { tools: [{ type: 'function', function: { name: 'f' } }] })),
       request(body('q1', { response_format: { type: 'json_object' } })),
       request(body('q1', { model: 'sim-large' })),
     ];
     for (const other of differs) expect(semanticContextHash(other, INITIAL_VERSIONS)).not.toBe(base);
-    for (const versions of [{ ...INITIAL_VERSIONS, tenant: '1' }, { ...INITIAL_VERSIONS, feature: '1' }, { ...INITIAL_VERSIONS, collection: '1' }]) {
+    for (const versions of [
+      { ...INITIAL_VERSIONS, tenant: '1' },
+      { ...INITIAL_VERSIONS, feature: '1' },
+      { ...INITIAL_VERSIONS, collection: '1' },
+    ]) {
       expect(semanticContextHash(request(body('q1')), versions)).not.toBe(base);
     }
   });

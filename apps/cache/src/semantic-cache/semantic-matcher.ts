@@ -51,7 +51,11 @@ export class SemanticMatcher {
     const versions = await this.repository.versions(request.tenant_id, request.feature, request.rag?.collection);
     const context = semanticContextHash(request, versions);
     const [vector] = await this.embedder.embed([question]);
-    return { pending: { question, context, feature: request.feature ?? '', collection: request.rag?.collection ?? '' }, entryId: semanticEntryId(context, question), vector: vector! };
+    return {
+      pending: { question, context, feature: request.feature ?? '', collection: request.rag?.collection ?? '' },
+      entryId: semanticEntryId(context, question),
+      vector: vector!,
+    };
   }
 
   async nearest(tenantId: string, prepared: PreparedLookup, now: Date): Promise<SemanticCandidate | undefined> {

@@ -8,7 +8,10 @@ import { isoDateTime, opaqueId, tenantId } from '../ids';
 export const cachePurgeV1 = z.object({
   tenant_id: tenantId,
   feature: opaqueId.optional(),
-  collection: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/).optional(),
+  collection: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/)
+    .optional(),
   reason: z.string().max(256).optional(),
   requested_at: isoDateTime,
 });

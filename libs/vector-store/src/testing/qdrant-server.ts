@@ -50,7 +50,10 @@ export async function startQdrantForTests(): Promise<QdrantForTests> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Qdrant exited with ${child.exitCode}`);
-    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() > deadline) throw new Error('Qdrant did not become ready within 30 s');
     await new Promise((r) => setTimeout(r, 100));

@@ -24,7 +24,14 @@ export class StoreSemanticUseCase {
     if (!pending) return false;
     // The lookup embedded this question moments ago: the embedding cache answers.
     const [vector] = await this.embedder.embed([pending.question]);
-    await this.repository.save(result.tenant_id, semanticEntryId(pending.context, pending.question), pending, vector!, { completion: result.response, cost_micros: result.cost_micros }, now);
+    await this.repository.save(
+      result.tenant_id,
+      semanticEntryId(pending.context, pending.question),
+      pending,
+      vector!,
+      { completion: result.response, cost_micros: result.cost_micros },
+      now,
+    );
     return true;
   }
 }
