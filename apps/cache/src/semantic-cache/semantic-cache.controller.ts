@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { SemanticCacheError } from './semantic-cache.errors';
 import { PurgeCacheCommand } from './use-cases/purge-cache/purge-cache.command';
 import { PurgeCacheUseCase } from './use-cases/purge-cache/purge-cache.use-case';
-import { SetThresholdCommand, SetThresholdUseCase } from './use-cases/set-threshold/set-threshold.use-case';
+import { SetThresholdCommand } from './use-cases/set-threshold/set-threshold.command';
+import { SetThresholdUseCase } from './use-cases/set-threshold/set-threshold.use-case';
 
 const purgeBody = z
   .object({

@@ -1,18 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SemanticCacheRepository } from '../../semantic-cache.repository';
 import { SemanticCacheError } from '../../semantic-cache.errors';
-
-export class SetThresholdCommand {
-  private constructor(
-    readonly tenantId: string,
-    readonly feature: string | undefined,
-    readonly threshold: number,
-  ) {}
-
-  static create(tenantId: string, feature: string | undefined, threshold: number): SetThresholdCommand {
-    return new SetThresholdCommand(tenantId, feature, threshold);
-  }
-}
+import type { SetThresholdCommand } from './set-threshold.command';
 
 /** A tenant's own similarity threshold, for one feature or as its default (the second stage still applies below it). */
 @Injectable()
