@@ -59,7 +59,7 @@ export async function semanticCachePath(overrides: { qdrantUrl?: string } = {}):
     config,
     repository,
     matcher,
-    storeSemantic: new StoreSemanticUseCase(repository, embedder),
+    storeSemantic: new StoreSemanticUseCase(repository, embedder, createLogger({ service: 'bench-cache', level: 'warn' })),
     close: async () => {
       await store.close();
       await embedder.close?.();

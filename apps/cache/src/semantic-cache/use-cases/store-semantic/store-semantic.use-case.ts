@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { isCompleteAnswer } from '@llm/cache-key';
 import type { Embedder } from '@llm/embeddings';
+import { LOGGER } from '@llm/service-runtime';
+import type { Logger } from '@llm/telemetry';
 import { SemanticCacheRepository } from '../../semantic-cache.repository';
 import { EMBEDDER } from '../../semantic-matcher';
 import { semanticEntryId } from '../../semantic-key';
@@ -14,24 +16,31 @@ import type { StoreSemanticCommand } from './store-semantic.command';
 @Injectable()
 export class StoreSemanticUseCase {
   constructor(
-    @Inject(SemanticCacheRepository) private readonly repository: SemanticCacheRepository,
+    @Inject(SemanticCacheRepository) private readonly repository: Pick<SemanticCacheRepository, 'takePending' | 'save'>,
     @Inject(EMBEDDER) private readonly embedder: Embedder,
+    @Inject(LOGGER) private readonly logger: Pick<Logger, 'warn'>,
   ) {}
 
   async execute({ result }: StoreSemanticCommand, now = new Date()): Promise<boolean> {
     if (result.status !== 'succeeded' || result.source !== 'model' || !result.response || !isCompleteAnswer(result.response)) return false;
-    const pending = await this.repository.takePending(result.tenant_id, result.request_id);
-    if (!pending) return false;
-    // The lookup embedded this question moments ago: the embedding cache answers.
-    const [vector] = await this.embedder.embed([pending.question]);
-    await this.repository.save(
-      result.tenant_id,
-      semanticEntryId(pending.context, pending.question),
-      pending,
-      vector!,
-      { completion: result.response, cost_micros: result.cost_micros },
-      now,
-    );
+    // A lost entry only costs a future saving: it must never hold up (or dead-letter) the result it rides on.
+    try {
+      const pending = await this.repository.takePending(result.tenant_id, result.request_id);
+      if (!pending) return false;
+      // The lookup embedded this question moments ago: the embedding cache answers.
+      const [vector] = await this.embedder.embed([pending.question]);
+      await this.repository.save(
+        result.tenant_id,
+        semanticEntryId(pending.context, pending.question),
+        pending,
+        vector!,
+        { completion: result.response, cost_micros: result.cost_micros },
+        now,
+      );
+    } catch (error) {
+      this.logger.warn({ err: error, request_id: result.request_id, tenant_id: result.tenant_id }, 'semantic cache entry not stored');
+      return false;
+    }
     return true;
   }
 }
