@@ -20,8 +20,8 @@ export const cacheConfigSchema = serviceSchema
     SEMANTIC_CACHE_TTL_S: positiveInt(86_400),
     /** Overrides the calibrated default threshold (semantic-calibration.json); tenants may set their own per feature. */
     SEMANTIC_CACHE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
-    /** The second-stage check on borderline similarities; false leaves the single threshold alone. */
-    SEMANTIC_CACHE_VERIFIER: bool(true),
+    /** The second-stage check on borderline similarities (opt-in: it did not beat the single threshold, ADR 0008). */
+    SEMANTIC_CACHE_VERIFIER: bool(false),
   });
 export type CacheConfig = z.infer<typeof cacheConfigSchema>;
 

@@ -10,8 +10,13 @@ import { semanticContextHash, semanticEntryId, semanticQuestion } from './semant
 /** DI token of the embedder (libs/embeddings) the semantic cache uses. */
 export const EMBEDDER = Symbol('EMBEDDER');
 
-/** The calibrated default (tools/bench-cache --calibrate on QQP part 1). */
-export const CALIBRATED_POLICY: SemanticPolicy = {
+/**
+ * The calibrated defaults (tools: apps/cache/bench, --calibrate on QQP part 1): the single threshold, and the
+ * threshold + borderline verifier pair. On unseen pairs the verifier did not beat the single threshold (ADR 0008),
+ * so the single threshold is the default and the verifier is opt-in (SEMANTIC_CACHE_VERIFIER).
+ */
+export const CALIBRATED_SINGLE_THRESHOLD: SemanticPolicy = { threshold: calibration.baseline_threshold };
+export const CALIBRATED_WITH_VERIFIER: SemanticPolicy = {
   threshold: calibration.threshold,
   ...('verifier' in calibration ? { verifier: (calibration as { verifier: VerifierModel }).verifier } : {}),
 };
@@ -64,9 +69,9 @@ export class SemanticMatcher {
   }
 
   async policy(tenantId: string, feature: string | undefined): Promise<SemanticPolicy> {
-    const threshold = (await this.repository.threshold(tenantId, feature)) ?? this.config.SEMANTIC_CACHE_THRESHOLD ?? CALIBRATED_POLICY.threshold;
-    const verifier = this.config.SEMANTIC_CACHE_VERIFIER ? CALIBRATED_POLICY.verifier : undefined;
-    return { threshold, ...(verifier ? { verifier } : {}) };
+    const calibrated = this.config.SEMANTIC_CACHE_VERIFIER ? CALIBRATED_WITH_VERIFIER : CALIBRATED_SINGLE_THRESHOLD;
+    const threshold = (await this.repository.threshold(tenantId, feature)) ?? this.config.SEMANTIC_CACHE_THRESHOLD ?? calibrated.threshold;
+    return { ...calibrated, threshold };
   }
 
   async match(tenantId: string, feature: string | undefined, prepared: PreparedLookup, now: Date): Promise<SemanticMatch | undefined> {
