@@ -235,6 +235,7 @@ async function main(): Promise<void> {
       second_stage_verifier: { threshold: calibration.threshold, verifier: calibration.verifier, ...rate(observations, verifier) },
       gptcache_default_threshold: { threshold: 0.95, ...rate(observations, { threshold: 0.95 }) },
       curve: curve(observations),
+      // Through the Redis embedding cache: a second run over the same pairs measures the cache, not the model.
       embedding_texts_per_s: Math.round(textsPerS * 10) / 10,
     };
     const out = resolve(opts.get('out') ?? '.local/reports/bench-cache.json');
