@@ -11,6 +11,8 @@ install:
 	bash infra/scripts/install-node.sh
 	bash infra/scripts/install-system.sh
 	bash infra/scripts/install-kafka.sh
+	bash infra/scripts/install-embedding-model.sh
+	bash infra/scripts/install-qdrant.sh
 	@# `npm install` on the pinned lock rather than `npm ci`: this npm records only this platform's optional
 	@# binaries (@swc/core, nx) in the lock, and `npm ci` then refuses the lock as incomplete.
 	$(ENV) if [ ! -d node_modules/.bin ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm install --no-audit --no-fund; fi

@@ -35,6 +35,8 @@ module.exports = {
       ...base,
       displayName: 'int',
       testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
+      // Int specs run the real ONNX embedding model, whose native side hands back the host realm's typed arrays.
+      testEnvironment: '<rootDir>/libs/embeddings/src/testing/onnx-test.environment.ts',
       globalSetup: '<rootDir>/libs/testing/src/jest/int.global-setup.ts',
       setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest/slow-tests.setup.ts'],
     },

@@ -77,7 +77,7 @@ describe('the whole platform, end to end', () => {
     await waitFor(async () => ((await redis.exists(cacheKey)) === 1 ? true : undefined), { what: 'the cache write-back' });
 
     const second = await client.chat.completions.create(body).withResponse();
-    expect(second.response.headers.get('x-cache')).toBe('HIT');
+    expect(second.response.headers.get('x-cache')).toBe('HIT-EXACT');
     expect(second.data.choices[0]!.message.content).toBe(first.data.choices[0]!.message.content);
     const secondId = second.response.headers.get('x-request-id')!;
     expect(secondId).not.toBe(requestId);

@@ -2,6 +2,7 @@ import { finishDeadLetteredRequests } from '@llm/result-stream';
 import { startService } from '@llm/service-runtime';
 import { loadCacheConfig } from './config/cache.config';
 import { ExactCacheModule } from './exact-cache/exact-cache.module';
+import { semanticCacheHttpErrorMapper } from './semantic-cache/semantic-cache.errors';
 
 startService(() => {
   const config = loadCacheConfig();
@@ -11,5 +12,6 @@ startService(() => {
     kafka: config,
     module: (logger) => ExactCacheModule.forRoot({ config, logger }),
     onDeadLetter: finishDeadLetteredRequests,
+    httpErrorMappers: [semanticCacheHttpErrorMapper],
   };
 });

@@ -47,6 +47,7 @@ export function cacheHitOutcome(request: RequestIdentity, hit: CacheHit, attempt
         response: { ...hit.completion, id: `chatcmpl-${request.request_id}`, created: Math.floor(now.getTime() / 1000) },
         usage,
         cost_micros: 0,
+        cache_hit: { kind: 'exact' },
         attempt,
       },
       now,

@@ -84,3 +84,27 @@ export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type KafkaConfig = z.infer<typeof kafkaSchema>;
 export type RedisConfig = z.infer<typeof redisSchema>;
 export type DatabaseConfig = z.infer<typeof databaseSchema>;
+
+/**
+ * Embedding and vector-store settings (libs/embeddings, libs/vector-store). `local` runs the installed
+ * sentence-embedding model in-process; `openai` calls any OpenAI-compatible /v1/embeddings endpoint.
+ * Without QDRANT_URL the embedded index (persisted under VECTOR_INDEX_DIR) is used.
+ */
+export const embeddingsSchema = z.object({
+  EMBEDDINGS_PROVIDER: z.enum(['local', 'openai']).default('local'),
+  /** Folder of the local model; default ~/.cache/llm-platform/<model>-<version> (install-embedding-model.sh). */
+  EMBEDDINGS_MODEL_DIR: z.string().min(1).optional(),
+  EMBEDDINGS_BASE_URL: z.url().optional(),
+  EMBEDDINGS_API_KEY: z.string().default('none'),
+  EMBEDDINGS_MODEL: z.string().min(1).optional(),
+  EMBEDDINGS_DIMENSIONS: positiveInt(384),
+});
+
+export const vectorStoreSchema = z.object({
+  QDRANT_URL: z.url().optional(),
+  QDRANT_API_KEY: z.string().min(1).optional(),
+  VECTOR_INDEX_DIR: z.string().min(1).default('.local/vector-index'),
+});
+
+export type EmbeddingsConfig = z.infer<typeof embeddingsSchema>;
+export type VectorStoreConfig = z.infer<typeof vectorStoreSchema>;

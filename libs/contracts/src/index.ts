@@ -9,6 +9,7 @@ export * from './events/result.v1';
 export * from './events/usage.v1';
 export * from './events/evaluation.v1';
 export * from './events/alert.v1';
+export * from './events/cache-purge.v1';
 export * from './events/stream-event';
 export * from './error-codes';
 export * from './request-ids';

@@ -13,7 +13,7 @@ const validRequest = {
 
 describe('topics', () => {
   it('has the partition counts of DESIGN.md', () => {
-    expect(ALL_TOPICS).toHaveLength(9);
+    expect(ALL_TOPICS).toHaveLength(10);
     for (const t of [Topics.requests, Topics.route, Topics.retrieve, Topics.inference]) {
       expect(TOPIC_SPECS[t].partitions).toBe(12);
       expect(TOPIC_SPECS[t].banded).toBe(true);

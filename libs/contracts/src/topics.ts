@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertV1 } from './events/alert.v1';
+import { cachePurgeV1 } from './events/cache-purge.v1';
 import { evaluationV1 } from './events/evaluation.v1';
 import { inboundRequestV1 } from './events/inbound.v1';
 import { inferenceRequestV1, llmRequestV1, retrieveRequestV1, routeRequestV1 } from './events/request.v1';
@@ -18,6 +19,7 @@ export const Topics = {
   usage: 'llm.usage.v1',
   evaluations: 'llm.evaluations.v1',
   alerts: 'llm.alerts.v1',
+  cachePurge: 'llm.cache-purge.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -55,6 +57,7 @@ export const TOPIC_SPECS = {
   [Topics.usage]: spec(Topics.usage, usageV1, 6, false, 'tenant'),
   [Topics.evaluations]: spec(Topics.evaluations, evaluationV1, 6, false, 'request'),
   [Topics.alerts]: spec(Topics.alerts, alertV1, 6, false, 'tenant'),
+  [Topics.cachePurge]: spec(Topics.cachePurge, cachePurgeV1, 3, false, 'tenant'),
 } as const satisfies Record<TopicName, TopicSpec>;
 
 /** Topic -> payload type, so publish() and handlers reject a mismatched payload at compile time. */

@@ -1,3 +1,3 @@
-export { TenantKeys } from './tenant-keys';
+export { embeddingCacheKey, TenantKeys } from './tenant-keys';
 export { createRedis, registerRedisHealth, type Redis } from './redis.client';
 export { RedisModule, REDIS } from './redis.module';

@@ -64,4 +64,35 @@ export class TenantKeys {
     if (!/^[a-f0-9]{16,128}$/.test(hash)) throw new Error('cache hash must be hex');
     return `${this.prefix}cache:exact:${hash}`;
   }
+
+  /** A semantic-cache answer (the vector index holds its question's embedding under the same id). */
+  semanticAnswer(entryId: string): string {
+    if (!/^[a-f0-9]{64}$/.test(entryId)) throw new Error('entry id must be sha256 hex');
+    return `${this.prefix}cache:sem:${entryId}`;
+  }
+
+  /** What a semantic miss needs to store its answer when the result arrives (question, context hash). */
+  semanticPending(requestId: string): string {
+    return `${this.prefix}cache:sem-pending:${requestId}`;
+  }
+
+  /** Cache version keys (hash: tenant, feature:<f>, collection:<c>); bumping one retires its entries. */
+  cacheVersions(): string {
+    return `${this.prefix}cache:versions`;
+  }
+
+  /** Per-feature semantic similarity thresholds (hash: feature:<f>, or * for the tenant's default). */
+  semanticThresholds(): string {
+    return `${this.prefix}cache:sem-thresholds`;
+  }
+}
+
+/**
+ * Embedding cache key: model + sha256 of the text. Not tenant-prefixed on purpose: an embedding is a pure function
+ * of (model, text) and holds no answer, so tenants share it; the answers stay behind TenantKeys.
+ */
+export function embeddingCacheKey(model: string, textHash: string): string {
+  if (!/^[a-f0-9]{64}$/.test(textHash)) throw new Error('text hash must be sha256 hex');
+  if (!/^[\w.@/-]{1,128}$/.test(model)) throw new Error('model name has unexpected characters');
+  return `emb:${model}:${textHash}`;
 }

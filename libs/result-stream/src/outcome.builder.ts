@@ -63,6 +63,8 @@ export interface Answered {
   cost_micros: number;
   attempt: number;
   cache_key?: string;
+  /** On a cache hit: how it matched and what it saved. */
+  cache_hit?: LlmResultV1['cache_hit'];
   fallback_used?: boolean;
 }
 
@@ -75,6 +77,7 @@ export function answeredResult(request: RequestIdentity, outcome: Answered, now 
     model: outcome.model,
     provider: outcome.provider,
     ...(outcome.cache_key !== undefined ? { cache_key: outcome.cache_key } : {}),
+    ...(outcome.cache_hit !== undefined ? { cache_hit: outcome.cache_hit } : {}),
     response: outcome.response,
     usage: outcome.usage,
     cost_micros: outcome.cost_micros,

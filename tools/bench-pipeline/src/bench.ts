@@ -132,7 +132,7 @@ export class PipelineBench {
     this.hitPool = Array.from({ length: HIT_POOL }, (_, i) => `bench repeated prompt ${i} ${process.pid} ${Date.now()}: what is an exact cache?`);
     const c = new TargetClient(this.target('platform-hit')!, 4, this.env.BENCH_TIMEOUT_MS);
     // Each round sends every pool prompt once (the client walks the pool round-robin); the first round stores
-    // them, later rounds confirm the cache answers (x-cache: HIT) before hits are measured.
+    // them, later rounds confirm the cache answers (x-cache: HIT-EXACT) before hits are measured.
     const deadline = Date.now() + 15_000;
     let hits = 0;
     while (hits < HIT_POOL && Date.now() < deadline) {

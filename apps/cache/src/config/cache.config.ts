@@ -1,10 +1,13 @@
-import { bool, httpPort, kafkaSchema, loadConfig, positiveInt, redisSchema, serviceSchema } from '@llm/config';
-import type { z } from 'zod';
+import { adminSchema, bool, embeddingsSchema, httpPort, kafkaSchema, loadConfig, positiveInt, redisSchema, serviceSchema, vectorStoreSchema } from '@llm/config';
+import { z } from 'zod';
 
 export const cacheConfigSchema = serviceSchema
   .extend(kafkaSchema.shape)
   .extend(redisSchema.shape)
   .extend(httpPort(8081).shape)
+  .extend(embeddingsSchema.shape)
+  .extend(vectorStoreSchema.shape)
+  .extend(adminSchema.shape)
   .extend({
     EXACT_CACHE_TTL_S: positiveInt(86_400),
     /**
@@ -12,6 +15,16 @@ export const cacheConfigSchema = serviceSchema
      * caches sampled answers, so every hit repeats one draw (libs/cache-key, cache-policy.ts).
      */
     EXACT_CACHE_SAMPLED: bool(false),
+    /**
+     * Semantic cache after the exact lookup (apps/cache/src/semantic-cache). Opt-in: every miss then pays an
+     * embedding (about 10-20 ms of CPU on the reference machine) and its measured hit rate is below target (ADR 0010).
+     */
+    SEMANTIC_CACHE_ENABLED: bool(false),
+    SEMANTIC_CACHE_TTL_S: positiveInt(86_400),
+    /** Overrides the calibrated default threshold (semantic-calibration.json); tenants may set their own per feature. */
+    SEMANTIC_CACHE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
+    /** The second-stage check on borderline similarities (opt-in: it did not beat the single threshold, ADR 0010). */
+    SEMANTIC_CACHE_VERIFIER: bool(false),
   });
 export type CacheConfig = z.infer<typeof cacheConfigSchema>;
 

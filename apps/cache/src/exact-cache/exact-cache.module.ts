@@ -4,6 +4,7 @@ import { REDIS, RedisModule, type Redis } from '@llm/redis';
 import { ResultStreamModule } from '@llm/result-stream';
 import type { Logger } from '@llm/telemetry';
 import { CACHE_CONFIG, type CacheConfig } from '../config/cache.config';
+import { SemanticCacheModule } from '../semantic-cache/semantic-cache.module';
 import { ExactCacheConsumer } from './exact-cache.consumer';
 import { ExactCacheRepository } from './exact-cache.repository';
 import { LookupRequestUseCase } from './use-cases/lookup-request/lookup-request.use-case';
@@ -17,7 +18,11 @@ export class ExactCacheModule {
     const { config, logger } = options;
     return {
       module: ExactCacheModule,
-      imports: [RedisModule.forRoot({ url: config.REDIS_URL, logger }), ResultStreamModule.forRoot({ redisUrl: config.REDIS_URL, logger })],
+      imports: [
+        RedisModule.forRoot({ url: config.REDIS_URL, logger }),
+        ResultStreamModule.forRoot({ redisUrl: config.REDIS_URL, logger }),
+        ...(config.SEMANTIC_CACHE_ENABLED ? [SemanticCacheModule.forRoot({ config })] : []),
+      ],
       controllers: [ExactCacheConsumer],
       providers: [
         { provide: CACHE_CONFIG, useValue: config },

@@ -125,7 +125,8 @@ export class ChatCompletionsController {
     }
     const outcome = toHttpOutcome(result);
     res.setHeader('x-request-id', requestId);
-    res.setHeader('x-cache', result.source === 'cache' ? 'HIT' : 'MISS');
+    res.setHeader('x-cache', result.source !== 'cache' ? 'MISS' : result.cache_hit?.kind === 'semantic' ? 'HIT-SEMANTIC' : 'HIT-EXACT');
+    if (result.cache_hit?.similarity !== undefined) res.setHeader('x-cache-similarity', result.cache_hit.similarity.toFixed(4));
     if (outcome.retryAfterS !== undefined) res.setHeader('Retry-After', String(outcome.retryAfterS));
     res.status(outcome.status).json(outcome.body);
   }

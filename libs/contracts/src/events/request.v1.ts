@@ -12,6 +12,9 @@ export const ragOptions = z.object({
   top_k: z.number().int().min(1).max(50).default(5),
 });
 
+export const cacheDirective = z.enum(['default', 'refresh', 'off']);
+export type CacheDirective = z.infer<typeof cacheDirective>;
+
 /** llm.requests.v1: an accepted request. Ingress writes it only after auth, limits and the status record. */
 export const llmRequestV1 = z.object({
   request_id: requestId,
@@ -29,6 +32,8 @@ export const llmRequestV1 = z.object({
   rag: ragOptions.optional(),
   /** Worst-case cost reserved at admission; settled by cost-ledger when usage arrives. */
   reserved_micros: micros.optional(),
+  /** Per-request cache directive: `refresh` skips the lookup and stores the fresh answer; `off` neither reads nor writes. */
+  cache: cacheDirective.optional(),
 });
 export type LlmRequestV1 = z.infer<typeof llmRequestV1>;
 

@@ -19,6 +19,15 @@ export const resultError = z.object({
 });
 export type ResultError = z.infer<typeof resultError>;
 
+/** How a cache hit matched: an exact key, or a similar question (with its cosine similarity). */
+export const cacheHit = z.object({
+  kind: z.enum(['exact', 'semantic']),
+  similarity: z.number().min(-1).max(1).optional(),
+  /** Estimated cost the hit saved: what the answer cost when the model produced it. */
+  saved_micros: micros.optional(),
+});
+export type CacheHit = z.infer<typeof cacheHit>;
+
 /** llm.results.v1: the terminal outcome of a request. Exactly one per request reaches the caller's stream. */
 export const llmResultV1 = z.object({
   request_id: requestId,
@@ -33,6 +42,7 @@ export const llmResultV1 = z.object({
   model: z.string().max(128).optional(),
   provider: z.string().max(64).optional(),
   cache_key: z.string().max(200).optional(),
+  cache_hit: cacheHit.optional(),
   response: chatCompletion.optional(),
   error: resultError.optional(),
   usage: usage,

@@ -32,6 +32,8 @@ export const usageV1 = z.object({
   /** True when the provider reported no usage and the tokens were counted locally with a tokenizer. */
   tokens_estimated: z.boolean().default(false),
   cost_micros: micros,
+  /** On a cache hit (cost 0): the estimated cost the hit saved, so the ledger can show savings. */
+  saved_micros: micros.optional(),
   latency_ms: z.number().int().min(0),
   occurred_at: isoDateTime,
 });

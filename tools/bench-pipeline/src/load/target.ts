@@ -61,7 +61,7 @@ export class TargetClient {
         body,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
-      const cacheHit = res.headers['x-cache'] === 'HIT';
+      const cacheHit = String(res.headers['x-cache'] ?? '').startsWith('HIT');
       if (res.statusCode < 200 || res.statusCode > 299) {
         await res.body.dump();
         return { ok: false, latencyMs: performance.now() - t0, errorKind: `http-${res.statusCode}`, cacheHit };

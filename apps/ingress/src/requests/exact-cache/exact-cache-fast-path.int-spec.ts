@@ -126,7 +126,7 @@ describe('exact-cache fast path at ingress (HTTP + Kafka + Redis + Postgres, no 
 
     const res = await post(fast, '/v1/chat/completions', body);
     expect(res.status).toBe(200);
-    expect(res.headers.get('x-cache')).toBe('HIT');
+    expect(res.headers.get('x-cache')).toBe('HIT-EXACT');
     const requestId = res.headers.get('x-request-id')!;
     expect(await res.json()).toMatchObject({ id: `chatcmpl-${requestId}`, object: 'chat.completion', choices: [{ message: { content: 'four' }, finish_reason: 'stop' }] });
 
@@ -170,7 +170,7 @@ describe('exact-cache fast path at ingress (HTTP + Kafka + Redis + Postgres, no 
     const again = await post(fast, '/v1/chat/completions', body, acme, { 'idempotency-key': key });
     expect([first.status, again.status]).toEqual([200, 200]);
     expect(again.headers.get('x-request-id')).toBe(first.headers.get('x-request-id'));
-    expect(again.headers.get('x-cache')).toBe('HIT');
+    expect(again.headers.get('x-cache')).toBe('HIT-EXACT');
     expect(await again.json()).toEqual(await first.json());
     const changed = await post(fast, '/v1/chat/completions', question(`keyed, but changed ${suffix}`), acme, { 'idempotency-key': key });
     expect(changed.status).toBe(409);

@@ -1,10 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { cacheHitOutcome, ExactCacheReader } from '@llm/cache-key';
 import { Topics, type LlmRequestV1 } from '@llm/contracts';
 import { EventPublisher } from '@llm/kafka';
 import { expiredResult, isExpired, ResultPublisher } from '@llm/result-stream';
 import { MetricsRegistry } from '@llm/telemetry';
 import type { Counter } from 'prom-client';
+import { LookupSemanticCommand } from '../../../semantic-cache/use-cases/lookup-semantic/lookup-semantic.command';
+import { LookupSemanticUseCase } from '../../../semantic-cache/use-cases/lookup-semantic/lookup-semantic.use-case';
 import type { LookupRequestCommand } from './lookup-request.command';
 
 /**
@@ -23,6 +25,7 @@ export class LookupRequestUseCase {
     private readonly events: EventPublisher,
     @Inject(ResultPublisher) private readonly results: Pick<ResultPublisher, 'publish'>,
     metrics: MetricsRegistry,
+    @Optional() @Inject(LookupSemanticUseCase) private readonly semantic?: Pick<LookupSemanticUseCase, 'execute'>,
   ) {
     this.lookups = metrics.counter('cache_exact_lookups_total', 'Exact cache lookups by outcome', ['outcome']);
   }
@@ -33,15 +36,17 @@ export class LookupRequestUseCase {
       await this.results.publish(expiredResult(request, attempt, now));
       return;
     }
-    const key = this.cache.keyFor(request);
+    const key = request.cache === 'off' ? undefined : this.cache.keyFor(request);
     if (key === undefined) {
       this.lookups.inc({ outcome: 'bypass' });
       await this.forward(request);
       return;
     }
-    const completion = await this.cache.find(request.tenant_id, key);
+    // `cache: refresh` skips both lookups; the key still travels so the fresh answer is stored.
+    const completion = request.cache === 'refresh' ? undefined : await this.cache.find(request.tenant_id, key);
     if (!completion) {
       this.lookups.inc({ outcome: 'miss' });
+      if (await this.semantic?.execute(LookupSemanticCommand.create(request, attempt), now)) return;
       await this.forward(request, key);
       return;
     }

@@ -1,0 +1,12 @@
+export { createVectorStore, embeddedVectorStore, qdrantVectorStore } from './create-vector-store';
+export {
+  VectorIndex,
+  VectorStore,
+  type IndexSpec,
+  type Payload,
+  type PayloadValue,
+  type TenantVectorIndex,
+  type VectorFilter,
+  type VectorHit,
+  type VectorPoint,
+} from './vector-store.port';

@@ -1,0 +1,1 @@
+export { qdrantAvailability, startQdrantForTests, type QdrantForTests } from './qdrant-server';
