@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { DbModule } from '@llm/db';
 import { ADMIN_TOKEN, AdminTokenGuard } from '@llm/service-runtime';
 import { COST_LEDGER_CONFIG, type CostLedgerConfig } from '../config/cost-ledger.config';
+import { ingestionProviders, USAGE_LISTENERS } from './ingestion/ingestion.providers';
 import { LedgerConsumer } from './ledger.consumer';
 import { LedgerController } from './ledger.controller';
 import { LedgerRepository } from './ledger.repository';
@@ -24,6 +25,8 @@ export class LedgerModule {
         { provide: ADMIN_TOKEN, inject: [COST_LEDGER_CONFIG], useFactory: (c: CostLedgerConfig) => c.ADMIN_TOKEN },
         AdminTokenGuard,
         LedgerRepository,
+        ...ingestionProviders,
+        { provide: USAGE_LISTENERS, useValue: [] },
         ...USE_CASES,
       ],
     };

@@ -1,8 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { UsageV1 } from '@llm/contracts';
-import { createPrismaClient, migrate, seedTenant, type PrismaClient } from '@llm/db';
+import { createPgPool, createPrismaClient, migrate, seedTenant, type PgPool, type PrismaClient } from '@llm/db';
 import { MetricsRegistry } from '@llm/telemetry';
-import { freshDatabase } from '@llm/testing';
+import { freshDatabase, quietLogger } from '@llm/testing';
+import { UsageIngestRepository } from './ingestion/usage-ingest.repository';
+import { UsageIngestion } from './ingestion/usage-ingestion.service';
 import { LedgerRepository } from './ledger.repository';
 import { GetUsageSummaryCommand } from './use-cases/get-usage-summary/get-usage-summary.command';
 import { GetUsageSummaryUseCase } from './use-cases/get-usage-summary/get-usage-summary.use-case';
@@ -27,6 +29,7 @@ interface StoredRow {
 
 describe('cost ledger on real Postgres', () => {
   let prisma: PrismaClient;
+  let pool: PgPool;
   let record: RecordUsageUseCase;
   let summary: GetUsageSummaryUseCase;
   const tenantA = `ledger-a-${randomBytes(3).toString('hex')}`;
@@ -69,10 +72,15 @@ describe('cost ledger on real Postgres', () => {
     await seedTenant(prisma, { tenantId: tenantC, tier: 'paid', apiKey: `sk-${randomUUID()}` });
     await seedTenant(prisma, { tenantId: tenantD, tier: 'free', apiKey: `sk-${randomUUID()}` });
     const repo = new LedgerRepository(prisma);
-    record = new RecordUsageUseCase(repo, new MetricsRegistry('test', { defaultMetrics: false }));
+    pool = createPgPool(url);
+    const ingestion = new UsageIngestion(new UsageIngestRepository(pool), [], quietLogger(), { maxItems: 500, lingerMs: 2 });
+    record = new RecordUsageUseCase(ingestion, new MetricsRegistry('test', { defaultMetrics: false }));
     summary = new GetUsageSummaryUseCase(repo);
   });
-  afterAll(() => prisma.$disconnect());
+  afterAll(async () => {
+    await prisma.$disconnect();
+    await pool.end();
+  });
 
   it('records a call once however often it is delivered, whatever the delivery attempt', async () => {
     const u = usage(tenantA);
