@@ -1,6 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DbModule } from '@llm/db';
+import { RedisModule } from '@llm/redis';
 import { ADMIN_TOKEN, AdminTokenGuard } from '@llm/service-runtime';
+import type { Logger } from '@llm/telemetry';
+import { AlertEvaluator } from '../alerts/alert-evaluator';
+import { alertProviders } from '../alerts/alerts.providers';
+import { BudgetSettler } from '../budgets/budget-settler';
+import { budgetProviders } from '../budgets/budgets.providers';
 import { COST_LEDGER_CONFIG, type CostLedgerConfig } from '../config/cost-ledger.config';
 import { ingestionProviders, USAGE_LISTENERS } from './ingestion/ingestion.providers';
 import { LedgerConsumer } from './ledger.consumer';
@@ -13,11 +19,11 @@ const USE_CASES = [RecordUsageUseCase, GetUsageSummaryUseCase];
 
 @Module({})
 export class LedgerModule {
-  static forRoot(options: { config: CostLedgerConfig }): DynamicModule {
+  static forRoot(options: { config: CostLedgerConfig; logger: Logger }): DynamicModule {
     const { config } = options;
     return {
       module: LedgerModule,
-      imports: [DbModule.forRoot({ url: config.DATABASE_URL })],
+      imports: [DbModule.forRoot({ url: config.DATABASE_URL }), RedisModule.forRoot({ url: config.REDIS_URL, logger: options.logger })],
       controllers: [LedgerConsumer, LedgerController],
       providers: [
         { provide: COST_LEDGER_CONFIG, useValue: config },
@@ -26,7 +32,10 @@ export class LedgerModule {
         AdminTokenGuard,
         LedgerRepository,
         ...ingestionProviders,
-        { provide: USAGE_LISTENERS, useValue: [] },
+        ...budgetProviders,
+        ...alertProviders,
+        // Settle budgets first: the daily-budget alert reads what Postgres committed, the settler feeds live admission.
+        { provide: USAGE_LISTENERS, inject: [BudgetSettler, AlertEvaluator], useFactory: (b: BudgetSettler, a: AlertEvaluator) => [b, a] },
         ...USE_CASES,
       ],
     };
