@@ -45,9 +45,10 @@ export class BudgetStateRepository {
   /** Spend per tenant (scope tenant) or per tenant and subject (user hash / feature) in [from, to) days. */
   async spent(scope: BudgetScope, from: Date, to: Date, tenantId?: string): Promise<SpentRow[]> {
     const subject = scope === 'user' ? 'user_hash' : scope === 'feature' ? 'feature' : `''`;
+    const table = scope === 'user' ? 'usage_daily_users' : 'usage_daily';
     const { rows } = await this.pool.query<{ tenant_id: string; subject: string; micros: string; tokens: string }>(
       `SELECT tenant_id, ${subject} AS subject, sum(cost_micros)::text AS micros, sum(tokens_in + tokens_out)::text AS tokens
-       FROM usage_daily WHERE day >= $1::date AND day < $2::date AND ($3::text IS NULL OR tenant_id = $3) GROUP BY 1, 2`,
+       FROM ${table} WHERE day >= $1::date AND day < $2::date AND ($3::text IS NULL OR tenant_id = $3) GROUP BY 1, 2`,
       [from.toISOString().slice(0, 10), to.toISOString().slice(0, 10), tenantId ?? null],
     );
     return rows.map((r) => ({ tenantId: r.tenant_id, subject: r.subject, micros: BigInt(r.micros), tokens: BigInt(r.tokens) }));

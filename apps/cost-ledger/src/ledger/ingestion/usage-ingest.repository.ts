@@ -43,9 +43,15 @@ hourly AS (
 ),
 daily AS (
   INSERT INTO usage_daily AS t
-  SELECT tenant_id, occurred_at::date, coalesce(user_hash, ''), coalesce(feature, ''), model, provider, ${SUMS}
-  FROM rows GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
-  ON CONFLICT (tenant_id, day, user_hash, feature, model, provider) DO UPDATE SET ${ADD}
+  SELECT tenant_id, occurred_at::date, coalesce(feature, ''), model, provider, ${SUMS}
+  FROM rows GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+  ON CONFLICT (tenant_id, day, feature, model, provider) DO UPDATE SET ${ADD}
+),
+users AS (
+  INSERT INTO usage_daily_users AS t
+  SELECT tenant_id, occurred_at::date, coalesce(user_hash, ''), count(*), sum(tokens_in), sum(tokens_out), sum(cost_micros), sum(saved_micros)
+  FROM rows GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+  ON CONFLICT (tenant_id, day, user_hash) DO UPDATE SET ${['calls', 'tokens_in', 'tokens_out', 'cost_micros', 'saved_micros'].map((c) => `${c} = t.${c} + excluded.${c}`).join(', ')}
 )
 SELECT tenant_id, request_id::text AS request_id, call_id FROM fresh`;
 

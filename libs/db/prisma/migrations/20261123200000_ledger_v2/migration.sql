@@ -176,7 +176,8 @@ FROM "usage_events_v1";
 INSERT INTO "usage_keys" SELECT "tenant_id", "request_id", "call_id", "occurred_at" FROM "usage_events_v1";
 DROP TABLE "usage_events_v1";
 
--- Rollups per tenant x feature x model (x provider; daily also x user). '' stands for "none" in key columns.
+-- Rollups per tenant x feature x model x provider, hourly and daily, and per tenant x user daily (kept apart so
+-- the main rollups stay small). '' stands for "none" in key columns.
 CREATE TABLE "usage_hourly" (
     "tenant_id" TEXT NOT NULL,
     "hour" TIMESTAMPTZ(0) NOT NULL,
@@ -198,7 +199,6 @@ CREATE TABLE "usage_hourly" (
 CREATE TABLE "usage_daily" (
     "tenant_id" TEXT NOT NULL,
     "day" DATE NOT NULL,
-    "user_hash" TEXT NOT NULL,
     "feature" TEXT NOT NULL,
     "model" TEXT NOT NULL,
     "provider" TEXT NOT NULL,
@@ -212,7 +212,18 @@ CREATE TABLE "usage_daily" (
     "cost_micros" BIGINT NOT NULL,
     "saved_micros" BIGINT NOT NULL,
     "latency_ms_sum" BIGINT NOT NULL,
-    CONSTRAINT "usage_daily_pkey" PRIMARY KEY ("tenant_id", "day", "user_hash", "feature", "model", "provider")
+    CONSTRAINT "usage_daily_pkey" PRIMARY KEY ("tenant_id", "day", "feature", "model", "provider")
+);
+CREATE TABLE "usage_daily_users" (
+    "tenant_id" TEXT NOT NULL,
+    "day" DATE NOT NULL,
+    "user_hash" TEXT NOT NULL,
+    "calls" BIGINT NOT NULL,
+    "tokens_in" BIGINT NOT NULL,
+    "tokens_out" BIGINT NOT NULL,
+    "cost_micros" BIGINT NOT NULL,
+    "saved_micros" BIGINT NOT NULL,
+    CONSTRAINT "usage_daily_users_pkey" PRIMARY KEY ("tenant_id", "day", "user_hash")
 );
 -- Top spenders and cross-tenant reports scan a day range first.
 CREATE INDEX "usage_daily_day_idx" ON "usage_daily"("day");
@@ -222,6 +233,9 @@ SELECT "tenant_id", date_trunc('hour', "occurred_at"), COALESCE("feature", ''), 
     count(*) FILTER (WHERE "fallback"), sum("retries"), sum("tokens_in"), sum("tokens_cached_in"), sum("tokens_out"), sum("cost_micros"), sum("saved_micros"), sum("latency_ms")
 FROM "usage_events" GROUP BY 1, 2, 3, 4, 5;
 INSERT INTO "usage_daily"
-SELECT "tenant_id", ("occurred_at" AT TIME ZONE 'UTC')::date, COALESCE("user_hash", ''), COALESCE("feature", ''), "model", "provider", count(*), count(*) FILTER (WHERE "source" = 'cache'),
+SELECT "tenant_id", ("occurred_at" AT TIME ZONE 'UTC')::date, COALESCE("feature", ''), "model", "provider", count(*), count(*) FILTER (WHERE "source" = 'cache'),
     count(*) FILTER (WHERE "fallback"), sum("retries"), sum("tokens_in"), sum("tokens_cached_in"), sum("tokens_out"), sum("cost_micros"), sum("saved_micros"), sum("latency_ms")
-FROM "usage_events" GROUP BY 1, 2, 3, 4, 5, 6;
+FROM "usage_events" GROUP BY 1, 2, 3, 4, 5;
+INSERT INTO "usage_daily_users"
+SELECT "tenant_id", ("occurred_at" AT TIME ZONE 'UTC')::date, COALESCE("user_hash", ''), count(*), sum("tokens_in"), sum("tokens_out"), sum("cost_micros"), sum("saved_micros")
+FROM "usage_events" GROUP BY 1, 2, 3;
