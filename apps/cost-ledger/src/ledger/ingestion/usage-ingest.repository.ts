@@ -47,6 +47,12 @@ daily AS (
   FROM rows GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
   ON CONFLICT (tenant_id, day, feature, model, provider) DO UPDATE SET ${ADD}
 ),
+tenants AS (
+  INSERT INTO usage_daily_tenants AS t
+  SELECT tenant_id, occurred_at::date, count(*), count(*) FILTER (WHERE source = 'cache'), sum(tokens_in), sum(tokens_out), sum(cost_micros), sum(saved_micros)
+  FROM rows GROUP BY 1, 2 ORDER BY 1, 2
+  ON CONFLICT (tenant_id, day) DO UPDATE SET ${['calls', 'cache_hits', 'tokens_in', 'tokens_out', 'cost_micros', 'saved_micros'].map((c) => `${c} = t.${c} + excluded.${c}`).join(', ')}
+),
 users AS (
   INSERT INTO usage_daily_users AS t
   SELECT tenant_id, occurred_at::date, coalesce(user_hash, ''), count(*), sum(tokens_in), sum(tokens_out), sum(cost_micros), sum(saved_micros)

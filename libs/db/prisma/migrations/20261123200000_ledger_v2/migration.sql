@@ -225,8 +225,19 @@ CREATE TABLE "usage_daily_users" (
     "saved_micros" BIGINT NOT NULL,
     CONSTRAINT "usage_daily_users_pkey" PRIMARY KEY ("tenant_id", "day", "user_hash")
 );
--- Top spenders and cross-tenant reports scan a day range first.
-CREATE INDEX "usage_daily_day_idx" ON "usage_daily"("day");
+-- Per tenant and day: top spenders, a tenant's daily series and per-tenant totals without scanning the others.
+CREATE TABLE "usage_daily_tenants" (
+    "tenant_id" TEXT NOT NULL,
+    "day" DATE NOT NULL,
+    "calls" BIGINT NOT NULL,
+    "cache_hits" BIGINT NOT NULL,
+    "tokens_in" BIGINT NOT NULL,
+    "tokens_out" BIGINT NOT NULL,
+    "cost_micros" BIGINT NOT NULL,
+    "saved_micros" BIGINT NOT NULL,
+    CONSTRAINT "usage_daily_tenants_pkey" PRIMARY KEY ("tenant_id", "day")
+);
+CREATE INDEX "usage_daily_tenants_day_idx" ON "usage_daily_tenants"("day");
 
 INSERT INTO "usage_hourly"
 SELECT "tenant_id", date_trunc('hour', "occurred_at"), COALESCE("feature", ''), "model", "provider", count(*), count(*) FILTER (WHERE "source" = 'cache'),
@@ -236,6 +247,9 @@ INSERT INTO "usage_daily"
 SELECT "tenant_id", ("occurred_at" AT TIME ZONE 'UTC')::date, COALESCE("feature", ''), "model", "provider", count(*), count(*) FILTER (WHERE "source" = 'cache'),
     count(*) FILTER (WHERE "fallback"), sum("retries"), sum("tokens_in"), sum("tokens_cached_in"), sum("tokens_out"), sum("cost_micros"), sum("saved_micros"), sum("latency_ms")
 FROM "usage_events" GROUP BY 1, 2, 3, 4, 5;
+INSERT INTO "usage_daily_tenants"
+SELECT "tenant_id", ("occurred_at" AT TIME ZONE 'UTC')::date, count(*), count(*) FILTER (WHERE "source" = 'cache'), sum("tokens_in"), sum("tokens_out"), sum("cost_micros"), sum("saved_micros")
+FROM "usage_events" GROUP BY 1, 2;
 INSERT INTO "usage_daily_users"
 SELECT "tenant_id", ("occurred_at" AT TIME ZONE 'UTC')::date, COALESCE("user_hash", ''), count(*), sum("tokens_in"), sum("tokens_out"), sum("cost_micros"), sum("saved_micros")
 FROM "usage_events" GROUP BY 1, 2, 3;
