@@ -52,7 +52,8 @@ export class AlertRepository {
          (SELECT sum(cost_micros) FROM usage_daily d WHERE d.tenant_id = t.id AND d.day = $2::date)::text AS spent
        FROM tenants t
        LEFT JOIN budgets b ON b.tenant_id = t.id AND b.scope = 'tenant' AND b.period = 'day'
-       LEFT JOIN plans p ON p.id = t.plan_id
+       LEFT JOIN tenant_plans tp ON tp.tenant_id = t.id
+       LEFT JOIN plans p ON p.id = tp.plan_id
        WHERE t.id = ANY($1::text[]) AND coalesce(b.limit_micros, p.daily_budget_micros) IS NOT NULL`,
       [tenantIds, day],
     );

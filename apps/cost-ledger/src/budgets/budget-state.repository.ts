@@ -26,8 +26,8 @@ export class BudgetStateRepository {
       `SELECT tenant_id, scope, subject, period, limit_micros, limit_tokens FROM budgets WHERE $1::text IS NULL OR tenant_id = $1
        UNION ALL
        SELECT t.id, 'tenant', '', p.period, p.micros, NULL FROM tenants t JOIN LATERAL (
-         SELECT 'day' AS period, pl.daily_budget_micros AS micros FROM plans pl WHERE pl.id = t.plan_id
-         UNION ALL SELECT 'month', pl.monthly_budget_micros FROM plans pl WHERE pl.id = t.plan_id) p ON p.micros IS NOT NULL
+         SELECT 'day' AS period, pl.daily_budget_micros AS micros FROM tenant_plans tp JOIN plans pl ON pl.id = tp.plan_id WHERE tp.tenant_id = t.id
+         UNION ALL SELECT 'month', pl.monthly_budget_micros FROM tenant_plans tp JOIN plans pl ON pl.id = tp.plan_id WHERE tp.tenant_id = t.id) p ON p.micros IS NOT NULL
        WHERE ($1::text IS NULL OR t.id = $1)
          AND NOT EXISTS (SELECT 1 FROM budgets b WHERE b.tenant_id = t.id AND b.scope = 'tenant' AND b.period = p.period)`,
       [tenantId ?? null],

@@ -18,6 +18,8 @@ export const costLedgerConfigSchema = serviceSchema
     /** Webhook deliveries per alert before giving up (exponential backoff between them). */
     LEDGER_WEBHOOK_ATTEMPTS: positiveInt(5),
     LEDGER_WEBHOOK_TIMEOUT_MS: positiveInt(5_000),
+    /** Prices for the cost-estimate endpoint (the router's catalog). */
+    MODEL_CATALOG_PATH: z.string().min(1).default('infra/catalog/models.json'),
   })
   .refine(refuseDevAdminTokenInProduction, { path: ['ADMIN_TOKEN'], message: 'must be set to a secret of your own in production' });
 export type CostLedgerConfig = z.infer<typeof costLedgerConfigSchema>;

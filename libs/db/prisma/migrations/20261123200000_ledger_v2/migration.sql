@@ -12,7 +12,11 @@ CREATE TABLE "plans" (
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
-ALTER TABLE "tenants" ADD COLUMN "plan_id" TEXT REFERENCES "plans"("id") ON DELETE SET NULL;
+-- A table of its own rather than a tenants column: readers of tenants (ingress) are untouched.
+CREATE TABLE "tenant_plans" (
+    "tenant_id" TEXT NOT NULL PRIMARY KEY REFERENCES "tenants"("id") ON DELETE CASCADE,
+    "plan_id" TEXT NOT NULL REFERENCES "plans"("id") ON DELETE RESTRICT
+);
 
 -- Users of a tenant; only the hash of the caller's user id is ever joined with usage.
 CREATE TABLE "users" (
@@ -102,8 +106,6 @@ CREATE TABLE "audit_log" (
     "details" JSONB NOT NULL DEFAULT '{}'
 );
 CREATE INDEX "audit_log_tenant_at_idx" ON "audit_log"("tenant_id", "at");
-
-ALTER TABLE "api_keys" ADD COLUMN "last4" TEXT NOT NULL DEFAULT '';
 
 -- Usage: the dedup key lives in its own (unpartitioned) table, because a unique index on a partitioned table
 -- must contain the partition key and a republished event may carry another occurred_at.
