@@ -67,6 +67,48 @@ release(KEYS[#KEYS - 1])
 return 1
 `;
 
+/**
+ * SETTLE for many calls in one round trip (the ledger settles a whole ingestion batch), summing per budget state
+ * so a state shared by many calls is written once. KEYS: the distinct states, then per call its reservation
+ * and settled marker. ARGV: states, calls, dayTtl, monthTtl, markerTtl; per state: always (1: tenant states;
+ * 0: only while it exists), month (1/0); per call: micros, tokens, its state indexes ("1,2,5"). Returns how
+ * many calls were settled now (a call whose marker exists was settled before and adds nothing).
+ */
+export const SETTLE_MANY = `${RELEASE_BODY}
+local S, C = tonumber(ARGV[1]), tonumber(ARGV[2])
+local a = 6
+local always, month = {}, {}
+for i = 1, S do
+  always[i] = ARGV[a] == '1'
+  month[i] = ARGV[a + 1] == '1'
+  a = a + 2
+end
+local addM, addT = {}, {}
+local settled = 0
+for c = 1, C do
+  local micros, tokens, idx = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), ARGV[a + 2]
+  a = a + 3
+  if redis.call('SET', KEYS[S + 2 * c], '1', 'NX', 'EX', ARGV[5]) then
+    for i in string.gmatch(idx, '%d+') do
+      i = tonumber(i)
+      addM[i] = (addM[i] or 0) + micros
+      addT[i] = (addT[i] or 0) + tokens
+    end
+    release(KEYS[S + 2 * c - 1])
+    settled = settled + 1
+  end
+end
+for i, m in pairs(addM) do
+  local k = KEYS[i]
+  if always[i] or redis.call('EXISTS', k) == 1 then
+    redis.call('HINCRBY', k, 'spent_micros', string.format('%.0f', m))
+    redis.call('HINCRBY', k, 'spent_tokens', string.format('%.0f', addT[i]))
+    redis.call('EXPIRE', k, month[i] and ARGV[4] or ARGV[3])
+  end
+end
+return settled
+`;
+
 /** KEYS: reservation. Returns 1 released, 0 nothing held. */
 export const RELEASE = `${RELEASE_BODY}
 return release(KEYS[1])

@@ -53,3 +53,23 @@ describe('BudgetStore on real Redis', () => {
     expect(await store.read(t, 'tenant', '', 'day', at)).toMatchObject({ reservedTokens: 0, reservedMicros: 0 });
   });
 });
+
+describe('BudgetStore.settleMany', () => {
+  it('settles a batch in one script, each call once, releasing each request reservation', async () => {
+    const redis = new Redis(testInfra().REDIS_URL);
+    const store = new BudgetStore(redis);
+    const at = new Date('2026-11-23T10:00:00Z');
+    const t = `bud-${randomBytes(4).toString('hex')}`;
+    const req = randomUUID();
+    await store.reserve({ tenantId: t }, req, { micros: 900, tokens: 9 }, at);
+    const calls = [
+      { subject: { tenantId: t }, requestId: req, callId: 'c1', micros: 100n, tokens: 1, at },
+      { subject: { tenantId: t, userHash: 'u' }, requestId: randomUUID(), callId: 'c1', micros: 20n, tokens: 2, at },
+    ];
+    expect(await store.settleMany(calls, 1)).toBe(2);
+    expect(await store.settleMany([{ ...calls[1]!, requestId: randomUUID() }, { ...calls[1]!, requestId: randomUUID() }])).toBe(2);
+    expect(await store.settleMany(calls)).toBe(0);
+    expect(await store.read(t, 'tenant', '', 'day', at)).toMatchObject({ spentMicros: 160, spentTokens: 7, reservedMicros: 0, reservedTokens: 0 });
+    await redis.quit();
+  });
+});

@@ -1,7 +1,7 @@
 import { TenantKeys, type Redis } from '@llm/redis';
 import type { Result } from 'ioredis';
 import { PERIOD_TTL_S, periodKey, type BudgetPeriod, type BudgetScope } from './budget-periods';
-import { PUBLISH, RELEASE, RESERVE, SETTLE } from './budget.scripts';
+import { PUBLISH, RELEASE, RESERVE, SETTLE, SETTLE_MANY } from './budget.scripts';
 
 /** Who a request is charged to: the tenant always, its user (hashed id) and feature when known. */
 export interface BudgetSubject {
@@ -17,6 +17,15 @@ export interface BudgetState {
   reservedTokens: number;
   limitMicros: number | null;
   limitTokens: number | null;
+}
+
+export interface SettleCall {
+  subject: BudgetSubject;
+  requestId: string;
+  callId: string;
+  micros: bigint | number;
+  tokens: number;
+  at: Date;
 }
 
 export type ReserveResult = { ok: true; alreadyReserved: boolean } | { ok: false; exceeded: { scope: BudgetScope; period: BudgetPeriod } };
@@ -37,6 +46,7 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     budgetReserve(...args: (string | number)[]): Result<number[], Context>;
     budgetSettle(...args: (string | number)[]): Result<number, Context>;
+    budgetSettleMany(...args: (string | number)[]): Result<number, Context>;
     budgetRelease(...args: (string | number)[]): Result<number, Context>;
     budgetPublish(...args: (string | number)[]): Result<number, Context>;
   }
@@ -53,6 +63,7 @@ export class BudgetStore {
   constructor(private readonly redis: Redis) {
     redis.defineCommand('budgetReserve', { lua: RESERVE });
     redis.defineCommand('budgetSettle', { lua: SETTLE });
+    redis.defineCommand('budgetSettleMany', { lua: SETTLE_MANY });
     redis.defineCommand('budgetRelease', { lua: RELEASE });
     redis.defineCommand('budgetPublish', { lua: PUBLISH });
   }
@@ -97,6 +108,36 @@ export class BudgetStore {
       SETTLED_MARKER_TTL_S,
     );
     return r === 1;
+  }
+
+  /** settle() for many calls, one atomic script per chunk; returns how many were settled now (the others were before). */
+  async settleMany(calls: readonly SettleCall[], chunk = 1_000): Promise<number> {
+    let settled = 0;
+    for (let i = 0; i < calls.length; i += chunk) {
+      const part = calls.slice(i, i + chunk);
+      const stateIndex = new Map<string, number>();
+      const stateArgs: number[] = [];
+      const callKeys: string[] = [];
+      const callArgs: string[] = [];
+      for (const c of part) {
+        const idx: number[] = [];
+        for (const s of this.stateKeys(c.subject, c.at)) {
+          let n = stateIndex.get(s.key);
+          if (n === undefined) {
+            n = stateIndex.size + 1;
+            stateIndex.set(s.key, n);
+            stateArgs.push(s.scope === 'tenant' ? 1 : 0, s.period === 'month' ? 1 : 0);
+          }
+          idx.push(n);
+        }
+        const k = new TenantKeys(c.subject.tenantId);
+        callKeys.push(k.budgetReservation(c.requestId), k.budgetSettled(c.requestId, c.callId));
+        callArgs.push(c.micros.toString(), String(c.tokens), idx.join(','));
+      }
+      const keys = [...stateIndex.keys(), ...callKeys];
+      settled += await this.redis.budgetSettleMany(keys.length, ...keys, stateIndex.size, part.length, PERIOD_TTL_S.day, PERIOD_TTL_S.month, SETTLED_MARKER_TTL_S, ...stateArgs, ...callArgs);
+    }
+    return settled;
   }
 
   /** Gives a reservation back without charging (the request was refused or cancelled before any call). */

@@ -11,10 +11,15 @@ export class BudgetSettler implements UsageRecordedListener {
   constructor(private readonly store: BudgetStore) {}
 
   async onRecorded(rows: readonly UsageRow[]): Promise<void> {
-    await Promise.all(
-      rows.map((r) =>
-        this.store.settle({ tenantId: r.tenantId, userHash: r.userHash, feature: r.feature }, r.requestId, r.callId, { micros: r.costMicros, tokens: r.tokensIn + r.tokensOut }, r.occurredAt),
-      ),
+    await this.store.settleMany(
+      rows.map((r) => ({
+        subject: { tenantId: r.tenantId, userHash: r.userHash, feature: r.feature },
+        requestId: r.requestId,
+        callId: r.callId,
+        micros: r.costMicros,
+        tokens: r.tokensIn + r.tokensOut,
+        at: r.occurredAt,
+      })),
     );
   }
 }

@@ -75,9 +75,11 @@ describe('budgets and alerts from recorded usage', () => {
     const req = rows[0]!;
     await store.reserve({ tenantId: tenant, userHash: 'uh1', feature: 'chat' }, req.requestId, { micros: 400_000, tokens: 100 }, now);
     await Promise.all(rows.map((r) => ingestion.record(r)));
+    await ingestion.drain();
     const after = await store.read(tenant, 'tenant', '', 'day', now);
     expect(after).toMatchObject({ spentMicros: 550_000, reservedMicros: 0, spentTokens: 45, limitMicros: 1_000_000 });
     for (let i = 0; i < 3; i++) await Promise.all(rows.map((r) => ingestion.record({ ...r, attempt: 2 })));
+    await ingestion.drain();
     expect(await store.read(tenant, 'tenant', '', 'day', now)).toEqual(after);
     // Redis lost the state (or drifted): reconciliation rebuilds it from Postgres.
     await redis.hset(`t:${tenant}:budget:tenant::${'d' + now.toISOString().slice(0, 10).replaceAll('-', '')}`, 'spent_micros', 1);
@@ -90,6 +92,7 @@ describe('budgets and alerts from recorded usage', () => {
     await ingestion.record(expensive); // 1.15 $ of 1 $: 80% and 100% crossed, one request above 0.50 $
     await ingestion.record({ ...expensive, attempt: 3 });
     await ingestion.record(row(1n)); // past the thresholds again, same day: no new budget alert
+    await ingestion.drain();
     const alerts = publisher.on('llm.alerts.v1').filter((a) => a.tenant_id === tenant);
     expect(alerts.map((a) => `${a.kind}:${a.severity}`).sort()).toEqual(['daily_budget_threshold:critical', 'daily_budget_threshold:warning', 'expensive_request:warning']);
     const { rows } = await pool.query('SELECT kind, window_key, published_at FROM alerts WHERE tenant_id = $1', [tenant]);

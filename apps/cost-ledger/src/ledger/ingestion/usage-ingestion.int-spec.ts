@@ -80,6 +80,7 @@ describe('usage ingestion (batched, exactly once)', () => {
       const want = expected.get(r.k.slice(2))!;
       expect([r.cost, r.calls, r.tin, r.tout, r.saved]).toEqual([want.cost.toString(), String(want.calls), String(want.tin), String(want.tout), want.saved.toString()]);
     }
+    await ingestion.drain();
     expect(recorded).toHaveLength(events.length);
   });
 
@@ -92,6 +93,7 @@ describe('usage ingestion (batched, exactly once)', () => {
     }
     expect(await totals()).toEqual(before);
     // Listeners (budget settlement, alerts) never heard of a replayed row.
+    await ingestion.drain();
     expect(recorded).toHaveLength(events.length);
   });
 

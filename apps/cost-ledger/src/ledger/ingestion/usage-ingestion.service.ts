@@ -21,6 +21,8 @@ export type IngestOutcome = boolean | LedgerError;
 export class UsageIngestion {
   private readonly batcher: MicroBatcher<UsageRow, IngestOutcome>;
   private readonly knownTenants = new Set<string>();
+  /** Listeners of the last committed batch; they run while the next batch is written (a pipeline one batch deep). */
+  private listening: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly repo: UsageIngestRepository,
@@ -37,11 +39,15 @@ export class UsageIngestion {
 
   /** Runs between batches: no row is half-way between Postgres and its listeners meanwhile. */
   exclusive<V>(work: () => Promise<V>): Promise<V> {
-    return this.batcher.exclusive(work);
+    return this.batcher.exclusive(async () => {
+      await this.listening;
+      return work();
+    });
   }
 
-  drain(): Promise<void> {
-    return this.batcher.drain();
+  async drain(): Promise<void> {
+    await this.batcher.drain();
+    await this.listening;
   }
 
   private async flush(rows: UsageRow[]): Promise<IngestOutcome[]> {
@@ -69,12 +75,20 @@ export class UsageIngestion {
       outcomes[i] = true;
       insertedRows.push(rows[i]!);
     }
-    for (const listener of this.listeners) {
-      // Committed already: a listener's failure must not fail (and so redeliver) the events. Their state is
-      // rebuilt from Postgres by reconciliation, which is why it may be best-effort here.
-      await listener.onRecorded(insertedRows).catch((err: unknown) => this.log.warn({ err }, 'usage listener failed; reconciliation repairs it'));
-    }
+    // This batch's listeners run while the next batch is written; its events are answered once the previous
+    // batch's listeners finished, which bounds the pipeline to one batch.
+    const previous = this.listening;
+    this.listening = previous.then(() => this.notify(insertedRows));
+    await previous;
     return outcomes;
+  }
+
+  private async notify(rows: readonly UsageRow[]): Promise<void> {
+    for (const listener of this.listeners) {
+      // Committed already: a listener's failure must not fail (and so redeliver) the events. Budget state is
+      // rebuilt from Postgres by reconciliation, which is why it may be best-effort here.
+      await listener.onRecorded(rows).catch((err: unknown) => this.log.warn({ err }, 'usage listener failed; reconciliation repairs it'));
+    }
   }
 
   private async call<V>(work: () => Promise<V>): Promise<V> {
