@@ -43,7 +43,14 @@ describe('cost ledger service (Kafka + Postgres + Redis + HTTP)', () => {
       ADMIN_TOKEN: ADMIN,
       KAFKA_SESSION_TIMEOUT_MS: '6000',
     });
-    const s = await runService({ name: 'cost-ledger', module: (log) => LedgerModule.forRoot({ config, logger: log }), settings: testServiceSettings(), kafka: config, groupId, logger });
+    const s = await runService({
+      name: 'cost-ledger',
+      module: (log) => LedgerModule.forRoot({ config, logger: log }),
+      settings: testServiceSettings(),
+      kafka: config,
+      groupId,
+      logger,
+    });
     services.push(s);
     return s;
   };
@@ -169,7 +176,9 @@ describe('cost ledger service (Kafka + Postgres + Redis + HTTP)', () => {
     // Only the new markers (zero cost, zero tokens) were added.
     await expectExact(tenantsForLoad.slice(0, 3), [...events, ...m1, ...m2]);
     const after = await totals(tenantsForLoad.slice(0, 3));
-    expect(after.map(({ src, tenant_id, cost, tokens }) => [src, tenant_id, cost, tokens])).toEqual(before.map(({ src, tenant_id, cost, tokens }) => [src, tenant_id, cost, tokens]));
+    expect(after.map(({ src, tenant_id, cost, tokens }) => [src, tenant_id, cost, tokens])).toEqual(
+      before.map(({ src, tenant_id, cost, tokens }) => [src, tenant_id, cost, tokens]),
+    );
     // Budgets were settled once: the live state did not move either.
     expect(await redis.hget(`t:${tenantsForLoad[0]}:budget:tenant::d${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`, 'spent_micros')).toBe(spentBefore);
   }, 120_000);
@@ -206,7 +215,15 @@ describe('cost ledger service (Kafka + Postgres + Redis + HTTP)', () => {
     await waitFor(async () => ((await pg.query('select count(*)::int n from alerts where tenant_id = any($1)', [[tA, tB]])).rows[0].n >= 2 ? true : undefined), { what: 'alerts' });
 
     // Another tenant's data answers 404, listed or named.
-    for (const path of [`/usage?tenant_id=${tB}`, `/tenants/${tB}/keys`, `/alerts?tenant_id=${tB}`, `/tenants/${tB}/requests/${reqB.request_id}`, `/tenants/${tB}/events`, `/tenants/${tB}`, `/savings?tenant_id=${tB}`]) {
+    for (const path of [
+      `/usage?tenant_id=${tB}`,
+      `/tenants/${tB}/keys`,
+      `/alerts?tenant_id=${tB}`,
+      `/tenants/${tB}/requests/${reqB.request_id}`,
+      `/tenants/${tB}/events`,
+      `/tenants/${tB}`,
+      `/savings?tenant_id=${tB}`,
+    ]) {
       expect([path, (await api('GET', path, adminA)).status]).toEqual([path, 404]);
       expect([path, (await api('GET', path, readerA)).status]).toEqual([path, 404]);
     }

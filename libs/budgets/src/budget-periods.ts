@@ -10,9 +10,7 @@ export function periodKey(period: BudgetPeriod, at: Date): string {
 
 /** The start of the next period (reconciliation publishes it ahead, so a rollover never starts without limits). */
 export function nextPeriodStart(period: BudgetPeriod, at: Date): Date {
-  return period === 'day'
-    ? new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() + 1))
-    : new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1));
+  return period === 'day' ? new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() + 1)) : new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1));
 }
 
 /** Day states outlive their day by two days, month states their month by a week: late settlements still land. */

@@ -67,7 +67,12 @@ describe('BudgetStore.settleMany', () => {
       { subject: { tenantId: t, userHash: 'u' }, requestId: randomUUID(), callId: 'c1', micros: 20n, tokens: 2, at },
     ];
     expect(await store.settleMany(calls, 1)).toBe(2);
-    expect(await store.settleMany([{ ...calls[1]!, requestId: randomUUID() }, { ...calls[1]!, requestId: randomUUID() }])).toBe(2);
+    expect(
+      await store.settleMany([
+        { ...calls[1]!, requestId: randomUUID() },
+        { ...calls[1]!, requestId: randomUUID() },
+      ]),
+    ).toBe(2);
     expect(await store.settleMany(calls)).toBe(0);
     expect(await store.read(t, 'tenant', '', 'day', at)).toMatchObject({ spentMicros: 160, spentTokens: 7, reservedMicros: 0, reservedTokens: 0 });
     await redis.quit();

@@ -135,7 +135,17 @@ export class BudgetStore {
         callArgs.push(c.micros.toString(), String(c.tokens), idx.join(','));
       }
       const keys = [...stateIndex.keys(), ...callKeys];
-      settled += await this.redis.budgetSettleMany(keys.length, ...keys, stateIndex.size, part.length, PERIOD_TTL_S.day, PERIOD_TTL_S.month, SETTLED_MARKER_TTL_S, ...stateArgs, ...callArgs);
+      settled += await this.redis.budgetSettleMany(
+        keys.length,
+        ...keys,
+        stateIndex.size,
+        part.length,
+        PERIOD_TTL_S.day,
+        PERIOD_TTL_S.month,
+        SETTLED_MARKER_TTL_S,
+        ...stateArgs,
+        ...callArgs,
+      );
     }
     return settled;
   }
@@ -146,7 +156,14 @@ export class BudgetStore {
   }
 
   /** Sets spent (from Postgres) and limits of one state; reservations in flight are kept. */
-  async publish(tenantId: string, scope: BudgetScope, subject: string, period: BudgetPeriod, at: Date, state: { spentMicros: bigint; spentTokens: bigint; limitMicros: bigint | null; limitTokens: bigint | null }): Promise<void> {
+  async publish(
+    tenantId: string,
+    scope: BudgetScope,
+    subject: string,
+    period: BudgetPeriod,
+    at: Date,
+    state: { spentMicros: bigint; spentTokens: bigint; limitMicros: bigint | null; limitTokens: bigint | null },
+  ): Promise<void> {
     await this.redis.budgetPublish(
       1,
       new TenantKeys(tenantId).budgetState(scope, subject, periodKey(period, at)),

@@ -205,8 +205,12 @@ async function main(): Promise<void> {
   await kadmin.disconnect();
   const { rows: sums } = await pg.query<{ cost: string; calls: string }>('select sum(cost_micros)::text cost, sum(calls)::text calls from usage_daily_tenants');
   const exact = BigInt(sums[0]!.cost) === expectedMicros && Number(sums[0]!.calls) === EVENTS;
-  console.log(`[bench:ledger] ingestion: ${EVENTS.toLocaleString()} events in ${ingestS.toFixed(1)} s = ${Math.round(EVENTS / ingestS).toLocaleString()} events/s (service boot included)`);
-  console.log(`[bench:ledger] cost-ledger process CPU: ${cpuS.toFixed(1)} s (${Math.round(EVENTS / cpuS).toLocaleString()} events per CPU-second of the service; Postgres and the broker not included)`);
+  console.log(
+    `[bench:ledger] ingestion: ${EVENTS.toLocaleString()} events in ${ingestS.toFixed(1)} s = ${Math.round(EVENTS / ingestS).toLocaleString()} events/s (service boot included)`,
+  );
+  console.log(
+    `[bench:ledger] cost-ledger process CPU: ${cpuS.toFixed(1)} s (${Math.round(EVENTS / cpuS).toLocaleString()} events per CPU-second of the service; Postgres and the broker not included)`,
+  );
   console.log(`[bench:ledger] machine load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   console.log(`[bench:ledger] totals: ledger ${sums[0]!.cost} µ$ / ${sums[0]!.calls} calls, generator ${expectedMicros} µ$ / ${EVENTS} -> ${exact ? 'EXACT' : 'MISMATCH'}`);
   const { rows: size } = await pg.query<{ n: string }>('select count(*)::text n from usage_events');
@@ -224,10 +228,13 @@ async function main(): Promise<void> {
     ['usage tenant x model x day, 30 days, all tenants', () => `/usage?from=${from}&to=${to}&group_by=tenant,model,day`],
     ['top 10 spenders, 30 days', () => `/top-spenders?from=${from}&to=${to}&limit=10`],
     ["one tenant's daily series", () => `/usage?from=${from}&to=${to}&group_by=day&tenant_id=${tenantIds[tenantOf()]}`],
-    ["one request's cost", () => {
-      const s = sample[Math.floor(rnd() * sample.length)]!;
-      return `/tenants/${s.tenant}/requests/${s.request}`;
-    }],
+    [
+      "one request's cost",
+      () => {
+        const s = sample[Math.floor(rnd() * sample.length)]!;
+        return `/tenants/${s.tenant}/requests/${s.request}`;
+      },
+    ],
   ];
   for (const [name, path] of queries) {
     const times: number[] = [];

@@ -26,7 +26,13 @@ export const ADMIN_OPENAPI = {
   paths: {
     '/v1/admin/tenants': {
       get: op('List tenants (a scoped token sees its own)'),
-      post: op('Create a tenant (platform admin)', { requestBody: body({ type: 'object', required: ['id', 'name'], properties: { id: { type: 'string' }, name: { type: 'string' }, tier: { enum: ['paid', 'free'] }, plan_id: { type: 'string' } } }) }),
+      post: op('Create a tenant (platform admin)', {
+        requestBody: body({
+          type: 'object',
+          required: ['id', 'name'],
+          properties: { id: { type: 'string' }, name: { type: 'string' }, tier: { enum: ['paid', 'free'] }, plan_id: { type: 'string' } },
+        }),
+      }),
     },
     '/v1/admin/tenants/{tenant}': {
       get: op('One tenant', { parameters: [tenant] }),
@@ -38,13 +44,20 @@ export const ADMIN_OPENAPI = {
     },
     '/v1/admin/admin-tokens': {
       post: op('Create an admin token; the token is returned once', {
-        requestBody: body({ type: 'object', required: ['name', 'role'], properties: { name: { type: 'string' }, role: { enum: ['platform_admin', 'tenant_admin', 'read_only'] }, tenant_id: { type: 'string' } } }),
+        requestBody: body({
+          type: 'object',
+          required: ['name', 'role'],
+          properties: { name: { type: 'string' }, role: { enum: ['platform_admin', 'tenant_admin', 'read_only'] }, tenant_id: { type: 'string' } },
+        }),
       }),
     },
     '/v1/admin/admin-tokens/{id}': { delete: op('Revoke an admin token', { parameters: [id] }) },
     '/v1/admin/tenants/{tenant}/keys': {
       get: op('List API keys (prefix only)', { parameters: [tenant] }),
-      post: op('Create an API key; `secret` is returned once', { parameters: [tenant], requestBody: body({ type: 'object', required: ['name'], properties: { name: { type: 'string' } } }) }),
+      post: op('Create an API key; `secret` is returned once', {
+        parameters: [tenant],
+        requestBody: body({ type: 'object', required: ['name'], properties: { name: { type: 'string' } } }),
+      }),
     },
     '/v1/admin/tenants/{tenant}/keys/{id}': { delete: op('Revoke an API key (reaches every ingress within seconds)', { parameters: [tenant, id] }) },
     '/v1/admin/tenants/{tenant}/budgets': {
@@ -54,7 +67,14 @@ export const ADMIN_OPENAPI = {
         requestBody: body({
           type: 'object',
           required: ['scope', 'period'],
-          properties: { scope: { enum: ['tenant', 'user', 'feature'] }, user_id: { type: 'string' }, feature: { type: 'string' }, period: { enum: ['day', 'month'] }, limit_micros: { type: ['integer', 'null'] }, limit_tokens: { type: ['integer', 'null'] } },
+          properties: {
+            scope: { enum: ['tenant', 'user', 'feature'] },
+            user_id: { type: 'string' },
+            feature: { type: 'string' },
+            period: { enum: ['day', 'month'] },
+            limit_micros: { type: ['integer', 'null'] },
+            limit_tokens: { type: ['integer', 'null'] },
+          },
         }),
       }),
     },
@@ -64,7 +84,13 @@ export const ADMIN_OPENAPI = {
         parameters: [tenant],
         requestBody: body({
           type: 'object',
-          properties: { spike_factor_pct: { type: 'integer' }, expensive_request_micros: { type: 'integer' }, budget_thresholds_pct: { type: 'array', items: { type: 'integer' } }, webhook_url: { type: ['string', 'null'] }, webhook_secret: { type: ['string', 'null'] } },
+          properties: {
+            spike_factor_pct: { type: 'integer' },
+            expensive_request_micros: { type: 'integer' },
+            budget_thresholds_pct: { type: 'array', items: { type: 'integer' } },
+            webhook_url: { type: ['string', 'null'] },
+            webhook_secret: { type: ['string', 'null'] },
+          },
         }),
       }),
     },
@@ -81,10 +107,14 @@ export const ADMIN_OPENAPI = {
         ],
       }),
     },
-    '/v1/admin/usage.csv': { get: { summary: 'The same query as CSV', security: bearer, responses: { '200': { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } } } } },
+    '/v1/admin/usage.csv': {
+      get: { summary: 'The same query as CSV', security: bearer, responses: { '200': { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } } } },
+    },
     '/v1/admin/top-spenders': { get: op('Tenants by spend (a scoped token sees its own)', { parameters: [...range, q('limit', 'how many', 'integer')] }) },
     '/v1/admin/savings': { get: op('Saved micro-dollars (cache and routing) and cache hits by tenant', { parameters: [...range, q('tenant_id', 'filter')] }) },
-    '/v1/admin/tenants/{tenant}/requests/{requestId}': { get: op('Cost of one request, per provider call', { parameters: [tenant, { name: 'requestId', in: 'path', required: true, schema: { type: 'string' } }] }) },
+    '/v1/admin/tenants/{tenant}/requests/{requestId}': {
+      get: op('Cost of one request, per provider call', { parameters: [tenant, { name: 'requestId', in: 'path', required: true, schema: { type: 'string' } }] }),
+    },
     '/v1/admin/tenants/{tenant}/events': { get: op('Raw usage events, newest first, cursor-paginated', { parameters: [tenant, ...range, ...page] }) },
     '/v1/admin/alerts': { get: op('Alerts, newest first', { parameters: [q('tenant_id', 'filter'), ...page] }) },
     '/v1/admin/alerts/{id}/ack': { post: op('Acknowledge an alert', { parameters: [id] }) },

@@ -8,7 +8,6 @@ import { AdminReadsUseCase } from './usage/admin-reads.use-case';
 import { estimateBody } from './usage/estimate-cost.use-case';
 import { UsageQueryCommand } from './usage/usage-query.command';
 
-
 /** Usage, spend, savings, events, alerts, audit and estimates. Permission: AdminAuthGuard; every read is tenant-scoped by the use case. */
 @Controller('v1/admin')
 export class UsageController {

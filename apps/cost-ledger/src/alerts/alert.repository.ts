@@ -16,10 +16,14 @@ export class AlertRepository {
   constructor(private readonly pool: PgPool) {}
 
   async settings(tenantIds: readonly string[]): Promise<Map<string, AlertThresholds & { webhook?: WebhookTarget }>> {
-    const { rows } = await this.pool.query<{ tenant_id: string; spike_factor_pct: number; expensive_request_micros: string; budget_thresholds_pct: number[]; webhook_url: string | null; webhook_secret: string | null }>(
-      'SELECT * FROM alert_settings WHERE tenant_id = ANY($1::text[])',
-      [tenantIds],
-    );
+    const { rows } = await this.pool.query<{
+      tenant_id: string;
+      spike_factor_pct: number;
+      expensive_request_micros: string;
+      budget_thresholds_pct: number[];
+      webhook_url: string | null;
+      webhook_secret: string | null;
+    }>('SELECT * FROM alert_settings WHERE tenant_id = ANY($1::text[])', [tenantIds]);
     const out = new Map<string, AlertThresholds & { webhook?: WebhookTarget }>();
     for (const t of tenantIds) out.set(t, DEFAULT_THRESHOLDS);
     for (const r of rows) {

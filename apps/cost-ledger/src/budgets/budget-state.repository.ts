@@ -22,7 +22,14 @@ export class BudgetStateRepository {
   constructor(private readonly pool: PgPool) {}
 
   async limits(tenantId?: string): Promise<BudgetLimitRow[]> {
-    const { rows } = await this.pool.query<{ tenant_id: string; scope: BudgetScope; subject: string; period: BudgetPeriod; limit_micros: string | null; limit_tokens: string | null }>(
+    const { rows } = await this.pool.query<{
+      tenant_id: string;
+      scope: BudgetScope;
+      subject: string;
+      period: BudgetPeriod;
+      limit_micros: string | null;
+      limit_tokens: string | null;
+    }>(
       `SELECT tenant_id, scope, subject, period, limit_micros, limit_tokens FROM budgets WHERE $1::text IS NULL OR tenant_id = $1
        UNION ALL
        SELECT t.id, 'tenant', '', p.period, p.micros, NULL FROM tenants t JOIN LATERAL (

@@ -13,7 +13,11 @@ import { BudgetSync } from './budget-sync';
 export const budgetProviders: Provider[] = [
   { provide: BudgetStore, inject: [REDIS], useFactory: (redis: Redis) => new BudgetStore(redis) },
   { provide: BudgetStateRepository, inject: [PG_POOL], useFactory: (pool: PgPool) => new BudgetStateRepository(pool) },
-  { provide: BudgetReconciler, inject: [BudgetStateRepository, BudgetStore, LOGGER], useFactory: (r: BudgetStateRepository, s: BudgetStore, l: Logger) => new BudgetReconciler(r, s, l) },
+  {
+    provide: BudgetReconciler,
+    inject: [BudgetStateRepository, BudgetStore, LOGGER],
+    useFactory: (r: BudgetStateRepository, s: BudgetStore, l: Logger) => new BudgetReconciler(r, s, l),
+  },
   { provide: BudgetSettler, inject: [BudgetStore], useFactory: (s: BudgetStore) => new BudgetSettler(s) },
   BudgetSync,
 ];

@@ -40,7 +40,10 @@ export class AdminDirectoryUseCase {
     access.platform(p);
     const t = await this.conflictAs('a tenant with this id exists', () =>
       this.prisma.$transaction(async (tx) => {
-        const t = await tx.tenant.create({ data: { id: b.id, name: b.name, tier: b.tier, ...(b.plan_id ? { plan: { create: { planId: b.plan_id } } } : {}) }, include: { plan: true } });
+        const t = await tx.tenant.create({
+          data: { id: b.id, name: b.name, tier: b.tier, ...(b.plan_id ? { plan: { create: { planId: b.plan_id } } } : {}) },
+          include: { plan: true },
+        });
         await audit(tx, p, { tenantId: b.id, action: 'tenant.create', targetType: 'tenant', targetId: b.id, details: b });
         return t;
       }),
@@ -52,7 +55,8 @@ export class AdminDirectoryUseCase {
     access.platform(p);
     await this.getTenant(p, id);
     const t = await this.prisma.$transaction(async (tx) => {
-      const plan = b.plan_id === undefined ? {} : b.plan_id === null ? { plan: { delete: true } } : { plan: { upsert: { create: { planId: b.plan_id }, update: { planId: b.plan_id } } } };
+      const plan =
+        b.plan_id === undefined ? {} : b.plan_id === null ? { plan: { delete: true } } : { plan: { upsert: { create: { planId: b.plan_id }, update: { planId: b.plan_id } } } };
       const t = await tx.tenant.update({ where: { id }, data: { name: b.name, tier: b.tier, status: b.status, ...plan }, include: { plan: true } });
       await audit(tx, p, { tenantId: id, action: 'tenant.update', targetType: 'tenant', targetId: id, details: b });
       return t;
@@ -149,7 +153,10 @@ export class AdminDirectoryUseCase {
     access.write(p, tenantId);
     await this.getTenant(p, tenantId);
     const subject = b.scope === 'user' ? hashUserId(b.user_id)! : b.scope === 'feature' ? b.feature! : '';
-    const limits = { limitMicros: b.limit_micros === undefined || b.limit_micros === null ? null : BigInt(b.limit_micros), limitTokens: b.limit_tokens === undefined || b.limit_tokens === null ? null : BigInt(b.limit_tokens) };
+    const limits = {
+      limitMicros: b.limit_micros === undefined || b.limit_micros === null ? null : BigInt(b.limit_micros),
+      limitTokens: b.limit_tokens === undefined || b.limit_tokens === null ? null : BigInt(b.limit_tokens),
+    };
     const row = await this.prisma.$transaction(async (tx) => {
       const row = await tx.budget.upsert({
         where: { tenantId_scope_subject_period: { tenantId, scope: b.scope, subject, period: b.period } },
@@ -188,7 +195,13 @@ export class AdminDirectoryUseCase {
     const row = await this.prisma.$transaction(async (tx) => {
       const row = await tx.alertSettings.upsert({ where: { tenantId }, create: { tenantId, ...data }, update: { ...data, updatedAt: new Date() } });
       const { webhook_secret: _secret, ...details } = b;
-      await audit(tx, p, { tenantId, action: 'alert_settings.put', targetType: 'alert_settings', targetId: tenantId, details: { ...details, webhook_secret_set: b.webhook_secret !== undefined } });
+      await audit(tx, p, {
+        tenantId,
+        action: 'alert_settings.put',
+        targetType: 'alert_settings',
+        targetId: tenantId,
+        details: { ...details, webhook_secret_set: b.webhook_secret !== undefined },
+      });
       return row;
     });
     return {

@@ -5,7 +5,12 @@ const micros = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const name = z.string().min(1).max(200);
 
 export const createTenantBody = z.strictObject({ id: tenantId, name, tier: z.enum(['paid', 'free']).default('free'), plan_id: z.string().max(64).optional() });
-export const updateTenantBody = z.strictObject({ name: name.optional(), tier: z.enum(['paid', 'free']).optional(), status: z.enum(['active', 'suspended']).optional(), plan_id: z.string().max(64).nullable().optional() });
+export const updateTenantBody = z.strictObject({
+  name: name.optional(),
+  tier: z.enum(['paid', 'free']).optional(),
+  status: z.enum(['active', 'suspended']).optional(),
+  plan_id: z.string().max(64).nullable().optional(),
+});
 export const createPlanBody = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/),
   name,

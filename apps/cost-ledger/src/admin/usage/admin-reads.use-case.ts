@@ -29,7 +29,17 @@ export class AdminReadsUseCase {
   async topSpenders(p: AdminPrincipal, q: Record<string, unknown>, limit: number) {
     const { from, to } = range(q);
     // A scoped caller's "top" is its own tenant; it never sees the others' ranking.
-    if (p.tenantId !== null) return { from, to, rows: (await this.repo.savings(new Date(from), new Date(to), p.tenantId)).map(({ tenant_id, cost_micros, calls, saved_micros }) => ({ tenant_id, cost_micros, calls, saved_micros })) };
+    if (p.tenantId !== null)
+      return {
+        from,
+        to,
+        rows: (await this.repo.savings(new Date(from), new Date(to), p.tenantId)).map(({ tenant_id, cost_micros, calls, saved_micros }) => ({
+          tenant_id,
+          cost_micros,
+          calls,
+          saved_micros,
+        })),
+      };
     return { from, to, rows: await this.repo.topSpenders(new Date(from), new Date(to), limit) };
   }
 

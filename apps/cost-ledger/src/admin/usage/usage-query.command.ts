@@ -36,7 +36,9 @@ export class UsageQueryCommand {
     const from = q.from === undefined ? new Date(to.getTime() - 30 * DAY_MS) : parseDate(q.from, 'from');
     if (from >= to) throw new AdminError('INVALID_REQUEST', '`from` must be before `to`');
     if (to.getTime() - from.getTime() > MAX_RANGE_MS) throw new AdminError('INVALID_REQUEST', 'the range may span at most 366 days');
-    const groupBy = str(q.group_by, 'group_by', 200)?.split(',').map((d) => d.trim()) ?? ['tenant'];
+    const groupBy = str(q.group_by, 'group_by', 200)
+      ?.split(',')
+      .map((d) => d.trim()) ?? ['tenant'];
     for (const d of groupBy) if (!(DIMENSIONS as readonly string[]).includes(d)) throw new AdminError('INVALID_REQUEST', `group_by takes ${DIMENSIONS.join(', ')}; got ${d}`);
     const dims = [...new Set(groupBy)] as Dimension[];
     if (dims.includes('day') && dims.includes('hour')) throw new AdminError('INVALID_REQUEST', 'group_by takes day or hour, not both');

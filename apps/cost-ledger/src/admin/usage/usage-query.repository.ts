@@ -38,7 +38,10 @@ export class UsageQueryRepository {
   async usage(c: UsageQueryCommand): Promise<{ rows: UsageGroup[]; truncated: boolean }> {
     const dims = c.groupBy.map((d) => `${DIM_SQL[c.table][d]} AS ${COLUMN[d]}`);
     const time = c.table === 'usage_hourly' ? 'hour' : 'day';
-    const params: unknown[] = [c.table === 'usage_hourly' ? c.from.toISOString() : c.from.toISOString().slice(0, 10), c.table === 'usage_hourly' ? c.to.toISOString() : c.to.toISOString().slice(0, 10)];
+    const params: unknown[] = [
+      c.table === 'usage_hourly' ? c.from.toISOString() : c.from.toISOString().slice(0, 10),
+      c.table === 'usage_hourly' ? c.to.toISOString() : c.to.toISOString().slice(0, 10),
+    ];
     const where = [`${time} >= $1`, `${time} < $2`];
     const filter = (column: string, value: string | undefined) => {
       if (value === undefined) return;
@@ -89,7 +92,13 @@ export class UsageQueryRepository {
   }
 
   /** Newest first, keyset-paginated on (occurred_at, id): stable under concurrent inserts and cheap at any depth. */
-  async events(tenantId: string, from: Date, to: Date, limit: number, after?: { at: string; id: string }): Promise<{ rows: Record<string, unknown>[]; next?: { at: string; id: string } }> {
+  async events(
+    tenantId: string,
+    from: Date,
+    to: Date,
+    limit: number,
+    after?: { at: string; id: string },
+  ): Promise<{ rows: Record<string, unknown>[]; next?: { at: string; id: string } }> {
     const { rows } = await this.pool.query<Record<string, unknown> & { id: string; occurred_at: Date }>(
       `SELECT id::text AS id, request_id::text AS request_id, call_id, user_hash, feature, model, deployment, provider, source, status, tokens_in,
               tokens_cached_in, tokens_out, cost_micros::int8 AS cost_micros, saved_micros::int8 AS saved_micros, latency_ms, retries, fallback, occurred_at

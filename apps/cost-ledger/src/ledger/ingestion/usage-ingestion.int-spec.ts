@@ -53,7 +53,8 @@ describe('usage ingestion (batched, exactly once)', () => {
 
   const totals = async () =>
     (
-      await pool.query<{ k: string; cost: string; calls: string; tin: string; tout: string; saved: string }>(`
+      await pool.query<{ k: string; cost: string; calls: string; tin: string; tout: string; saved: string }>(
+        `
         select 'h:' || tenant_id || ':' || model as k, sum(cost_micros)::text cost, sum(calls)::text calls, sum(tokens_in)::text tin, sum(tokens_out)::text tout, sum(saved_micros)::text saved
           from usage_hourly where tenant_id = any($1) group by 1
         union all
@@ -62,7 +63,9 @@ describe('usage ingestion (batched, exactly once)', () => {
         union all
         select 'e:' || tenant_id || ':' || model, sum(cost_micros)::text, count(*)::text, sum(tokens_in)::text, sum(tokens_out)::text, sum(saved_micros)::text
           from usage_events where tenant_id = any($1) group by 1
-        order by 1`, [tenants])
+        order by 1`,
+        [tenants],
+      )
     ).rows;
 
   it('sums events, hourly and daily rollups exactly to the micro-dollar against an independent computation', async () => {
