@@ -188,6 +188,8 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
       NODE_ENV: 'development',
     },
+    // The service's relative paths (the model catalog) are from the repository root.
+    cwd: join(__dirname, '../../../..'),
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   let consumed = 0;

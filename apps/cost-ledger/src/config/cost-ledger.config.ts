@@ -13,6 +13,8 @@ export const costLedgerConfigSchema = serviceSchema
     KAFKA_MAX_IN_FLIGHT_PER_PARTITION: positiveInt(1_000),
     LEDGER_BATCH_MAX_ROWS: positiveInt(1_000),
     LEDGER_BATCH_LINGER_MS: positiveInt(5),
+    /** Batch statements in flight at once (rollup upserts are key-ordered, so they cannot deadlock). */
+    LEDGER_BATCH_CONCURRENCY: positiveInt(2),
     /** Budget state in Redis is rebuilt from Postgres at boot and this often. */
     LEDGER_RECONCILE_INTERVAL_MS: positiveInt(60_000),
     /** Webhook deliveries per alert before giving up (exponential backoff between them). */

@@ -28,6 +28,6 @@ export const ingestionProviders: Provider[] = [
     provide: UsageIngestion,
     inject: [UsageIngestRepository, USAGE_LISTENERS, LOGGER, COST_LEDGER_CONFIG],
     useFactory: (repo: UsageIngestRepository, listeners: UsageRecordedListener[], log: Logger, c: CostLedgerConfig) =>
-      new UsageIngestion(repo, listeners, log, { maxItems: c.LEDGER_BATCH_MAX_ROWS, lingerMs: c.LEDGER_BATCH_LINGER_MS }),
+      new UsageIngestion(repo, listeners, log, { maxItems: c.LEDGER_BATCH_MAX_ROWS, lingerMs: c.LEDGER_BATCH_LINGER_MS, maxConcurrent: c.LEDGER_BATCH_CONCURRENCY }),
   },
 ];

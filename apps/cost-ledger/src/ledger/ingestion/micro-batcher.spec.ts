@@ -50,6 +50,30 @@ describe('MicroBatcher', () => {
     await expect(b.submit(3)).resolves.toBe(3);
   });
 
+  it('runs up to maxConcurrent flushes at once and exclusive work alone', async () => {
+    let running = 0;
+    let maxRunning = 0;
+    let runningAtExclusive = -1;
+    const b = new MicroBatcher<number, number>(
+      async (items) => {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        return items;
+      },
+      { maxItems: 2, lingerMs: 1, maxConcurrent: 2 },
+    );
+    const first = Array.from({ length: 8 }, (_, i) => b.submit(i));
+    const ex = b.exclusive(async () => {
+      runningAtExclusive = running;
+    });
+    await Promise.all([...first, ex, b.submit(99)]);
+    await b.drain();
+    expect(maxRunning).toBe(2);
+    expect(runningAtExclusive).toBe(0);
+  });
+
   it('runs exclusive work between flushes', async () => {
     const order: string[] = [];
     const b = new MicroBatcher<number, number>(

@@ -22,6 +22,7 @@ describe('usage ingestion (batched, exactly once)', () => {
     ingestion = new UsageIngestion(new UsageIngestRepository(pool), [{ onRecorded: async (rows) => void recorded.push(...rows) }], quietLogger(), {
       maxItems: 64,
       lingerMs: 2,
+      maxConcurrent: 2,
     });
   });
   afterAll(() => pool.end());
