@@ -56,6 +56,7 @@ export default tseslint.config(
             { sourceTag: 'scope:sample-traffic', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:bench-gateway', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:bench-pipeline', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:bench-ledger', onlyDependOnLibsWithTags: ['scope:shared'] },
           ],
         },
       ],

@@ -6,6 +6,7 @@ import { ResultStreamModule } from '@llm/result-stream';
 import type { Logger } from '@llm/telemetry';
 import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import { ApiKeyGuard } from '../auth/auth.guard';
+import { KeyRevocationListener } from '../auth/key-revocation.listener';
 import { TenantDirectory } from '../auth/tenant-directory';
 import { TenantRepository } from '../auth/tenant.repository';
 import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
@@ -44,6 +45,7 @@ export class RequestsModule {
         ExactCacheFastPath,
         ApiKeyAuthenticator,
         ApiKeyGuard,
+        KeyRevocationListener,
         ...USE_CASES,
       ],
     };
