@@ -4,6 +4,8 @@ import { DbModule } from '@llm/db';
 import { REDIS, RedisModule, type Redis } from '@llm/redis';
 import { ResultStreamModule } from '@llm/result-stream';
 import type { Logger } from '@llm/telemetry';
+import { admissionProviders } from '../admission/admission.providers';
+import { ModelsController } from '../admission/models.controller';
 import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import { ApiKeyGuard } from '../auth/auth.guard';
 import { TenantDirectory } from '../auth/tenant-directory';
@@ -33,7 +35,7 @@ export class RequestsModule {
         RedisModule.forRoot({ url: config.REDIS_URL, logger }),
         ResultStreamModule.forRoot({ redisUrl: config.REDIS_URL, logger }),
       ],
-      controllers: [ChatCompletionsController, RequestsController, RequestsConsumer],
+      controllers: [ChatCompletionsController, RequestsController, RequestsConsumer, ModelsController],
       providers: [
         { provide: INGRESS_CONFIG, useValue: config },
         { provide: TenantDirectory, useClass: TenantRepository },
@@ -45,6 +47,7 @@ export class RequestsModule {
         ApiKeyAuthenticator,
         ApiKeyGuard,
         ...USE_CASES,
+        ...admissionProviders(config),
       ],
     };
   }

@@ -1,0 +1,109 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Catalog } from '@llm/catalog';
+import type { ChatRequestBody, Priority, RequestMode } from '@llm/contracts';
+import { countPromptTokens } from '@llm/tokens';
+import { MetricsRegistry } from '@llm/telemetry';
+import type { Counter } from 'prom-client';
+import { AdmissionError } from '../../admission.errors';
+import { ADMISSION_SETTINGS, CATALOG, type AdmissionSettings } from '../../admission.tokens';
+import { ConcurrencySlots, type Slot } from '../../concurrency/concurrency-slots';
+import { modelAccess } from '../../plans/model-access';
+import { PlanBook, type EffectivePlan, type PlanSubject } from '../../plans/plan-book';
+import { limitChecks } from '../../rate-limits/rate-limit-plan';
+import { RateLimits } from '../../rate-limits/rate-limits';
+import { LoadShedder } from '../../shedding/load-shedder';
+
+export interface AdmitCommand {
+  subject: Required<PlanSubject>;
+  plan: EffectivePlan;
+  requestId: string;
+  mode: RequestMode;
+  priority: Priority;
+  body: ChatRequestBody;
+  userId?: string;
+}
+
+export interface Admission {
+  /** `x-ratelimit-*` headers for the response. */
+  headers: Record<string, string>;
+  promptTokens: number;
+  /** The connection's concurrency slot: release it when the response ends. */
+  slot: Slot;
+}
+
+const HELD: ReadonlySet<RequestMode> = new Set(['sync', 'stream']);
+
+/**
+ * Admission control (DESIGN.md step 1), before a request is made durable: model access by plan, load shedding
+ * by band, rate limits per key/tenant/model/user on requests and prompt tokens, and concurrency caps on held
+ * connections. The shedding decision uses a cached lag reading; limits and the slot go out in the same tick,
+ * so the client pipelines them into one Redis round trip.
+ */
+@Injectable()
+export class AdmitRequestUseCase {
+  private readonly decisions: Counter<'decision'>;
+
+  constructor(
+    private readonly plans: PlanBook,
+    private readonly limits: RateLimits,
+    private readonly slots: ConcurrencySlots,
+    private readonly shedder: LoadShedder,
+    @Inject(CATALOG) private readonly catalog: Catalog,
+    @Inject(ADMISSION_SETTINGS) private readonly settings: AdmissionSettings,
+    metrics: MetricsRegistry,
+  ) {
+    this.decisions = metrics.counter('ingress_admission_total', 'Admission decisions by outcome code (admitted or the refusal code)', ['decision']);
+  }
+
+  planFor(subject: PlanSubject): EffectivePlan {
+    return this.plans.resolve(subject);
+  }
+
+  async execute(command: AdmitCommand): Promise<Admission> {
+    try {
+      const admission = await this.admit(command);
+      this.decisions.inc({ decision: 'admitted' });
+      return admission;
+    } catch (err) {
+      if (err instanceof AdmissionError) this.decisions.inc({ decision: err.code });
+      throw err;
+    }
+  }
+
+  private async admit(command: AdmitCommand): Promise<Admission> {
+    const { plan, subject, body } = command;
+    const access = modelAccess(this.catalog, plan, body.model);
+    if (!access.allowed) {
+      throw access.reason === 'unknown'
+        ? new AdmissionError('MODEL_NOT_FOUND', `the model \`${body.model}\` does not exist; GET /v1/models lists the models you may use`)
+        : new AdmissionError('MODEL_NOT_ALLOWED', `the ${plan.id} plan may not use the model \`${body.model}\`; GET /v1/models lists the models you may use`);
+    }
+    if (!this.settings.ADMISSION_LIMITS) return { headers: {}, promptTokens: 0, slot: { release: async () => undefined } };
+    await this.shedder.admit(command.priority);
+    const promptTokens = countPromptTokens(body.messages);
+    const checks = limitChecks(plan.limits, { tenantId: subject.tenantId, apiKeyId: subject.apiKeyId, model: body.model, userId: command.userId }, promptTokens);
+    const held = HELD.has(command.mode);
+    const [decision, slot] = await Promise.allSettled([
+      this.limits.consume(checks),
+      held
+        ? this.slots.acquire({
+            tenantId: subject.tenantId,
+            apiKeyId: subject.apiKeyId,
+            holder: command.requestId,
+            tenantCap: plan.concurrency.tenant,
+            keyCap: plan.concurrency.key,
+            ttlMs: this.settings.SYNC_TIMEOUT_MS + this.settings.CONCURRENCY_SLOT_GRACE_MS,
+          })
+        : Promise.resolve({ release: async () => undefined }),
+    ]);
+    if (decision.status === 'rejected') {
+      if (slot.status === 'fulfilled') await slot.value.release().catch(() => undefined);
+      throw decision.reason;
+    }
+    if (slot.status === 'rejected') {
+      await this.limits.refund(checks);
+      throw slot.reason;
+    }
+    return { headers: decision.value.headers, promptTokens, slot: slot.value };
+  }
+}
