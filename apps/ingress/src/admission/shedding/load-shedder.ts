@@ -7,6 +7,7 @@ import { shedDecision, type ShedThresholds } from './shed-policy';
 
 export interface LagSource {
   read(): Promise<BandLag>;
+  close?(): Promise<void>;
 }
 
 export interface LoadShedderOptions {
@@ -59,6 +60,11 @@ export class LoadShedder {
     throw new AdmissionError('OVERLOADED', `the platform is overloaded for ${priority} work (backlog ${decision.lag} > ${decision.threshold}); retry later`, true, {
       retryAfterS: this.options.retryAfterS,
     });
+  }
+
+  /** Nest calls it at shutdown: the lag reader's admin connection goes with the service. */
+  async onModuleDestroy(): Promise<void> {
+    await this.source.close?.();
   }
 
   private refresh(now: number): Promise<void> {
