@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   CONTEXT_LENGTH_EXCEEDED: { status: 400, type: 'invalid_request_error', openai: 'context_length_exceeded' },
   MISSING_API_KEY: { status: 401, type: 'invalid_request_error', openai: 'invalid_api_key' },
   INVALID_API_KEY: { status: 401, type: 'invalid_request_error', openai: 'invalid_api_key' },
+  SIGNATURE_INVALID: { status: 401, type: 'invalid_request_error', openai: 'invalid_signature' },
   ADMIN_UNAUTHORIZED: { status: 401, type: 'invalid_request_error', openai: 'invalid_api_key' },
   TENANT_SUSPENDED: { status: 403, type: 'permission_error', openai: 'account_deactivated' },
   FORBIDDEN: { status: 403, type: 'permission_error', openai: 'permission_denied' },

@@ -4,6 +4,8 @@ import { Topics } from '@llm/contracts';
 import { BandLagReader } from '@llm/kafka';
 import { LOGGER } from '@llm/service-runtime';
 import { MetricsRegistry, type Logger } from '@llm/telemetry';
+import { InboundVerifier } from '../inbound-signing/inbound-verifier';
+import { loadSigningKeys } from '../inbound-signing/signing-keys';
 import type { IngressConfig } from '../config/ingress.config';
 import { AdmissionGate } from './admission-gate';
 import { ADMISSION_SETTINGS, CATALOG } from './admission.tokens';
@@ -33,6 +35,11 @@ export function admissionProviders(config: IngressConfig): Provider[] {
           logger,
           metrics,
         ),
+    },
+    {
+      provide: InboundVerifier,
+      inject: [MetricsRegistry],
+      useFactory: (metrics: MetricsRegistry) => new InboundVerifier(loadSigningKeys(config.INBOUND_SIGNING_KEYS_PATH), config.INBOUND_REQUIRE_SIGNATURE, metrics),
     },
     RateLimits,
     ConcurrencySlots,

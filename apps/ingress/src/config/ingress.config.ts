@@ -57,6 +57,10 @@ export const ingressConfigSchema = serviceSchema
     /** How long one lag reading is used. */
     SHED_LAG_CACHE_MS: positiveInt(1_000),
     SHED_RETRY_AFTER_S: positiveInt(5),
+    /** Per-tenant HMAC secrets of inbound upstreams (JSON, docs/inbound-signing.md); a tenant listed there must sign. */
+    INBOUND_SIGNING_KEYS_PATH: z.string().min(1).optional(),
+    /** Refuse unsigned inbound events of every tenant (production); false lets tenants without secrets send unsigned. */
+    INBOUND_REQUIRE_SIGNATURE: bool(false),
   })
   .refine((c) => c.BODY_LIMIT_BYTES + KAFKA_ENVELOPE_HEADROOM_BYTES <= MAX_MESSAGE_BYTES, {
     message: `BODY_LIMIT_BYTES must leave ${KAFKA_ENVELOPE_HEADROOM_BYTES} bytes of the topics' ${MAX_MESSAGE_BYTES}-byte max.message.bytes for the envelope`,

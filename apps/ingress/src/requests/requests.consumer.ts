@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { Topics, type InboundRequestV1, type LlmResultV1 } from '@llm/contracts';
-import { OnTopic } from '@llm/kafka';
+import { KafkaMessageContext, OnTopic } from '@llm/kafka';
 import { AdmissionGate } from '../admission/admission-gate';
+import { InboundVerifier } from '../inbound-signing/inbound-verifier';
 import { AuthError } from '../auth/auth.errors';
 import { TenantDirectory } from '../auth/tenant-directory';
 import { AcceptRequestCommand } from './use-cases/accept-request/accept-request.command';
@@ -18,6 +19,7 @@ export class RequestsConsumer {
     private readonly recordOutcome: RecordOutcomeUseCase,
     private readonly tenants: TenantDirectory,
     private readonly gate: AdmissionGate,
+    private readonly signatures: InboundVerifier,
   ) {}
 
   /**
@@ -26,7 +28,9 @@ export class RequestsConsumer {
    * REQUEST_ID_REUSED, and another tenant's identical id is another request.
    */
   @OnTopic(Topics.inbound)
-  async onInbound(event: InboundRequestV1): Promise<void> {
+  async onInbound(event: InboundRequestV1, context: KafkaMessageContext): Promise<void> {
+    // First: an event that cannot prove its tenant never reaches a lookup, a limit or a bill.
+    this.signatures.verify(event.tenant_id, context.info);
     const tenant = await this.tenants.findTenant(event.tenant_id);
     if (!tenant) throw new AuthError('UNKNOWN_TENANT', `unknown tenant ${event.tenant_id}`);
     if (!tenant.active) throw new AuthError('TENANT_SUSPENDED', `tenant ${event.tenant_id} is suspended`);
