@@ -18,6 +18,16 @@ export const concurrencySchema = z.strictObject({
   key: limit,
 });
 
+/** Prompt-injection screening of user turns: which pattern set, and what a match does. */
+export const screeningSchema = z
+  .strictObject({
+    pattern_set: z.enum(['default', 'strict', 'off']).default('default'),
+    /** tag: admit and say so (header, metrics); block: refuse with PROMPT_INJECTION; route: send to `route_model`. */
+    action: z.enum(['tag', 'block', 'route']).default('tag'),
+    route_model: id.optional(),
+  })
+  .refine((s) => s.action !== 'route' || s.route_model !== undefined, { message: 'action `route` needs a route_model', path: ['route_model'] });
+
 export const planSchema = z.strictObject({
   /** The band a realtime request of this plan runs in (`batch` is always the caller's choice). */
   band: z.enum(['realtime-paid', 'realtime-free']),
@@ -34,6 +44,7 @@ export const planSchema = z.strictObject({
   model_tiers: z.array(z.enum(['small', 'medium', 'large'])).min(1),
   /** Catalog models allowed beyond the tiers. */
   models: z.array(id).default([]),
+  screening: screeningSchema.default({ pattern_set: 'default', action: 'tag' }),
 });
 
 /** Per-key overrides replace single limits of the key's plan. */

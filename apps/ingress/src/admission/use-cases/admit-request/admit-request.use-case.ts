@@ -8,6 +8,7 @@ import { AdmissionError } from '../../admission.errors';
 import { ADMISSION_SETTINGS, CATALOG, type AdmissionSettings } from '../../admission.tokens';
 import { ConcurrencySlots, type Slot } from '../../concurrency/concurrency-slots';
 import { modelAccess } from '../../plans/model-access';
+import { screenTexts, userTurnsText } from '../../screening/prompt-screen';
 import { PlanBook, type EffectivePlan, type PlanSubject } from '../../plans/plan-book';
 import { limitChecks } from '../../rate-limits/rate-limit-plan';
 import { RateLimits } from '../../rate-limits/rate-limits';
@@ -42,6 +43,7 @@ const HELD: ReadonlySet<RequestMode> = new Set(['sync', 'stream']);
 @Injectable()
 export class AdmitRequestUseCase {
   private readonly decisions: Counter<'decision'>;
+  private readonly screening: Counter<'decision' | 'family'>;
 
   constructor(
     private readonly plans: PlanBook,
@@ -52,6 +54,7 @@ export class AdmitRequestUseCase {
     @Inject(ADMISSION_SETTINGS) private readonly settings: AdmissionSettings,
     metrics: MetricsRegistry,
   ) {
+    this.screening = metrics.counter('ingress_prompt_screening_total', 'Prompt-injection screening decisions by action and pattern family', ['decision', 'family']);
     this.decisions = metrics.counter('ingress_admission_total', 'Admission decisions by outcome code (admitted or the refusal code)', ['decision']);
   }
 
@@ -78,7 +81,8 @@ export class AdmitRequestUseCase {
         ? new AdmissionError('MODEL_NOT_FOUND', `the model \`${body.model}\` does not exist; GET /v1/models lists the models you may use`)
         : new AdmissionError('MODEL_NOT_ALLOWED', `the ${plan.id} plan may not use the model \`${body.model}\`; GET /v1/models lists the models you may use`);
     }
-    if (!this.settings.ADMISSION_LIMITS) return { headers: {}, promptTokens: 0, slot: { release: async () => undefined } };
+    const screened = this.screen(plan, body);
+    if (!this.settings.ADMISSION_LIMITS) return { headers: screened, promptTokens: 0, slot: { release: async () => undefined } };
     await this.shedder.admit(command.priority);
     const promptTokens = countPromptTokens(body.messages);
     const checks = limitChecks(plan.limits, { tenantId: subject.tenantId, apiKeyId: subject.apiKeyId, model: body.model, userId: command.userId }, promptTokens);
@@ -104,6 +108,32 @@ export class AdmitRequestUseCase {
       await this.limits.refund(checks);
       throw slot.reason;
     }
-    return { headers: decision.value.headers, promptTokens, slot: slot.value };
+    return { headers: { ...decision.value.headers, ...screened }, promptTokens, slot: slot.value };
+  }
+
+  /**
+   * Screens the user turns with the plan's pattern set and applies its action; returns the response headers that
+   * say a request was flagged. Only pattern families are reported or counted: the prompt is never logged.
+   */
+  private screen(plan: EffectivePlan, body: ChatRequestBody): Record<string, string> {
+    const policy = plan.screening;
+    if (policy.pattern_set === 'off') return {};
+    const result = screenTexts(userTurnsText(body.messages), policy.pattern_set);
+    if (!result.flagged) {
+      this.screening.inc({ decision: 'clean', family: 'none' });
+      return {};
+    }
+    for (const family of result.families) this.screening.inc({ decision: policy.action, family });
+    const header = { 'x-prompt-screening': `flagged; action=${policy.action}; families=${result.families.join(',')}` };
+    switch (policy.action) {
+      case 'tag':
+        return header;
+      case 'block':
+        throw new AdmissionError('PROMPT_INJECTION', `the request looks like a prompt injection (${result.families.join(', ')}) and this plan refuses those`);
+      case 'route':
+        // The safer model the plan names answers instead; the caller sees it in the answer's `model`.
+        body.model = policy.route_model!;
+        return header;
+    }
   }
 }
