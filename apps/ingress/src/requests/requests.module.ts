@@ -6,6 +6,7 @@ import { ResultStreamModule } from '@llm/result-stream';
 import type { Logger } from '@llm/telemetry';
 import { admissionProviders } from '../admission/admission.providers';
 import { ModelsController } from '../admission/models.controller';
+import { OpenApiController } from '../openapi/openapi.controller';
 import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import { ApiKeyGuard } from '../auth/auth.guard';
 import { TenantDirectory } from '../auth/tenant-directory';
@@ -35,7 +36,7 @@ export class RequestsModule {
         RedisModule.forRoot({ url: config.REDIS_URL, logger }),
         ResultStreamModule.forRoot({ redisUrl: config.REDIS_URL, logger }),
       ],
-      controllers: [ChatCompletionsController, RequestsController, RequestsConsumer, ModelsController],
+      controllers: [ChatCompletionsController, RequestsController, RequestsConsumer, ModelsController, OpenApiController],
       providers: [
         { provide: INGRESS_CONFIG, useValue: config },
         { provide: TenantDirectory, useClass: TenantRepository },
