@@ -15,8 +15,11 @@ const infra = testInfra();
 const logger = quietLogger('client-compat-int');
 const suffix = randomBytes(4).toString('hex');
 const free = { tenantId: `compat-free-${suffix}`, tier: 'free' as const, apiKey: `sk-compat-free-${suffix}` };
-/** Cases per operation; the reduced run of `make test`. FUZZ_MAX_EXAMPLES=250 gives the full run (5 operations, 1,250 cases). */
-const FUZZ_MAX_EXAMPLES = process.env['FUZZ_MAX_EXAMPLES'] ?? '25';
+/**
+ * Examples per operation and phase: the reduced run of `make test` (about 800 cases). FUZZ_MAX_EXAMPLES=25 is the
+ * full run (about 1,900 cases: coverage, fuzzing and stateful phases over 5 operations).
+ */
+const FUZZ_MAX_EXAMPLES = process.env['FUZZ_MAX_EXAMPLES'] ?? '10';
 
 /** Runs a child without blocking the event loop (ingress answers in this same process). */
 function run(file: string, args: string[], env: Record<string, string | undefined>, timeout: number): Promise<{ status: number; stdout: string; stderr: string }> {
@@ -129,5 +132,8 @@ describe('Python clients against ingress (OpenAI SDK, schemathesis)', () => {
     );
     if (fuzz.status !== 0) console.log(fuzz.stdout.slice(-8000), fuzz.stderr.slice(-2000));
     expect(fuzz.status).toBe(0);
+    const cases = /(\d+) generated, (\d+) passed/.exec(fuzz.stdout);
+    expect(cases).not.toBeNull();
+    console.log(`schemathesis: ${cases![1]} cases generated, ${cases![2]} passed`);
   });
 });

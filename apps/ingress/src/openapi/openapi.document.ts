@@ -47,7 +47,10 @@ const requestHeaders = [
   { name: 'x-user-id', in: 'header', required: false, schema: { type: 'string', maxLength: 128 }, description: 'End user, for per-user limits' },
   { name: 'x-feature', in: 'header', required: false, schema: { type: 'string', maxLength: 128 } },
 ];
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+/** One server-sent event (`id:`, `event:`, `data:` with a JSON chunk, or `[DONE]`). */
+const sseEvent = { type: 'object', properties: { id: { type: 'string' }, event: { type: 'string' }, data: { type: 'string' } } };
+const chatExample = { model: 'sim-small', messages: [{ role: 'user', content: 'Say hello' }] };
 
 /**
  * The OpenAPI 3.1 document of ingress's HTTP API, built from the same zod schemas the controllers validate with
@@ -118,12 +121,12 @@ export function ingressOpenApi(): Json {
           operationId: 'createChatCompletion',
           ...secured,
           parameters: requestHeaders,
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ChatRequest' } } } },
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ChatRequest' }, examples: { hello: { value: chatExample } } } } },
           responses: {
             '200': {
               description: 'A chat completion (JSON), or its stream of chunks when `stream` is true',
               headers: RATE_HEADERS,
-              content: { 'application/json': { schema: { type: 'object' } }, 'text/event-stream': { schema: { type: 'string' } } },
+              content: { 'application/json': { schema: { type: 'object' } }, 'text/event-stream': { schema: sseEvent } },
             },
             ...errors,
           },
@@ -134,7 +137,7 @@ export function ingressOpenApi(): Json {
           operationId: 'submitRequest',
           ...secured,
           parameters: requestHeaders,
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/AsyncRequest' } } } },
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/AsyncRequest' }, examples: { hello: { value: chatExample } } } } },
           responses: {
             '202': { description: 'Accepted; poll its status', headers: RATE_HEADERS, content: { 'application/json': { schema: { $ref: '#/components/schemas/Accepted' } } } },
             ...errors,
@@ -157,7 +160,7 @@ export function ingressOpenApi(): Json {
           operationId: 'followRequest',
           ...secured,
           parameters: [idParam, { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } }],
-          responses: { '200': { description: 'Server-sent events of the request', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors },
+          responses: { '200': { description: 'Server-sent events of the request', content: { 'text/event-stream': { schema: sseEvent } } }, ...errors },
         },
       },
       '/v1/models': {
