@@ -55,6 +55,7 @@ export default tseslint.config(
             { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:sample-traffic', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:bench-gateway', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:bench-ledger', onlyDependOnLibsWithTags: ['scope:shared'] },
           ],
         },
       ],

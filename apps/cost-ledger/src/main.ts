@@ -9,7 +9,7 @@ startService(() => {
     name: 'cost-ledger',
     settings: config,
     kafka: config,
-    module: () => LedgerModule.forRoot({ config }),
+    module: (logger) => LedgerModule.forRoot({ config, logger }),
     httpErrorMappers: [ledgerHttpErrorMapper],
   };
 });

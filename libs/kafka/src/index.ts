@@ -11,6 +11,7 @@ export { KafkaError, type KafkaErrorCode } from './kafka.errors';
 export type { DeadLetterEvent, DeadLetterHandler, KafkaConnectionOptions, KafkaConsumerOptions } from './kafka.options';
 export { EventPublisher, type PublishOptions } from './producer/event-publisher';
 export { KafkaEventPublisher, type RawMessage } from './producer/kafka-event.publisher';
+export { BulkProducer } from './bulk/bulk-producer';
 export { fnv1a32, partitionFor } from './producer/partitioner';
 export { KafkaTransport } from './transport/kafka.transport';
 export { KafkaMessageContext, type KafkaMessageInfo } from './transport/kafka-message.context';

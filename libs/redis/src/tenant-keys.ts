@@ -60,6 +60,25 @@ export class TenantKeys {
     return `${this.prefix}eval:seen:${requestId}`;
   }
 
+  /**
+   * Live budget state (hash: spent/reserved micro-dollars and tokens, limits) of one scope and period.
+   * subject: '' for the tenant, a user hash or a feature name (base64url, so no subject can forge a separator).
+   */
+  budgetState(scope: 'tenant' | 'user' | 'feature', subject: string, periodKey: string): string {
+    if (!/^(d\d{8}|m\d{6})$/.test(periodKey)) throw new Error('budget period key must be dYYYYMMDD or mYYYYMM');
+    return `${this.prefix}budget:${scope}:${Buffer.from(subject).toString('base64url')}:${periodKey}`;
+  }
+
+  /** What one request reserved at admission, and on which budget states (released when it settles). */
+  budgetReservation(requestId: string): string {
+    return `${this.prefix}budget:res:${requestId}`;
+  }
+
+  /** Set-once marker: this provider call was settled (a replay never settles twice). */
+  budgetSettled(requestId: string, callId: string): string {
+    return `${this.prefix}budget:settled:${requestId}:${callId}`;
+  }
+
   exactCache(hash: string): string {
     if (!/^[a-f0-9]{16,128}$/.test(hash)) throw new Error('cache hash must be hex');
     return `${this.prefix}cache:exact:${hash}`;

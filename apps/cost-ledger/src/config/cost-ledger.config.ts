@@ -1,11 +1,28 @@
-import { adminSchema, databaseSchema, httpPort, kafkaSchema, loadConfig, refuseDevAdminTokenInProduction, serviceSchema } from '@llm/config';
-import type { z } from 'zod';
+import { adminSchema, databaseSchema, httpPort, kafkaSchema, loadConfig, positiveInt, redisSchema, refuseDevAdminTokenInProduction, serviceSchema } from '@llm/config';
+import { z } from 'zod';
 
 export const costLedgerConfigSchema = serviceSchema
   .extend(kafkaSchema.shape)
   .extend(databaseSchema.shape)
+  .extend(redisSchema.shape)
   .extend(httpPort(8085).shape)
   .extend(adminSchema.shape)
+  .extend({
+    // The ledger batches: many events must be in flight at once for a batch to fill (one statement per batch).
+    KAFKA_MAX_IN_FLIGHT: positiveInt(2_000),
+    KAFKA_MAX_IN_FLIGHT_PER_PARTITION: positiveInt(1_000),
+    LEDGER_BATCH_MAX_ROWS: positiveInt(1_000),
+    LEDGER_BATCH_LINGER_MS: positiveInt(5),
+    /** Batch statements in flight at once (rollup upserts are key-ordered, so they cannot deadlock). */
+    LEDGER_BATCH_CONCURRENCY: positiveInt(2),
+    /** Budget state in Redis is rebuilt from Postgres at boot and this often. */
+    LEDGER_RECONCILE_INTERVAL_MS: positiveInt(60_000),
+    /** Webhook deliveries per alert before giving up (exponential backoff between them). */
+    LEDGER_WEBHOOK_ATTEMPTS: positiveInt(5),
+    LEDGER_WEBHOOK_TIMEOUT_MS: positiveInt(5_000),
+    /** Prices for the cost-estimate endpoint (the router's catalog). */
+    MODEL_CATALOG_PATH: z.string().min(1).default('infra/catalog/models.json'),
+  })
   .refine(refuseDevAdminTokenInProduction, { path: ['ADMIN_TOKEN'], message: 'must be set to a secret of your own in production' });
 export type CostLedgerConfig = z.infer<typeof costLedgerConfigSchema>;
 

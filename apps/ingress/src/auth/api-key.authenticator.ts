@@ -24,6 +24,11 @@ export class ApiKeyAuthenticator {
     this.ttlMs = config.AUTH_CACHE_TTL_MS;
   }
 
+  /** Drops a key's cached answer (it was revoked): the next use asks the directory again. */
+  forget(keyHash: string): void {
+    this.cache.delete(keyHash);
+  }
+
   async authenticate(authorization: string | undefined): Promise<Principal> {
     const match = /^Bearer\s+(\S{8,256})\s*$/i.exec(authorization ?? '');
     if (!match) throw new AuthError(authorization ? 'INVALID_API_KEY' : 'MISSING_API_KEY', 'provide an API key as `Authorization: Bearer <key>`');

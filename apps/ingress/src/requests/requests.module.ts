@@ -9,6 +9,7 @@ import { ModelsController } from '../admission/models.controller';
 import { OpenApiController } from '../openapi/openapi.controller';
 import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import { ApiKeyGuard } from '../auth/auth.guard';
+import { KeyRevocationListener } from '../auth/key-revocation.listener';
 import { TenantDirectory } from '../auth/tenant-directory';
 import { TenantRepository } from '../auth/tenant.repository';
 import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
@@ -47,6 +48,7 @@ export class RequestsModule {
         ExactCacheFastPath,
         ApiKeyAuthenticator,
         ApiKeyGuard,
+        KeyRevocationListener,
         ...USE_CASES,
         ...admissionProviders(config),
       ],

@@ -32,7 +32,14 @@ export const usageV1 = z.object({
   /** True when the provider reported no usage and the tokens were counted locally with a tokenizer. */
   tokens_estimated: z.boolean().default(false),
   cost_micros: micros,
+  /** What the cache or routing saved against the price of the model the caller asked for (optional, ledger reports). */
+  saved_micros: micros.optional(),
   latency_ms: z.number().int().min(0),
+  /** Provider retries inside this call, and whether the call ran on a fallback deployment (optional, reports only). */
+  retries: z.number().int().min(0).optional(),
+  fallback: z.boolean().optional(),
+  /** True when the call went through a provider's batch API (priced at its discount). */
+  batch: z.boolean().optional(),
   occurred_at: isoDateTime,
 });
 export type UsageV1 = z.infer<typeof usageV1>;

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { MetricsRegistry } from '@llm/telemetry';
 import type { Counter } from 'prom-client';
-import { LedgerRepository } from '../../ledger.repository';
+import { UsageIngestion } from '../../ingestion/usage-ingestion.service';
+import { toUsageRow } from '../../ingestion/usage-row';
 import type { RecordUsageCommand } from './record-usage.command';
 
 /** Records each provider call's usage exactly once per tenant, however often the event is delivered or replayed. */
@@ -11,7 +12,7 @@ export class RecordUsageUseCase {
   private readonly charged: Counter<'source'>;
 
   constructor(
-    private readonly ledger: LedgerRepository,
+    @Inject(UsageIngestion) private readonly ingestion: UsageIngestion,
     metrics: MetricsRegistry,
   ) {
     this.recorded = metrics.counter('ledger_usage_recorded_total', 'Usage events by outcome (inserted or duplicate)', ['outcome', 'source']);
@@ -19,10 +20,12 @@ export class RecordUsageUseCase {
     this.charged = metrics.counter('ledger_cost_micros_total', 'Micro-dollars charged', ['source']);
   }
 
-  async execute({ tenantId, usage }: RecordUsageCommand): Promise<boolean> {
-    const inserted = await this.ledger.recordOnce(tenantId, usage);
-    this.recorded.inc({ outcome: inserted ? 'inserted' : 'duplicate', source: usage.source });
-    if (inserted) this.charged.inc({ source: usage.source }, usage.cost_micros);
-    return inserted;
+  /** Resolves after the row's batch committed: true when this delivery inserted it. */
+  async execute({ usage }: RecordUsageCommand): Promise<boolean> {
+    const outcome = await this.ingestion.record(toUsageRow(usage));
+    if (typeof outcome !== 'boolean') throw outcome;
+    this.recorded.inc({ outcome: outcome ? 'inserted' : 'duplicate', source: usage.source });
+    if (outcome) this.charged.inc({ source: usage.source }, usage.cost_micros);
+    return outcome;
   }
 }

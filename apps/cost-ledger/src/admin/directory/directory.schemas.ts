@@ -1,0 +1,45 @@
+import { tenantId } from '@llm/contracts';
+import { z } from 'zod';
+
+const micros = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const name = z.string().min(1).max(200);
+
+export const createTenantBody = z.strictObject({ id: tenantId, name, tier: z.enum(['paid', 'free']).default('free'), plan_id: z.string().max(64).optional() });
+export const updateTenantBody = z.strictObject({
+  name: name.optional(),
+  tier: z.enum(['paid', 'free']).optional(),
+  status: z.enum(['active', 'suspended']).optional(),
+  plan_id: z.string().max(64).nullable().optional(),
+});
+export const createPlanBody = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/),
+  name,
+  tier: z.enum(['paid', 'free']).default('free'),
+  daily_budget_micros: micros.optional(),
+  monthly_budget_micros: micros.optional(),
+});
+export const createAdminTokenBody = z
+  .strictObject({ name, role: z.enum(['platform_admin', 'tenant_admin', 'read_only']), tenant_id: tenantId.optional() })
+  .refine((b) => b.role !== 'tenant_admin' || b.tenant_id !== undefined, { message: 'a tenant_admin token needs a tenant_id', path: ['tenant_id'] })
+  .refine((b) => b.role !== 'platform_admin' || b.tenant_id === undefined, { message: 'a platform_admin token spans every tenant', path: ['tenant_id'] });
+export const createKeyBody = z.strictObject({ name });
+/** user budgets name the caller's user id (hashed before it is stored, like usage); feature budgets the feature. */
+export const putBudgetBody = z
+  .strictObject({
+    scope: z.enum(['tenant', 'user', 'feature']),
+    user_id: z.string().min(1).max(256).optional(),
+    feature: z.string().min(1).max(128).optional(),
+    period: z.enum(['day', 'month']),
+    limit_micros: micros.nullable().optional(),
+    limit_tokens: micros.nullable().optional(),
+  })
+  .refine((b) => (b.scope === 'user') === (b.user_id !== undefined) && (b.scope === 'feature') === (b.feature !== undefined), {
+    message: 'user budgets need user_id, feature budgets need feature, tenant budgets neither',
+  });
+export const alertSettingsBody = z.strictObject({
+  spike_factor_pct: z.number().int().min(101).max(10_000).optional(),
+  expensive_request_micros: micros.optional(),
+  budget_thresholds_pct: z.array(z.number().int().min(1).max(1000)).max(10).optional(),
+  webhook_url: z.url().nullable().optional(),
+  webhook_secret: z.string().min(16).max(256).nullable().optional(),
+});

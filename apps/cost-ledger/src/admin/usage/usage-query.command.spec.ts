@@ -1,0 +1,33 @@
+import { UsageQueryCommand } from './usage-query.command';
+
+describe('UsageQueryCommand', () => {
+  const now = new Date('2026-11-23T12:00:00Z');
+
+  it('answers from the smallest rollup that has the dimensions asked for', () => {
+    const q = (query: Record<string, unknown>) => UsageQueryCommand.create({ from: '2026-11-01', to: '2026-11-23', ...query }, now).table;
+    expect(q({ group_by: 'tenant,day' })).toBe('usage_daily_tenants');
+    expect(q({ group_by: 'tenant,model,day' })).toBe('usage_daily');
+    expect(q({ group_by: 'tenant', model: 'm' })).toBe('usage_daily');
+    expect(q({ group_by: 'model,hour' })).toBe('usage_hourly');
+    expect(q({ group_by: 'user,day', tenant_id: 'acme' })).toBe('usage_daily_users');
+    expect(q({ group_by: 'model', from: '2026-11-01T05:00:00Z' })).toBe('usage_hourly');
+  });
+
+  it('hashes a user filter like the usage rows', () => {
+    const c = UsageQueryCommand.create({ from: '2026-11-01', to: '2026-11-02', user_id: 'alice@example.com' }, now);
+    expect(c.filters.userHash).toBeDefined();
+    expect(c.filters.userHash).not.toContain('alice');
+  });
+
+  it.each([
+    [{ group_by: 'colour' }],
+    [{ group_by: 'day,hour' }],
+    [{ group_by: 'user,model' }],
+    [{ from: '2026-11-23', to: '2026-11-01' }],
+    [{ from: '2020-01-01', to: '2026-01-01' }],
+    [{ tenant_id: 'ACME;drop' }],
+    [{ model: ['a', 'b'] }],
+  ])('refuses %j', (query) => {
+    expect(() => UsageQueryCommand.create(query, now)).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
+  });
+});
