@@ -37,6 +37,7 @@ export class AdmissionGate {
         priority: command.priority,
         body: command.body,
         userId: command.userId,
+        feature: command.feature,
       });
       if (res) for (const [name, value] of Object.entries(admission.headers)) res.setHeader(name, value);
       return admission;

@@ -10,10 +10,12 @@ import { createPrismaClient, migrate, seedTenant } from '@llm/db';
 import { REDIS, type Redis } from '@llm/redis';
 import { runService, type RunningService } from '@llm/service-runtime';
 import { createTopics, llmRequest, quietLogger, testInfra, testServiceSettings, uniquePrefix, waitFor } from '@llm/testing';
-import { countTokens } from '@llm/tokens';
+import { BudgetStore } from '@llm/budgets';
+import { countPromptTokens, countTokens } from '@llm/tokens';
 import { ingressConfigSchema } from '../config/ingress.config';
 import { RequestIds } from '../requests/identity/request-ids';
 import { RequestsModule } from '../requests/requests.module';
+import { worstCase } from './budgets/worst-case';
 import { allowedModelNames } from './plans/model-access';
 import { DEFAULT_PLANS } from './plans/plan.schema';
 
@@ -32,7 +34,8 @@ const tight = tenant('tight', 'paid', 3);
 const free = tenant('free', 'free');
 const paid = tenant('paid', 'paid');
 const guarded = tenant('guarded', 'paid');
-const ALL = [limited, tokens, users, tight, free, paid, guarded];
+const budgeted = tenant('budgeted', 'paid');
+const ALL = [limited, tokens, users, tight, free, paid, guarded, budgeted];
 
 const PLANS = {
   plans: {
@@ -192,6 +195,32 @@ describe('ingress admission control (HTTP, two instances, real Redis/Kafka/Postg
     const metrics = await (await fetch(`${a.url}/metrics`)).text();
     expect(metrics).toMatch(/ingress_prompt_screening_total\{[^}]*decision="block"[^}]*family="override"[^}]*\} 1/);
     expect(metrics).not.toContain('ignore all previous');
+  });
+
+  it('admits exactly what a budget covers out of 50 concurrent requests, never over it, and releases reservations on settlement', async () => {
+    const store = a.app.get(BudgetStore);
+    const body = { ...chat('price this'), max_tokens: 200 };
+    const worst = worstCase(loadCatalog('infra/catalog/models.json'), body, countPromptTokens(body.messages), 4_096);
+    expect(worst.micros).toBeGreaterThan(0);
+    const now = new Date();
+    await store.publish(budgeted.tenantId, 'tenant', '', 'day', now, { spentMicros: 0n, spentTokens: 0n, limitMicros: BigInt(worst.micros * 10), limitTokens: null });
+
+    const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => send(i % 2 === 0 ? a : b, budgeted.apiKeys[0]!, body)));
+    const admitted = responses.filter((r) => r.status === 202);
+    const refused = responses.filter((r) => r.status !== 202);
+    expect(admitted).toHaveLength(10);
+    expect(refused.map((r) => r.status)).toEqual(new Array(40).fill(429));
+    for (const r of refused) expect(await platformCode(r)).toBe('BUDGET_EXCEEDED');
+    const held = await store.read(budgeted.tenantId, 'tenant', '', 'day', now);
+    expect(held.reservedMicros).toBe(worst.micros * 10);
+    expect(held.spentMicros + held.reservedMicros).toBeLessThanOrEqual(worst.micros * 10);
+
+    // The ledger settles each request's actual cost; what was reserved beyond it goes back.
+    const ids = await Promise.all(admitted.map(async (r) => ((await r.json()) as { request_id: string }).request_id));
+    for (const id of ids) await store.settle({ tenantId: budgeted.tenantId }, id, 'call-1', { micros: 3, tokens: 20 }, now);
+    const settled = await store.read(budgeted.tenantId, 'tenant', '', 'day', now);
+    expect(settled).toMatchObject({ reservedMicros: 0, spentMicros: 30 });
+    expect((await send(a, budgeted.apiKeys[0]!, body)).status).toBe(202);
   });
 
   it('caps open connections per key and per tenant across instances, and frees a slot when its caller leaves', async () => {

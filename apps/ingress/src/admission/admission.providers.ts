@@ -1,5 +1,7 @@
 import type { Provider } from '@nestjs/common';
+import { BudgetStore } from '@llm/budgets';
 import { loadCatalog } from '@llm/catalog';
+import { REDIS, type Redis } from '@llm/redis';
 import { Topics } from '@llm/contracts';
 import { BandLagReader } from '@llm/kafka';
 import { LOGGER } from '@llm/service-runtime';
@@ -41,6 +43,7 @@ export function admissionProviders(config: IngressConfig): Provider[] {
       inject: [MetricsRegistry],
       useFactory: (metrics: MetricsRegistry) => new InboundVerifier(loadSigningKeys(config.INBOUND_SIGNING_KEYS_PATH), config.INBOUND_REQUIRE_SIGNATURE, metrics),
     },
+    { provide: BudgetStore, inject: [REDIS], useFactory: (redis: Redis) => new BudgetStore(redis) },
     RateLimits,
     ConcurrencySlots,
     AdmitRequestUseCase,

@@ -44,6 +44,10 @@ export const ingressConfigSchema = serviceSchema
     ADMISSION_PLANS_PATH: z.string().min(1).optional(),
     /** Rate limits, concurrency caps and load shedding; false admits everything a plan's model access allows (benchmarks). */
     ADMISSION_LIMITS: bool(true),
+    /** Reserve each request's worst-case cost on its budgets (libs/budgets) at admission; false skips it (benchmarks). */
+    ADMISSION_BUDGETS: bool(true),
+    /** Completion tokens reserved for a request that sets no max_tokens (further capped by the model's context window). */
+    BUDGET_DEFAULT_MAX_TOKENS: positiveInt(4_096),
     /** A connection's concurrency slot outlives the longest wait by this much, then frees itself (its holder crashed). */
     CONCURRENCY_SLOT_GRACE_MS: positiveInt(10_000),
     /** Consumer group whose lag on llm.requests.v1 measures the backlog (the cache service, its first consumer). */

@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Catalog } from '@llm/catalog';
 import type { ChatRequestBody, Priority, RequestMode } from '@llm/contracts';
+import { BudgetStore } from '@llm/budgets';
 import { countPromptTokens } from '@llm/tokens';
-import { MetricsRegistry } from '@llm/telemetry';
+import { hashUserId, MetricsRegistry } from '@llm/telemetry';
 import type { Counter } from 'prom-client';
 import { AdmissionError } from '../../admission.errors';
 import { ADMISSION_SETTINGS, CATALOG, type AdmissionSettings } from '../../admission.tokens';
+import { worstCase } from '../../budgets/worst-case';
 import { ConcurrencySlots, type Slot } from '../../concurrency/concurrency-slots';
 import { modelAccess } from '../../plans/model-access';
 import { screenTexts, userTurnsText } from '../../screening/prompt-screen';
@@ -22,6 +24,7 @@ export interface AdmitCommand {
   priority: Priority;
   body: ChatRequestBody;
   userId?: string;
+  feature?: string;
 }
 
 export interface Admission {
@@ -50,6 +53,7 @@ export class AdmitRequestUseCase {
     private readonly limits: RateLimits,
     private readonly slots: ConcurrencySlots,
     private readonly shedder: LoadShedder,
+    private readonly budgets: BudgetStore,
     @Inject(CATALOG) private readonly catalog: Catalog,
     @Inject(ADMISSION_SETTINGS) private readonly settings: AdmissionSettings,
     metrics: MetricsRegistry,
@@ -87,7 +91,10 @@ export class AdmitRequestUseCase {
     const promptTokens = countPromptTokens(body.messages);
     const checks = limitChecks(plan.limits, { tenantId: subject.tenantId, apiKeyId: subject.apiKeyId, model: body.model, userId: command.userId }, promptTokens);
     const held = HELD.has(command.mode);
-    const [decision, slot] = await Promise.allSettled([
+    const cost = worstCase(this.catalog, body, promptTokens, this.settings.BUDGET_DEFAULT_MAX_TOKENS);
+    const budgetSubject = { tenantId: subject.tenantId, userHash: command.userId === undefined ? null : hashUserId(command.userId), feature: command.feature ?? null };
+    // All three go out in one tick: the client pipelines them into one round trip.
+    const [decision, slot, budget] = await Promise.allSettled([
       this.limits.consume(checks),
       held
         ? this.slots.acquire({
@@ -99,14 +106,26 @@ export class AdmitRequestUseCase {
             ttlMs: this.settings.SYNC_TIMEOUT_MS + this.settings.CONCURRENCY_SLOT_GRACE_MS,
           })
         : Promise.resolve({ release: async () => undefined }),
+      this.settings.ADMISSION_BUDGETS ? this.budgets.reserve(budgetSubject, command.requestId, cost) : Promise.resolve({ ok: true as const, alreadyReserved: false }),
     ]);
-    if (decision.status === 'rejected') {
-      if (slot.status === 'fulfilled') await slot.value.release().catch(() => undefined);
-      throw decision.reason;
-    }
-    if (slot.status === 'rejected') {
-      await this.limits.refund(checks);
-      throw slot.reason;
+    const budgetRefused = budget.status === 'fulfilled' && !budget.value.ok ? budget.value : undefined;
+    const failed = decision.status === 'rejected' || slot.status === 'rejected' || budget.status === 'rejected' || budgetRefused !== undefined;
+    if (failed) {
+      // Whatever was taken is given back: a refused request holds no limit, slot or budget.
+      await Promise.allSettled([
+        decision.status === 'fulfilled' ? this.limits.refund(checks) : undefined,
+        slot.status === 'fulfilled' ? slot.value.release() : undefined,
+        budget.status === 'fulfilled' && budget.value.ok && !budget.value.alreadyReserved ? this.budgets.release(subject.tenantId, command.requestId) : undefined,
+      ]);
+      if (decision.status === 'rejected') throw decision.reason;
+      if (slot.status === 'rejected') throw slot.reason;
+      if (budget.status === 'rejected') throw new AdmissionError('UNAVAILABLE', 'budgets are unavailable; retry shortly', true, { cause: budget.reason, retryAfterS: 1 });
+      const { scope, period } = budgetRefused!.exceeded;
+      throw new AdmissionError(
+        'BUDGET_EXCEEDED',
+        `the ${scope} ${period === 'day' ? 'daily' : 'monthly'} budget cannot cover this request's worst case (${cost.micros} µ$, ${cost.tokens} tokens)`,
+        false,
+      );
     }
     return { headers: { ...decision.value.headers, ...screened }, promptTokens, slot: slot.value };
   }
