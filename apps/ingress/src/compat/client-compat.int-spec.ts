@@ -1,5 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '@llm/config';
 import { Topics, type LlmRequestV1 } from '@llm/contracts';
@@ -22,9 +24,9 @@ const free = { tenantId: `compat-free-${suffix}`, tier: 'free' as const, apiKey:
 const FUZZ_MAX_EXAMPLES = process.env['FUZZ_MAX_EXAMPLES'] ?? '10';
 
 /** Runs a child without blocking the event loop (ingress answers in this same process). */
-function run(file: string, args: string[], env: Record<string, string | undefined>, timeout: number): Promise<{ status: number; stdout: string; stderr: string }> {
+function run(file: string, args: string[], env: Record<string, string | undefined>, timeout: number, cwd?: string): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(file, args, { env, encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(file, args, { env, cwd, encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : err ? -1 : 0;
       resolve({ status: code, stdout, stderr });
     });
@@ -129,6 +131,8 @@ describe('Python clients against ingress (OpenAI SDK, schemathesis)', () => {
       ],
       { PATH: process.env['PATH'], HOME: process.env['HOME'] },
       1_200_000,
+      // schemathesis keeps its state (.schemathesis/) in its working directory: not the repository.
+      mkdtempSync(join(tmpdir(), 'schemathesis-')),
     );
     if (fuzz.status !== 0) console.log(fuzz.stdout.slice(-8000), fuzz.stderr.slice(-2000));
     expect(fuzz.status).toBe(0);

@@ -1,4 +1,4 @@
-import { bool, databaseSchema, httpPort, kafkaSchema, loadConfig, nonNegativeInt, positiveInt, redisSchema, serviceSchema } from '@llm/config';
+import { bool, csv, databaseSchema, httpPort, kafkaSchema, loadConfig, nonNegativeInt, positiveInt, redisSchema, serviceSchema } from '@llm/config';
 import type { Priority } from '@llm/contracts';
 import { MAX_MESSAGE_BYTES } from '@llm/kafka';
 import { z } from 'zod';
@@ -65,6 +65,8 @@ export const ingressConfigSchema = serviceSchema
     INBOUND_SIGNING_KEYS_PATH: z.string().min(1).optional(),
     /** Refuse unsigned inbound events of every tenant (production); false lets tenants without secrets send unsigned. */
     INBOUND_REQUIRE_SIGNATURE: bool(false),
+    /** Tenants whose inbound outcomes go to their own reply topic llm.replies.<tenant>.v1 (created with the tenant). */
+    INBOUND_REPLY_TENANTS: csv.default([]),
   })
   .refine((c) => c.BODY_LIMIT_BYTES + KAFKA_ENVELOPE_HEADROOM_BYTES <= MAX_MESSAGE_BYTES, {
     message: `BODY_LIMIT_BYTES must leave ${KAFKA_ENVELOPE_HEADROOM_BYTES} bytes of the topics' ${MAX_MESSAGE_BYTES}-byte max.message.bytes for the envelope`,

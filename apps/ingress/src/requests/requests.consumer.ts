@@ -1,8 +1,9 @@
 import { Controller } from '@nestjs/common';
-import { Topics, type InboundRequestV1, type LlmResultV1 } from '@llm/contracts';
+import { Headers, Topics, type InboundRequestV1, type LlmResultV1 } from '@llm/contracts';
 import { KafkaMessageContext, OnTopic } from '@llm/kafka';
 import { AdmissionGate } from '../admission/admission-gate';
 import { InboundVerifier } from '../inbound-signing/inbound-verifier';
+import { ReplyTopics } from '../replies/reply-topics';
 import { AuthError } from '../auth/auth.errors';
 import { TenantDirectory } from '../auth/tenant-directory';
 import { AcceptRequestCommand } from './use-cases/accept-request/accept-request.command';
@@ -20,6 +21,7 @@ export class RequestsConsumer {
     private readonly tenants: TenantDirectory,
     private readonly gate: AdmissionGate,
     private readonly signatures: InboundVerifier,
+    private readonly replies: ReplyTopics,
   ) {}
 
   /**
@@ -49,6 +51,7 @@ export class RequestsConsumer {
     });
     // The same plan, model access and limits as HTTP; the inbound topic counts as one key of the tenant.
     await this.gate.enter(caller, plan, command);
+    await this.replies.remember(tenant.id, command.requestId, context.header(Headers.correlationId));
     await this.accept.execute(command);
   }
 

@@ -6,6 +6,7 @@ import { ResultStreamModule } from '@llm/result-stream';
 import type { Logger } from '@llm/telemetry';
 import { admissionProviders } from '../admission/admission.providers';
 import { ModelsController } from '../admission/models.controller';
+import { ReplyTopics } from '../replies/reply-topics';
 import { OpenApiController } from '../openapi/openapi.controller';
 import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import { ApiKeyGuard } from '../auth/auth.guard';
@@ -51,6 +52,7 @@ export class RequestsModule {
         KeyRevocationListener,
         ...USE_CASES,
         ...admissionProviders(config),
+        ReplyTopics,
       ],
     };
   }
