@@ -7,10 +7,12 @@ import { dlqTopic, Headers, Topics, type InboundRequestV1, type LlmRequestV1 } f
 import { createPrismaClient, migrate, seedTenant } from '@llm/db';
 import { createKafkaClient } from '@llm/kafka';
 import { runService, type RunningService } from '@llm/service-runtime';
-import { createTopics, quietLogger, testInfra, testServiceSettings, uniquePrefix, waitFor } from '@llm/testing';
+import { chatCompletion, createTopics, quietLogger, testInfra, testServiceSettings, uniquePrefix, waitFor } from '@llm/testing';
+import { answeredResult, ResultPublisher } from '@llm/result-stream';
 import { ingressConfigSchema } from '../config/ingress.config';
 import { RequestIds } from '../requests/identity/request-ids';
 import { RequestsModule } from '../requests/requests.module';
+import { replyTopic } from '../replies/reply-topics';
 import { signInbound } from './inbound-signature';
 
 const infra = testInfra();
@@ -57,7 +59,18 @@ describe('signed inbound events (Kafka + Redis + Postgres)', () => {
     writeFileSync(keysPath, JSON.stringify({ [signer.tenantId]: [secrets.current, secrets.next], [victim.tenantId]: [victimSecret] }));
     await producer.connect();
     await consumer.connect();
-    await consumer.subscribe({ topics: [`${prefix}${Topics.requests}`, dlqTopic(`${prefix}${Topics.inbound}`)], fromBeginning: true });
+    // Reply topics are declared with their tenant (operations create them with their ACLs); here the test does.
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [signer, victim].map((t) => ({ topic: `${prefix}${replyTopic(t.tenantId)}`, numPartitions: 3, replicationFactor: 1 })),
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+    await consumer.subscribe({
+      topics: [`${prefix}${Topics.requests}`, dlqTopic(`${prefix}${Topics.inbound}`), `${prefix}${replyTopic(signer.tenantId)}`, `${prefix}${replyTopic(victim.tenantId)}`],
+      fromBeginning: true,
+    });
     await consumer.run({
       eachMessage: async ({ topic, message }) => {
         seen.push({ topic, value: message.value?.toString() ?? '', headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])) });
@@ -70,6 +83,7 @@ describe('signed inbound events (Kafka + Redis + Postgres)', () => {
       DATABASE_URL: infra.DATABASE_URL,
       INBOUND_SIGNING_KEYS_PATH: keysPath,
       INBOUND_REQUIRE_SIGNATURE: 'true',
+      INBOUND_REPLY_TENANTS: `${signer.tenantId},${victim.tenantId}`,
     });
     service = await runService({
       name: 'ingress',
@@ -98,6 +112,25 @@ describe('signed inbound events (Kafka + Redis + Postgres)', () => {
     const value2 = JSON.stringify(second);
     await send(second, { [Headers.signature]: signInbound(secrets.next.secret, value2), [Headers.signatureKeyId]: 'k2' }, value2);
     await waitFor(() => (requests().filter((r) => r.tenant_id === signer.tenantId).length === 2 ? true : undefined), { what: 'both signed events to be accepted' });
+  });
+
+  it('publishes an inbound request’s outcome to its own tenant’s reply topic with the correlation id, and nowhere another tenant reads', async () => {
+    const ask = event(signer.tenantId, 'with-reply');
+    const value = JSON.stringify(ask);
+    await send(ask, { [Headers.signature]: signInbound(secrets.current.secret, value), [Headers.correlationId]: 'corr-42' }, value);
+    const request = await waitFor(() => requests().find((r) => r.upstream_id === 'with-reply'), { what: 'the request to be accepted' });
+    const completion = chatCompletion('the answer');
+    await service.app
+      .get(ResultPublisher)
+      .publish(answeredResult(request, { source: 'model', model: 'sim-small', provider: 'sim', response: completion, usage: completion.usage!, cost_micros: 2, attempt: 1 }));
+    const reply = await waitFor(() => seen.find((m) => m.topic === `${prefix}${replyTopic(signer.tenantId)}`), { what: 'the reply on the signer’s topic' });
+    expect(reply.headers[Headers.correlationId]).toBe('corr-42');
+    expect(reply.headers[Headers.requestId]).toBe(request.request_id);
+    expect(JSON.parse(reply.value)).toMatchObject({ request_id: request.request_id, tenant_id: signer.tenantId, upstream_id: 'with-reply', status: 'succeeded' });
+    // The other tenant: nothing on its reply topic, and its key cannot read the request over HTTP.
+    expect(seen.filter((m) => m.topic === `${prefix}${replyTopic(victim.tenantId)}`)).toEqual([]);
+    const viaHttp = await fetch(`${service.url}/v1/requests/${request.request_id}`, { headers: { authorization: `Bearer ${victim.apiKey}` } });
+    expect(viaHttp.status).toBe(404);
   });
 
   it('dead-letters unsigned, wrongly signed and tenant-spoofing events with the reason, and bills no one', async () => {
