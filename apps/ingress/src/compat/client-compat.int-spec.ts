@@ -3,7 +3,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '@llm/config';
+import { loadConfig, parseConfig, positiveInt } from '@llm/config';
+import { z } from 'zod';
 import { Topics, type LlmRequestV1 } from '@llm/contracts';
 import { createPrismaClient, migrate, seedTenant } from '@llm/db';
 import { createKafkaClient } from '@llm/kafka';
@@ -18,10 +19,10 @@ const logger = quietLogger('client-compat-int');
 const suffix = randomBytes(4).toString('hex');
 const free = { tenantId: `compat-free-${suffix}`, tier: 'free' as const, apiKey: `sk-compat-free-${suffix}` };
 /**
- * Examples per operation and phase: the reduced run of `make test` (about 800 cases). FUZZ_MAX_EXAMPLES=25 is the
- * full run (about 1,900 cases: coverage, fuzzing and stateful phases over 5 operations).
+ * Examples per operation and phase. The default (10) already makes about 1,700 cases over the coverage, fuzzing
+ * and stateful phases of the 5 operations (about 30 s); FUZZ_MAX_EXAMPLES=100 is a deep run.
  */
-const FUZZ_MAX_EXAMPLES = process.env['FUZZ_MAX_EXAMPLES'] ?? '10';
+const env = loadConfig(z.object({ FUZZ_MAX_EXAMPLES: positiveInt(10), PATH: z.string(), HOME: z.string() }));
 
 /** Runs a child without blocking the event loop (ingress answers in this same process). */
 function run(file: string, args: string[], env: Record<string, string | undefined>, timeout: number, cwd?: string): Promise<{ status: number; stdout: string; stderr: string }> {
@@ -97,7 +98,7 @@ describe('Python clients against ingress (OpenAI SDK, schemathesis)', () => {
     const sdk = await run(
       join(venv, 'bin/python'),
       ['apps/ingress/src/compat/openai_python_check.py'],
-      { PATH: process.env['PATH'], OPENAI_BASE_URL: `${service.url}/v1`, OPENAI_API_KEY: free.apiKey },
+      { PATH: env.PATH, OPENAI_BASE_URL: `${service.url}/v1`, OPENAI_API_KEY: free.apiKey },
       120_000,
     );
     expect(sdk.stderr).toBe('');
@@ -124,12 +125,12 @@ describe('Python clients against ingress (OpenAI SDK, schemathesis)', () => {
         '--checks',
         'not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance',
         '--max-examples',
-        FUZZ_MAX_EXAMPLES,
+        String(env.FUZZ_MAX_EXAMPLES),
         '--seed',
         '1',
         '--no-color',
       ],
-      { PATH: process.env['PATH'], HOME: process.env['HOME'] },
+      { PATH: env.PATH, HOME: env.HOME },
       1_200_000,
       // schemathesis keeps its state (.schemathesis/) in its working directory: not the repository.
       mkdtempSync(join(tmpdir(), 'schemathesis-')),
