@@ -8,6 +8,12 @@ export const Headers = {
   priority: 'x-priority',
   /** Earliest time (epoch ms) a retried message may be processed again. */
   retryAt: 'x-retry-at',
+  /** Inbound events: `v1=<hex HMAC-SHA256 of the message value>` with the tenant's signing secret (docs/inbound-signing.md). */
+  signature: 'x-signature',
+  /** Inbound events: which of the tenant's signing secrets signed (optional; all active ones are tried without it). */
+  signatureKeyId: 'x-signature-key-id',
+  /** Inbound events: the upstream's correlation id, echoed on its reply topic. */
+  correlationId: 'x-correlation-id',
   dlqReason: 'x-dlq-reason',
   dlqErrorCode: 'x-dlq-error-code',
   dlqOriginalTopic: 'x-dlq-original-topic',

@@ -1,4 +1,4 @@
-import { bool, databaseSchema, httpPort, kafkaSchema, loadConfig, positiveInt, redisSchema, serviceSchema } from '@llm/config';
+import { bool, csv, databaseSchema, httpPort, kafkaSchema, loadConfig, nonNegativeInt, positiveInt, redisSchema, serviceSchema } from '@llm/config';
 import type { Priority } from '@llm/contracts';
 import { MAX_MESSAGE_BYTES } from '@llm/kafka';
 import { z } from 'zod';
@@ -38,6 +38,35 @@ export const ingressConfigSchema = serviceSchema
     EXACT_CACHE_FAST_PATH: bool(true),
     /** The cache service's temperature policy (its EXACT_CACHE_SAMPLED); set both alike. */
     EXACT_CACHE_SAMPLED: bool(false),
+    /** The router's model catalog: ingress judges model access and lists /v1/models with it. */
+    MODEL_CATALOG_PATH: z.string().min(1).default('infra/catalog/models.json'),
+    /** Plans, their limits and per-key overrides (JSON, see infra/plans/plans.example.json); built-in plans when unset. */
+    ADMISSION_PLANS_PATH: z.string().min(1).optional(),
+    /** Rate limits, concurrency caps and load shedding; false admits everything a plan's model access allows (benchmarks). */
+    ADMISSION_LIMITS: bool(true),
+    /** Reserve each request's worst-case cost on its budgets (libs/budgets) at admission; false skips it (benchmarks). */
+    ADMISSION_BUDGETS: bool(true),
+    /** Completion tokens reserved for a request that sets no max_tokens (further capped by the model's context window). */
+    BUDGET_DEFAULT_MAX_TOKENS: positiveInt(4_096),
+    /** A connection's concurrency slot outlives the longest wait by this much, then frees itself (its holder crashed). */
+    CONCURRENCY_SLOT_GRACE_MS: positiveInt(10_000),
+    /** Consumer group whose lag on llm.requests.v1 measures the backlog (the cache service, its first consumer). */
+    SHED_GROUP_ID: z.string().min(1).default('cache'),
+    /** Backlog (messages) past which new batch work is refused; 0 = never. */
+    SHED_LAG_BATCH: nonNegativeInt(200_000),
+    /** Backlog of the realtime bands past which realtime-free work is refused; 0 = never. */
+    SHED_LAG_REALTIME_FREE: nonNegativeInt(50_000),
+    /** Backlog of the realtime-paid band past which paid work is refused; 0 = never. */
+    SHED_LAG_REALTIME_PAID: nonNegativeInt(200_000),
+    /** How long one lag reading is used. */
+    SHED_LAG_CACHE_MS: positiveInt(1_000),
+    SHED_RETRY_AFTER_S: positiveInt(5),
+    /** Per-tenant HMAC secrets of inbound upstreams (JSON, docs/inbound-signing.md); a tenant listed there must sign. */
+    INBOUND_SIGNING_KEYS_PATH: z.string().min(1).optional(),
+    /** Refuse unsigned inbound events of every tenant (production); false lets tenants without secrets send unsigned. */
+    INBOUND_REQUIRE_SIGNATURE: bool(false),
+    /** Tenants whose inbound outcomes go to their own reply topic llm.replies.<tenant>.v1 (created with the tenant). */
+    INBOUND_REPLY_TENANTS: csv.default([]),
   })
   .refine((c) => c.BODY_LIMIT_BYTES + KAFKA_ENVELOPE_HEADROOM_BYTES <= MAX_MESSAGE_BYTES, {
     message: `BODY_LIMIT_BYTES must leave ${KAFKA_ENVELOPE_HEADROOM_BYTES} bytes of the topics' ${MAX_MESSAGE_BYTES}-byte max.message.bytes for the envelope`,

@@ -5,6 +5,7 @@ import { RequestCancellation, ResultStreamReader } from '@llm/result-stream';
 import { LOGGER } from '@llm/service-runtime';
 import type { Logger } from '@llm/telemetry';
 import type { Request, Response } from 'express';
+import { AdmissionGate } from '../admission/admission-gate';
 import { ApiKeyGuard, CurrentPrincipal } from '../auth/auth.guard';
 import type { Principal } from '../auth/principal';
 import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
@@ -26,6 +27,7 @@ import { waitBudget } from './wait-budget';
 export class ChatCompletionsController {
   constructor(
     private readonly accept: AcceptRequestUseCase,
+    private readonly gate: AdmissionGate,
     private readonly streams: ResultStreamReader,
     private readonly cancellation: RequestCancellation,
     private readonly statusStore: RequestStatusStore,
@@ -42,10 +44,12 @@ export class ChatCompletionsController {
     @Res() res: Response,
   ): Promise<void> {
     const disconnect = new ClientDisconnect(req, res);
+    let releaseSlot: (() => Promise<void>) | undefined;
     try {
+      const plan = this.gate.plan(principal);
       const command = AcceptRequestCommand.create({
         tenantId: principal.tenantId,
-        tier: principal.tier,
+        tier: this.gate.tierOf(plan),
         mode: 'sync',
         body,
         priorityHint: headers['x-priority'],
@@ -53,6 +57,8 @@ export class ChatCompletionsController {
         userId: headers['x-user-id'],
         feature: headers['x-feature'],
       });
+      const admission = await this.gate.enter(principal, plan, command, res);
+      releaseSlot = admission.slot.release;
       const { requestId, deadlineAt, replay, answer } = await this.accept.execute(command);
       req.requestId = requestId;
       // Answered by ingress from the exact cache: the same frames and headers as a hit the cache service answers.
@@ -107,6 +113,8 @@ export class ChatCompletionsController {
       this.answer(res, requestId, result, wait.expired());
     } finally {
       disconnect.dispose();
+      // The connection's concurrency slot; if this is lost, the slot frees itself at its expiry.
+      releaseSlot?.().catch((err: unknown) => this.logger.warn({ err }, 'could not release a concurrency slot'));
     }
   }
 

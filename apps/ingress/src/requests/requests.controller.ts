@@ -2,6 +2,7 @@ import { unavailableOnFailure } from '@llm/errors';
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ResultStreamReader } from '@llm/result-stream';
 import type { Request, Response } from 'express';
+import { AdmissionGate } from '../admission/admission-gate';
 import { ApiKeyGuard, CurrentPrincipal } from '../auth/auth.guard';
 import type { Principal } from '../auth/principal';
 import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
@@ -19,6 +20,7 @@ import { waitBudget } from './wait-budget';
 export class RequestsController {
   constructor(
     private readonly accept: AcceptRequestUseCase,
+    private readonly gate: AdmissionGate,
     private readonly getStatus: GetRequestStatusUseCase,
     private readonly streams: ResultStreamReader,
     @Inject(INGRESS_CONFIG) private readonly config: Pick<IngressConfig, 'SYNC_TIMEOUT_MS'>,
@@ -28,9 +30,10 @@ export class RequestsController {
   @HttpCode(202)
   async submit(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Headers() headers: Record<string, string | undefined>, @Res({ passthrough: true }) res: Response) {
     const payload = (typeof body === 'object' && body !== null ? body : {}) as { rag?: unknown; stream?: unknown };
+    const plan = this.gate.plan(principal);
     const command = AcceptRequestCommand.create({
       tenantId: principal.tenantId,
-      tier: principal.tier,
+      tier: this.gate.tierOf(plan),
       mode: 'async',
       body: { ...payload, stream: undefined, rag: undefined },
       rag: payload.rag,
@@ -39,6 +42,7 @@ export class RequestsController {
       userId: headers['x-user-id'],
       feature: headers['x-feature'],
     });
+    await this.gate.enter(principal, plan, command, res);
     const accepted = await this.accept.execute(command);
     res.setHeader('Location', `/v1/requests/${accepted.requestId}`);
     return { request_id: accepted.requestId, status: 'accepted', idempotent_replay: accepted.replay };

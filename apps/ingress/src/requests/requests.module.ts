@@ -4,6 +4,10 @@ import { DbModule } from '@llm/db';
 import { REDIS, RedisModule, type Redis } from '@llm/redis';
 import { ResultStreamModule } from '@llm/result-stream';
 import type { Logger } from '@llm/telemetry';
+import { admissionProviders } from '../admission/admission.providers';
+import { ModelsController } from '../admission/models.controller';
+import { ReplyTopics } from '../replies/reply-topics';
+import { OpenApiController } from '../openapi/openapi.controller';
 import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import { ApiKeyGuard } from '../auth/auth.guard';
 import { KeyRevocationListener } from '../auth/key-revocation.listener';
@@ -34,7 +38,7 @@ export class RequestsModule {
         RedisModule.forRoot({ url: config.REDIS_URL, logger }),
         ResultStreamModule.forRoot({ redisUrl: config.REDIS_URL, logger }),
       ],
-      controllers: [ChatCompletionsController, RequestsController, RequestsConsumer],
+      controllers: [ChatCompletionsController, RequestsController, RequestsConsumer, ModelsController, OpenApiController],
       providers: [
         { provide: INGRESS_CONFIG, useValue: config },
         { provide: TenantDirectory, useClass: TenantRepository },
@@ -47,6 +51,8 @@ export class RequestsModule {
         ApiKeyGuard,
         KeyRevocationListener,
         ...USE_CASES,
+        ...admissionProviders(config),
+        ReplyTopics,
       ],
     };
   }

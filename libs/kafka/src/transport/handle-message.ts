@@ -58,6 +58,7 @@ export async function handleMessage(deps: HandleDeps, state: PartitionState, mes
     headers,
     attempt,
     timestamp: message.timestamp,
+    value: message.value,
   });
   try {
     await withSpan(

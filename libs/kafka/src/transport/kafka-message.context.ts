@@ -8,6 +8,8 @@ export interface KafkaMessageInfo {
   headers: Record<string, string>;
   attempt: number;
   timestamp: string;
+  /** The message's bytes as they arrived (for signatures computed over them). */
+  value: Buffer | null;
 }
 
 /** The second argument of every Kafka handler: where the message came from and which attempt this is. */

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import type { Response } from 'express';
+import type { AcceptRequestCommand } from '../requests/use-cases/accept-request/accept-request.command';
+import type { EffectivePlan, PlanSubject } from './plans/plan-book';
+import { RateLimitRefusal } from './rate-limits/rate-limits';
+import { AdmitRequestUseCase, type Admission } from './use-cases/admit-request/admit-request.use-case';
+
+export interface Caller extends PlanSubject {
+  apiKeyId: string;
+}
+
+/**
+ * What the HTTP routes and the inbound consumer call: the caller's plan (which also decides the band of its
+ * realtime work), then admission of a parsed request, with the rate-limit headers put on the response either
+ * way (a refused caller still learns when to come back).
+ */
+@Injectable()
+export class AdmissionGate {
+  constructor(private readonly admit: AdmitRequestUseCase) {}
+
+  plan(caller: PlanSubject): EffectivePlan {
+    return this.admit.planFor(caller);
+  }
+
+  /** The tier a plan's realtime work runs as (AcceptRequestCommand picks the band from it). */
+  tierOf(plan: EffectivePlan): 'paid' | 'free' {
+    return plan.band === 'realtime-paid' ? 'paid' : 'free';
+  }
+
+  async enter(caller: Caller, plan: EffectivePlan, command: AcceptRequestCommand, res?: Response): Promise<Admission> {
+    try {
+      const admission = await this.admit.execute({
+        subject: { tenantId: caller.tenantId, tier: caller.tier, apiKeyId: caller.apiKeyId },
+        plan,
+        requestId: command.requestId,
+        mode: command.mode,
+        priority: command.priority,
+        body: command.body,
+        userId: command.userId,
+        feature: command.feature,
+      });
+      if (res) for (const [name, value] of Object.entries(admission.headers)) res.setHeader(name, value);
+      return admission;
+    } catch (err) {
+      if (res && err instanceof RateLimitRefusal) for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value);
+      throw err;
+    }
+  }
+}

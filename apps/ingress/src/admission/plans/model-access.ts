@@ -1,0 +1,29 @@
+import { chainFor, type Catalog, type CatalogModel } from '@llm/catalog';
+import type { Plan } from './plan.schema';
+
+export type ModelAccess = { allowed: true } | { allowed: false; reason: 'unknown' | 'not-in-plan' };
+
+const mayUse = (plan: Pick<Plan, 'model_tiers' | 'models'>, model: CatalogModel): boolean => plan.model_tiers.includes(model.tier) || plan.models.includes(model.id);
+
+/**
+ * Whether a plan may name a model. A catalog model is judged by itself; a route or alias by the model it leads
+ * with (the one that answers unless it fails), so `auto` stays open to a free plan whose default route starts
+ * with a small model while `best` (a large model first) does not.
+ */
+export function modelAccess(catalog: Catalog, plan: Pick<Plan, 'model_tiers' | 'models'>, requested: string): ModelAccess {
+  const chain = chainFor(catalog, requested);
+  if (!chain) return { allowed: false, reason: 'unknown' };
+  return mayUse(plan, chain.models[0]!) ? { allowed: true } : { allowed: false, reason: 'not-in-plan' };
+}
+
+/** Every name the plan may send as `model`: catalog models, then route names and aliases, sorted. */
+export function allowedModelNames(catalog: Catalog, plan: Pick<Plan, 'model_tiers' | 'models'>): string[] {
+  const names = [...catalog.models.map((m) => m.id), ...Object.keys(catalog.routes), ...Object.keys(catalog.aliases)];
+  return [...new Set(names)].filter((name) => modelAccess(catalog, plan, name).allowed).sort();
+}
+
+/** The worst-case price of a request: the priciest model its route may use (for budget reservations). */
+export function priciestModel(catalog: Catalog, requested: string): CatalogModel | undefined {
+  const chain = chainFor(catalog, requested);
+  return chain?.models.reduce((a, b) => (b.price_in_micros_per_mtok + b.price_out_micros_per_mtok > a.price_in_micros_per_mtok + a.price_out_micros_per_mtok ? b : a));
+}
