@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { exactCacheKey } from '@llm/cache-key';
+import { exactCacheKey, ExactCacheReader } from '@llm/cache-key';
 import type { ChatCompletion } from '@llm/contracts';
 import { normalize } from '@llm/embeddings';
 import { TenantKeys } from '@llm/redis';
@@ -89,10 +89,11 @@ async function main(): Promise<void> {
     // Exact: the exact repository on Redis with `entries` keys present.
     const config = cacheConfigSchema.parse({ EXACT_CACHE_TTL_S: '600' });
     const exact = new ExactCacheRepository(embedded.redis, config);
+    const reader = new ExactCacheReader(embedded.redis, { cacheSampled: false });
     const tenant = `lat-${randomUUID().slice(0, 8)}`;
     const keys = Array.from({ length: entries }, (_, i) => exactCacheKey(tenant, { model: 'auto', messages: [{ role: 'user', content: `question ${i}` }] }));
     for (let i = 0; i < keys.length; i += 1_000) await Promise.all(keys.slice(i, i + 1_000).map((k) => exact.save(tenant, k, answer)));
-    report['exact_lookup_ms'] = await timed(queries, (i) => exact.find(tenant, keys[(i * 7919) % keys.length]!));
+    report['exact_lookup_ms'] = await timed(queries, (i) => reader.find(tenant, keys[(i * 7919) % keys.length]!));
     const pipeline = embedded.redis.pipeline();
     keys.forEach((k) => pipeline.unlink(`t:${tenant}:cache:exact:${k}`));
     await pipeline.exec();

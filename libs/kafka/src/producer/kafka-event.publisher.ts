@@ -46,10 +46,14 @@ export class KafkaEventPublisher extends EventPublisher {
       createPartitioner: Partitioners.DefaultPartitioner,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
     });
-    this.batcher = new ProduceBatcher((messages) => this.sendMany(messages), BATCH_LIMITS, (n) => {
-      this.sent.requests++;
-      this.sent.messages += n;
-    });
+    this.batcher = new ProduceBatcher(
+      (messages) => this.sendMany(messages),
+      BATCH_LIMITS,
+      (n) => {
+        this.sent.requests++;
+        this.sent.messages += n;
+      },
+    );
   }
 
   async connect(): Promise<void> {

@@ -27,7 +27,10 @@ describe('ProduceBatcher', () => {
     producer.requests[0]!.settle();
     await Promise.all(first);
     await tick();
-    expect(producer.requests.map((r) => r.messages)).toEqual([['a', 'b'], ['c', 'd', 'e']]);
+    expect(producer.requests.map((r) => r.messages)).toEqual([
+      ['a', 'b'],
+      ['c', 'd', 'e'],
+    ]);
     producer.requests[1]!.settle();
     await Promise.all(second);
   });
