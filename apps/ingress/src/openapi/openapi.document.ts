@@ -46,6 +46,13 @@ const requestHeaders = [
   { name: 'x-priority', in: 'header', required: false, schema: { type: 'string', enum: ['batch', 'realtime'] }, description: '`batch` asks for the batch band' },
   { name: 'x-user-id', in: 'header', required: false, schema: { type: 'string', maxLength: 128 }, description: 'End user, for per-user limits' },
   { name: 'x-feature', in: 'header', required: false, schema: { type: 'string', maxLength: 128 } },
+  {
+    name: 'x-llm-cache',
+    in: 'header',
+    required: false,
+    schema: { type: 'string', enum: ['default', 'refresh', 'off'] },
+    description: 'refresh: skip the cache lookups and store the fresh answer; off: neither read nor write the cache',
+  },
 ];
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 /** One server-sent event (`id:`, `event:`, `data:` with a JSON chunk, or `[DONE]`). */

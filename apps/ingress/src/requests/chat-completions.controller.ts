@@ -56,6 +56,7 @@ export class ChatCompletionsController {
         idempotencyKey: headers['idempotency-key'],
         userId: headers['x-user-id'],
         feature: headers['x-feature'],
+        cache: headers['x-llm-cache'],
       });
       const admission = await this.gate.enter(principal, plan, command, res);
       releaseSlot = admission.slot.release;

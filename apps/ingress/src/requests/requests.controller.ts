@@ -41,6 +41,7 @@ export class RequestsController {
       idempotencyKey: headers['idempotency-key'],
       userId: headers['x-user-id'],
       feature: headers['x-feature'],
+      cache: headers['x-llm-cache'],
     });
     await this.gate.enter(principal, plan, command, res);
     const accepted = await this.accept.execute(command);

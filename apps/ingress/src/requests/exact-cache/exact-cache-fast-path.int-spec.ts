@@ -190,6 +190,21 @@ describe('exact-cache fast path at ingress (HTTP + Kafka + Redis + Postgres, no 
     await published(await submit(fast, sampled));
   });
 
+  it.each(['refresh', 'off'])('sends a stored question the long way when the caller asks x-llm-cache: %s, carrying the directive', async (directive) => {
+    const body = question(`directive ${directive} ${suffix}`);
+    await store(acme, body, JSON.stringify(chatCompletion('stale answer')));
+    const res = await post(fast, '/v1/requests', body, acme, { 'x-llm-cache': directive });
+    expect(res.status).toBe(202);
+    const requestId = ((await res.json()) as { request_id: string }).request_id;
+    expect(await published(requestId)).toMatchObject({ cache: directive });
+  });
+
+  it('refuses an unknown x-llm-cache directive with INVALID_REQUEST', async () => {
+    const res = await post(fast, '/v1/chat/completions', question(`bad directive ${suffix}`), acme, { 'x-llm-cache': 'sometimes' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { platform_code: 'INVALID_REQUEST' } });
+  });
+
   it('takes a corrupt entry for a miss and goes on serving', async () => {
     const body = question(`corrupt ${suffix}`);
     await store(acme, body, '{"id":"chatcmpl-x","choices":[{"message":');

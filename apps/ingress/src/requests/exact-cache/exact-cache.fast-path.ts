@@ -57,7 +57,8 @@ export class ExactCacheFastPath {
     // An upstream on llm.inbound.v1 learns its outcome only from llm.results.v1, which the fast path does not
     // wait for; its request goes through the cache service, whose answer is published before it is committed.
     if (!this.config.EXACT_CACHE_FAST_PATH || request.mode === 'kafka') return 'off';
-    const key = this.cache.keyFor(request);
+    // The caller's `x-llm-cache: refresh | off` skips every lookup; the cache service honours it too.
+    const key = request.cache === 'off' || request.cache === 'refresh' ? undefined : this.cache.keyFor(request);
     if (key === undefined) return 'bypass';
     const completion = await this.cache.find(request.tenant_id, key);
     if (!completion) return 'miss';

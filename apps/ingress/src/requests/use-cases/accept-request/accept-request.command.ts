@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '@llm/cache-key';
-import { chatRequestBody, opaqueId, ragOptions, type ChatRequestBody, type Priority, type RequestMode } from '@llm/contracts';
+import { cacheDirective, chatRequestBody, opaqueId, ragOptions, type CacheDirective, type ChatRequestBody, type Priority, type RequestMode } from '@llm/contracts';
 import { summarizeIssues } from '@llm/config';
 import { RequestIds } from '../../identity/request-ids';
 import { RequestError } from '../../requests.errors';
@@ -22,6 +22,8 @@ export interface AcceptRequestInput {
   rag?: unknown;
   /** The upstream's own id of a Kafka inbound event; the platform's id is derived from it and the tenant. */
   upstreamId?: string;
+  /** `refresh` (skip the cache lookups, store the fresh answer) or `off` (neither read nor write); HTTP header `x-llm-cache`. */
+  cache?: string;
 }
 
 /** A validated request to accept. The tenant comes from authentication, never from the body. */
@@ -38,6 +40,7 @@ export class AcceptRequestCommand {
     readonly userId?: string,
     readonly feature?: string,
     readonly rag?: { collection: string; top_k: number },
+    readonly cache?: Exclude<CacheDirective, 'default'>,
   ) {}
 
   static create(input: AcceptRequestInput): AcceptRequestCommand {
@@ -55,6 +58,9 @@ export class AcceptRequestCommand {
     const feature = optionalId(input.feature, 'feature');
     const rag = input.rag === undefined ? undefined : ragOptions.safeParse(input.rag);
     if (rag && !rag.success) throw new RequestError('INVALID_REQUEST', `invalid rag options: ${summarizeIssues(rag.error.issues)}`);
+    const cache = input.cache === undefined ? undefined : cacheDirective.safeParse(input.cache.trim().toLowerCase());
+    if (cache && !cache.success) throw new RequestError('INVALID_REQUEST', 'x-llm-cache must be one of default, refresh, off');
+    const directive = cache?.data === 'default' ? undefined : cache?.data;
     const priority: Priority = input.priorityHint === 'batch' ? 'batch' : input.tier === 'paid' ? 'realtime-paid' : 'realtime-free';
     const mode: RequestMode = input.mode !== 'kafka' && body.data.stream ? 'stream' : input.mode;
     // The fingerprint covers what decides the work (body and RAG options), so a reused id with other work is refused.
@@ -68,7 +74,20 @@ export class AcceptRequestCommand {
       : input.idempotencyKey
         ? RequestIds.idempotent(input.tenantId, input.idempotencyKey)
         : RequestIds.generated();
-    return new AcceptRequestCommand(input.tenantId, requestId, mode, priority, body.data, fingerprint, input.idempotencyKey, upstreamId?.data, userId, feature, rag?.data);
+    return new AcceptRequestCommand(
+      input.tenantId,
+      requestId,
+      mode,
+      priority,
+      body.data,
+      fingerprint,
+      input.idempotencyKey,
+      upstreamId?.data,
+      userId,
+      feature,
+      rag?.data,
+      directive,
+    );
   }
 }
 

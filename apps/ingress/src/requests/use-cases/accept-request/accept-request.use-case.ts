@@ -85,6 +85,7 @@ export class AcceptRequestUseCase {
       deadline_at: deadlineAt,
       body: command.body,
       rag: command.rag,
+      ...(command.cache ? { cache: command.cache } : {}),
     };
 
     // Only a new id: a replay is answered from its first outcome, and a re-published one may be in the pipeline.
