@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseConfig } from '@llm/config';
 import { dlqTopic, Headers, Topics, type InboundRequestV1, type LlmRequestV1 } from '@llm/contracts';
 import { createPrismaClient, migrate, seedTenant } from '@llm/db';
-import { createKafkaClient } from '@llm/kafka';
+import { createKafkaClient, ensureTopics, SINGLE_BROKER } from '@llm/kafka';
 import { runService, type RunningService } from '@llm/service-runtime';
 import { chatCompletion, createTopics, quietLogger, testInfra, testServiceSettings, uniquePrefix, waitFor } from '@llm/testing';
 import { answeredResult, ResultPublisher } from '@llm/result-stream';
@@ -60,13 +60,12 @@ describe('signed inbound events (Kafka + Redis + Postgres)', () => {
     await producer.connect();
     await consumer.connect();
     // Reply topics are declared with their tenant (operations create them with their ACLs); here the test does.
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      topics: [signer, victim].map((t) => ({ topic: `${prefix}${replyTopic(t.tenantId)}`, numPartitions: 3, replicationFactor: 1 })),
-      waitForLeaders: true,
-    });
-    await admin.disconnect();
+    // ensureTopics waits for leaders itself: kafkajs's waitForLeaders gives up while a fresh topic is not in the metadata yet.
+    await ensureTopics(
+      kafka,
+      [signer, victim].map((t) => ({ topic: `${prefix}${replyTopic(t.tenantId)}`, partitions: 3 })),
+      SINGLE_BROKER,
+    );
     await consumer.subscribe({
       topics: [`${prefix}${Topics.requests}`, dlqTopic(`${prefix}${Topics.inbound}`), `${prefix}${replyTopic(signer.tenantId)}`, `${prefix}${replyTopic(victim.tenantId)}`],
       fromBeginning: true,
