@@ -79,7 +79,13 @@ describe('semantic cache (Kafka + Redis + the real embedding model + the embedde
     const prefix = uniquePrefix('semcache');
     await createTopics(prefix);
     indexDir = mkdtempSync(join(tmpdir(), 'semcache-int-'));
-    const config = parseConfig(cacheConfigSchema, { REDIS_URL: infra.REDIS_URL, VECTOR_INDEX_DIR: indexDir, ADMIN_TOKEN: ADMIN, SEMANTIC_CACHE_ENABLED: 'true', SEMANTIC_CACHE_VERIFIER: 'false' });
+    const config = parseConfig(cacheConfigSchema, {
+      REDIS_URL: infra.REDIS_URL,
+      VECTOR_INDEX_DIR: indexDir,
+      ADMIN_TOKEN: ADMIN,
+      SEMANTIC_CACHE_ENABLED: 'true',
+      SEMANTIC_CACHE_VERIFIER: 'false',
+    });
     const kafka = { ...infra, KAFKA_TOPIC_PREFIX: prefix };
     cache = await runService({
       name: 'cache',
