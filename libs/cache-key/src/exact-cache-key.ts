@@ -29,23 +29,30 @@ export function exactCacheKey(tenantId: string, body: ChatRequestBody, rag?: Cac
     tools: body.tools ?? null,
     tool_choice: body.tool_choice ?? null,
     response_format: body.response_format ?? null,
-    params: {
-      temperature: body.temperature ?? null,
-      top_p: body.top_p ?? null,
-      n: body.n ?? null,
-      // Both limits are kept apart: a provider may honour one and not the other.
-      max_tokens: body.max_tokens ?? null,
-      max_completion_tokens: body.max_completion_tokens ?? null,
-      stop: body.stop ?? null,
-      seed: body.seed ?? null,
-      presence_penalty: body.presence_penalty ?? null,
-      frequency_penalty: body.frequency_penalty ?? null,
-      logprobs: body.logprobs ?? null,
-      top_logprobs: body.top_logprobs ?? null,
-    },
+    params: answerParams(body),
     rag: rag ? { collection: rag.collection, top_k: rag.top_k ?? null, version: collectionVersion } : null,
   };
   return createHash('sha256').update(canonicalJson(material)).digest('hex');
+}
+
+/**
+ * Every request parameter that changes the answer (sampling, limits, stops, logprobs): part of both the exact
+ * key and the semantic cache's context hash. Both limits are kept apart: a provider may honour one and not the other.
+ */
+export function answerParams(body: ChatRequestBody): Record<string, unknown> {
+  return {
+    temperature: body.temperature ?? null,
+    top_p: body.top_p ?? null,
+    n: body.n ?? null,
+    max_tokens: body.max_tokens ?? null,
+    max_completion_tokens: body.max_completion_tokens ?? null,
+    stop: body.stop ?? null,
+    seed: body.seed ?? null,
+    presence_penalty: body.presence_penalty ?? null,
+    frequency_penalty: body.frequency_penalty ?? null,
+    logprobs: body.logprobs ?? null,
+    top_logprobs: body.top_logprobs ?? null,
+  };
 }
 
 export function canonicalJson(value: unknown): string {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '@llm/cache-key';
+import { answerParams, canonicalJson } from '@llm/cache-key';
 import type { ChatRequestBody, LlmRequestV1 } from '@llm/contracts';
 
 /** Version keys that retire entries when bumped (purge API, purge topic, collection re-index). */
@@ -49,19 +49,7 @@ export function semanticContextHash(request: Pick<LlmRequestV1, 'tenant_id' | 'f
     tools: body.tools ?? null,
     tool_choice: body.tool_choice ?? null,
     response_format: body.response_format ?? null,
-    params: {
-      temperature: body.temperature ?? null,
-      top_p: body.top_p ?? null,
-      n: body.n ?? null,
-      max_tokens: body.max_tokens ?? null,
-      max_completion_tokens: body.max_completion_tokens ?? null,
-      stop: body.stop ?? null,
-      seed: body.seed ?? null,
-      presence_penalty: body.presence_penalty ?? null,
-      frequency_penalty: body.frequency_penalty ?? null,
-      logprobs: body.logprobs ?? null,
-      top_logprobs: body.top_logprobs ?? null,
-    },
+    params: answerParams(body),
     rag: request.rag ? { collection: request.rag.collection, top_k: request.rag.top_k ?? null } : null,
     versions,
   };
