@@ -1,5 +1,6 @@
 import type { Kafka, Producer } from 'kafkajs';
 import type { RawMessage } from '../producer/kafka-event.publisher';
+import { toTopicMessages } from '../producer/topic-messages';
 
 /**
  * Loads many prepared messages fast (benchmarks, backfills): one produce request per call, acks from all
@@ -22,11 +23,6 @@ export class BulkProducer {
   }
 
   async sendBatch(messages: readonly RawMessage[]): Promise<void> {
-    const byTopic = new Map<string, RawMessage[]>();
-    for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, ms]) => ({ topic, messages: ms.map((m) => ({ key: m.key, value: m.value, partition: m.partition, headers: m.headers })) })),
-    });
+    await this.producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(messages) });
   }
 }
