@@ -26,6 +26,8 @@ const tenantsForLoad = Array.from({ length: 6 }, (_, i) => `load${i}-${suffix}`)
 
 describe('cost ledger service (Kafka + Postgres + Redis + HTTP)', () => {
   let dbUrl: string;
+  /** The UTC day tenant A's request was charged on (its occurred_at), which a run near midnight must not guess. */
+  let reqADay: string;
   let prefix: string;
   let pg: Client;
   let redis: Redis;
@@ -210,6 +212,7 @@ describe('cost ledger service (Kafka + Postgres + Redis + HTTP)', () => {
     await change('tenant.update', 'PATCH', `/tenants/${tB}`, ADMIN, { plan_id: `gold-${suffix}` });
     const reqB = usage(tB, 1, { cost_micros: 600_000 });
     const reqA = usage(tA, 2, { cost_micros: 700_000 });
+    reqADay = reqA.occurred_at.slice(0, 10);
     await publishAll([reqA, reqB]);
     await settled([tA, tB]);
     await waitFor(async () => ((await pg.query('select count(*)::int n from alerts where tenant_id = any($1)', [[tA, tB]])).rows[0].n >= 2 ? true : undefined), { what: 'alerts' });
@@ -260,9 +263,10 @@ describe('cost ledger service (Kafka + Postgres + Redis + HTTP)', () => {
   }, 120_000);
 
   it('answers usage group_by, CSV, estimate and serves its OpenAPI document', async () => {
-    const day = new Date().toISOString().slice(0, 10);
-    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    const q = `/usage?from=${day}&to=${tomorrow}&group_by=tenant,model,day&tenant_id=${tA}`;
+    // The day of the charge, not of the test: a run soon after midnight UTC charged it the day before.
+    const day = reqADay;
+    const nextDay = new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10);
+    const q = `/usage?from=${day}&to=${nextDay}&group_by=tenant,model,day&tenant_id=${tA}`;
     const byModel = (await api('GET', q, ADMIN)).body as { rows: { model: string; day: string; cost_micros: number }[]; source: string };
     expect(byModel.source).toBe('usage_daily');
     expect(byModel.rows.find((r) => r.model === 'small')).toMatchObject({ day, cost_micros: 700_000 });
