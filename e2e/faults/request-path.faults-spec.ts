@@ -16,7 +16,7 @@ import { judge, table, type PhaseVerdict } from './support/verdict';
  * Issue 6, Acceptance: the request path under failure, on real processes, a real broker, Redis and Postgres.
  * Runs last in `make test` (it restarts the broker). Ports 27080+, so it never meets the e2e platform (28080+).
  */
-const BASE_PORT = 27_080;
+const { FAULTS_BASE_PORT: BASE_PORT } = loadConfig(z.object({ FAULTS_BASE_PORT: z.coerce.number().int().min(1024).max(65_000).default(27_080) }));
 const STATE = join(ROOT, '.local/state/faults');
 const CATALOG = join(ROOT, 'infra/catalog/models.json');
 const PHASE_TIMEOUT_MS = 45_000;

@@ -22,7 +22,6 @@ export interface PlatformInfo {
 
 const STATE = join(ROOT, '.local/state/e2e');
 const INFO_FILE = join(STATE, 'platform.json');
-const BASE_PORT = 28_080;
 
 export function platformInfo(): PlatformInfo {
   return JSON.parse(readFileSync(INFO_FILE, 'utf8')) as PlatformInfo;
@@ -45,8 +44,11 @@ export async function startPlatform(): Promise<void> {
   await seed(infra.DATABASE_URL, tenants);
 
   const adminToken = `e2e-admin-${randomBytes(12).toString('hex')}`;
-  const url = (offset: number) => `http://127.0.0.1:${BASE_PORT + offset}`;
-  const { E2E_LOG_LEVEL } = loadConfig(z.object({ E2E_LOG_LEVEL: z.string().default('info') }));
+  // E2E_BASE_PORT lets two checkouts run their e2e suites side by side on one machine.
+  const { E2E_LOG_LEVEL, E2E_BASE_PORT } = loadConfig(
+    z.object({ E2E_LOG_LEVEL: z.string().default('info'), E2E_BASE_PORT: z.coerce.number().int().min(1024).max(65_000).default(28_080) }),
+  );
+  const url = (offset: number) => `http://127.0.0.1:${E2E_BASE_PORT + offset}`;
   const env = {
     ...inheritedEnvironment(),
     NODE_ENV: 'test',
@@ -60,7 +62,7 @@ export async function startPlatform(): Promise<void> {
     MODEL_CATALOG_PATH: join(ROOT, 'infra/catalog/models.json'),
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
   };
-  const processes = new ServiceProcesses({ basePort: BASE_PORT, stateDir: STATE, env });
+  const processes = new ServiceProcesses({ basePort: E2E_BASE_PORT, stateDir: STATE, env });
   await processes.startAll();
   const info: PlatformInfo = {
     ingressUrl: url(0),
