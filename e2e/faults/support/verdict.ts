@@ -55,7 +55,12 @@ export function judge(e: PhaseEvidence): PhaseVerdict {
     if (new Set(seen.map((s) => s.fingerprint)).size > 1) conflicting++;
     const terminal = r.kind === 'inbound' ? seen.length > 0 : TERMINAL.has(e.httpStatus.get(r) ?? '');
     if (terminal) completed++;
-    else lost++;
+    else {
+      lost++;
+      // Enough to find the request in the services' logs (.local/state/faults/*.log) when a run fails.
+      const at = (t: number | undefined) => (t === undefined || e.faultAt === undefined ? '?' : `${t - e.faultAt} ms`);
+      notes.push(`lost ${r.kind} ${r.tenant.id}/${r.id ?? '?'}: sent ${at(r.sentAt)}, accepted ${at(r.acceptedAt)} after the fault, last status ${e.httpStatus.get(r) ?? 'none'}`);
+    }
   }
 
   const modelRows = e.usage.filter((u) => u.source === 'model');
