@@ -44,6 +44,9 @@ export interface PhaseVerdict {
   notes: string[];
 }
 
+/** Enough lost requests to trace a cause, not a wall of them. */
+const MAX_LOST_NOTES = 10;
+
 export function judge(e: PhaseEvidence): PhaseVerdict {
   const notes: string[] = [];
   const accepted = e.requests.filter((r) => r.acceptedAt !== undefined);
@@ -59,7 +62,10 @@ export function judge(e: PhaseEvidence): PhaseVerdict {
       lost++;
       // Enough to find the request in the services' logs (.local/state/faults/*.log) when a run fails.
       const at = (t: number | undefined) => (t === undefined || e.faultAt === undefined ? '?' : `${t - e.faultAt} ms`);
-      notes.push(`lost ${r.kind} ${r.tenant.id}/${r.id ?? '?'}: sent ${at(r.sentAt)}, accepted ${at(r.acceptedAt)} after the fault, last status ${e.httpStatus.get(r) ?? 'none'}`);
+      if (lost <= MAX_LOST_NOTES)
+        notes.push(
+          `lost ${r.kind} ${r.tenant.id}/${r.id ?? '?'}: sent ${at(r.sentAt)}, accepted ${at(r.acceptedAt)} after the fault, last status ${e.httpStatus.get(r) ?? 'none'}`,
+        );
     }
   }
 

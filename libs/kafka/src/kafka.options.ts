@@ -35,6 +35,11 @@ export interface KafkaConsumerOptions extends KafkaConnectionOptions {
   retrySecret?: string;
   /** Called once when the consumer crashed and kafkajs will not restart it: the service must go down. */
   onFatal?: (error: unknown) => void;
+  /**
+   * How long the consumer keeps restarting itself after kafkajs gave up on it (a broker outage) before it is
+   * fatal (default 5 minutes). Within the window the service stays up, unhealthy, and resumes on its own.
+   */
+  restartWindowMs?: number;
   /** Called when a rebalance starts, once what had finished is committed (observability, tests). */
   onRebalancing?: (startedAt: number) => void;
   /**

@@ -25,10 +25,13 @@ export interface RawMessage {
  * Publishes made while a request is in flight share the next one (ProduceBatcher).
  */
 export class KafkaEventPublisher extends EventPublisher {
-  private readonly producer: Producer;
+  private producer: Producer;
+  private readonly newProducer: () => Producer;
   private readonly batcher: ProduceBatcher<RawMessage>;
   private connected = false;
   private readonly sent = { requests: 0, messages: 0 };
+  /** How often the producer was replaced after losing step with the broker (diagnostics). */
+  renewals = 0;
 
   constructor(
     kafka: Kafka,
@@ -40,13 +43,15 @@ export class KafkaEventPublisher extends EventPublisher {
     // Partitions are always chosen by partitionFor(); the partitioner only matters for key-less raw sends.
     // Unlimited retries keep the idempotent producer's ordering and dedup guarantees; the caller's delivery
     // timeout is what bounds a publish.
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
-    });
+    this.newProducer = () =>
+      kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
+      });
+    this.producer = this.newProducer();
     this.batcher = new ProduceBatcher(
       (messages) => this.sendMany(messages),
       BATCH_LIMITS,
@@ -110,13 +115,34 @@ export class KafkaEventPublisher extends EventPublisher {
 
   private async sendMany(messages: RawMessage[]): Promise<void> {
     const topicMessages = toTopicMessages(messages);
+    // No compression: docs/performance.md measured gzip's CPU against the bytes it saves on a local broker.
+    const batch = { acks: -1, compression: CompressionTypes.None, topicMessages };
     try {
-      // No compression: docs/performance.md measured gzip's CPU against the bytes it saves on a local broker.
-      await this.producer.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages });
+      try {
+        await this.producer.sendBatch(batch);
+      } catch (err) {
+        if (!producerStateLost(err)) throw err;
+        // After a broker restart kafkajs's idempotent producer can fall out of step with the broker's sequence
+        // numbers, and then every later send fails the same way until the process restarts (a CI run lost
+        // requests so). A new producer gets a new producer id and starts in step; the batch goes once more.
+        // Its first attempt may have been stored: consumers deduplicate by request and call id (at-least-once).
+        this.logger.warn({ err, messages: messages.length }, 'idempotent producer out of step with the broker; replacing it');
+        await this.renewProducer();
+        await this.producer.sendBatch(batch);
+      }
     } catch (err) {
       this.logger.error({ err, topics: topicMessages.map((t) => t.topic), messages: messages.length }, 'publish failed');
       throw err;
     }
+  }
+
+  /** Runs inside the batcher's single flush, so no other send is using the producer meanwhile. */
+  private async renewProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.newProducer();
+    await old.disconnect().catch((err: unknown) => this.logger.warn({ err }, 'disconnecting the replaced producer failed'));
+    if (this.connected) await this.producer.connect();
+    this.renewals++;
   }
 
   /**
@@ -149,6 +175,15 @@ export class KafkaEventPublisher extends EventPublisher {
 }
 
 /** The shared validation-message formatter (libs/config), re-exported for the transport and its users. */
+
+/** Broker answers that mean the idempotent producer's own state (id, epoch, sequence) is no longer valid. */
+const LOST_STATE = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING']);
+
+export function producerStateLost(err: unknown, depth = 0): boolean {
+  if (depth > 8 || typeof err !== 'object' || err === null) return false;
+  const { type, cause } = err as { type?: unknown; cause?: unknown };
+  return (typeof type === 'string' && LOST_STATE.has(type)) || producerStateLost(cause, depth + 1);
+}
 
 function byteLength(m: RawMessage): number {
   let n = (m.key?.length ?? 0) + (m.value === null ? 0 : typeof m.value === 'string' ? Buffer.byteLength(m.value) : m.value.length);

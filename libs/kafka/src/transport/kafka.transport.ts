@@ -16,6 +16,7 @@ import { handleMessage, type HandleDeps } from './handle-message';
 import { PauseBook } from './pause-book';
 import { applyPriorityPause } from './priority-pauser';
 import { abortableSleep, decodeHeaders } from './message-utils';
+import { brokerUnavailable } from './broker-unavailable';
 import { verifiedRetry } from './retry-headers';
 import { StuckCopies } from './stuck-copies';
 
@@ -25,6 +26,9 @@ const PRIORITY_CHECK_MS = 100;
 const MAX_DISPATCH_MS = 1_000;
 /** A signed retry delay longer than this is cut short (a clock skew must not park a message for hours). */
 const MAX_RETRY_DELAY_MS = 60_000;
+/** How long a consumer keeps restarting itself after kafkajs gave up (broker down) before the service goes down. */
+const DEFAULT_RESTART_WINDOW_MS = 5 * 60_000;
+const MAX_RESTART_DELAY_MS = 15_000;
 
 /**
  * NestJS transport over kafkajs. Apps declare `@OnTopic(topic)` handlers; this class validates each message
@@ -50,6 +54,8 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
   private commitChain: Promise<void> = Promise.resolve();
   private stopping = false;
   private fatal?: unknown;
+  /** Set while the consumer restarts itself after a crash kafkajs would not recover from (a broker outage). */
+  private outage?: { since: number; attempts: number; timer?: NodeJS.Timeout };
   private readonly prefix: string;
   private readonly handlers = new Map<string, MessageHandler | undefined>();
 
@@ -120,6 +126,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
   /** Why this consumer is not healthy (a crash it will not recover from, copies it cannot write), if so. */
   problem(): string | undefined {
     if (this.fatal !== undefined) return 'kafka consumer crashed and will not restart';
+    if (this.outage) return `kafka consumer restarting after a crash (broker unavailable for ${Math.round((Date.now() - this.outage.since) / 1000)} s)`;
     const stuck = [...this.partitions.values()].reduce((n, s) => n + s.stuck, 0);
     return stuck > 0 ? `${stuck} retry/DLQ copies cannot be written` : undefined;
   }
@@ -151,35 +158,82 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.recovered();
+      this.onAssignment(payload.memberAssignment);
+    });
     // Commits of the old generation are still accepted while the group prepares to rebalance: save what finished.
     consumer.on(consumer.events.REBALANCING, () => {
       const at = Date.now();
       void this.flushCommits().then(() => this.options.onRebalancing?.(at));
     });
-    consumer.on(consumer.events.CRASH, ({ payload }) => this.onCrash(payload.error, payload.restart));
+    consumer.on(consumer.events.CRASH, ({ payload }) => this.onCrash(payload.error, payload.restart, true));
     await consumer.connect();
     await consumer.subscribe({ topics: topics.map((t) => `${this.prefix}${t}`), fromBeginning: this.options.fromBeginning ?? true });
-    await consumer.run({
+    await this.runConsumer(consumer);
+    if (this.options.priorityPause) this.priorityTimer = setInterval(() => this.applyPriorityPause(), PRIORITY_CHECK_MS);
+    this.log.info({ topics }, 'consuming');
+  }
+
+  private runConsumer(consumer: Consumer): Promise<void> {
+    return consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       // Every assigned partition gets its own worker, so one partition's batch never queues another's.
       partitionsConsumedConcurrently: 64,
       eachBatch: (payload) => this.onBatch(payload),
     });
-    if (this.options.priorityPause) this.priorityTimer = setInterval(() => this.applyPriorityPause(), PRIORITY_CHECK_MS);
-    this.log.info({ topics }, 'consuming');
   }
 
-  private onCrash(error: unknown, restart: boolean): void {
+  /**
+   * `fromKafka`: kafkajs crashed the consumer. When it will not restart it itself (its retries ran out while the
+   * broker was down: "coordinator not found", connection refused), this transport restarts it, with backoff, for
+   * a window; the partition states stay, so what was in flight is neither lost nor run twice here. Only a
+   * consumer that cannot come back within the window, or a fault of this transport, takes the service down.
+   */
+  private onCrash(error: unknown, restart: boolean, fromKafka = false): void {
     if (restart) {
       this.log.warn({ err: error }, 'consumer restarting after a retriable error');
       return;
     }
-    this.log.error({ err: error }, 'consumer crashed and will not restart');
     if (this.stopping) return;
+    if (fromKafka && brokerUnavailable(error) && this.scheduleRestart(error)) return;
+    this.log.error({ err: error }, 'consumer crashed and will not restart');
     this.fatal = error;
     this.options.onFatal?.(error);
+  }
+
+  /** False when the restart window is spent. */
+  private scheduleRestart(error: unknown): boolean {
+    const outage = (this.outage ??= { since: Date.now(), attempts: 0 });
+    if (Date.now() - outage.since > (this.options.restartWindowMs ?? DEFAULT_RESTART_WINDOW_MS)) return false;
+    if (outage.timer) return true; // a crash while a restart is already scheduled (connect and run both report it)
+    const delay = Math.min(MAX_RESTART_DELAY_MS, 500 * 2 ** outage.attempts++);
+    this.log.warn({ err: error, attempt: outage.attempts, delayMs: delay }, 'consumer crashed (broker unavailable?); restarting it');
+    outage.timer = setTimeout(() => {
+      outage.timer = undefined;
+      void this.restartConsumer();
+    }, delay);
+    return true;
+  }
+
+  private async restartConsumer(): Promise<void> {
+    const consumer = this.consumer;
+    if (this.stopping || !consumer) return;
+    try {
+      // kafkajs disconnected it when it crashed; its subscriptions are kept, so connect and run are enough.
+      await consumer.connect();
+      await this.runConsumer(consumer);
+    } catch (err) {
+      if (!brokerUnavailable(err) || !this.scheduleRestart(err)) this.onCrash(err, false);
+    }
+  }
+
+  private recovered(): void {
+    if (!this.outage) return;
+    clearTimeout(this.outage.timer);
+    this.log.info({ downMs: Date.now() - this.outage.since, attempts: this.outage.attempts }, 'consumer rejoined its group after a crash');
+    this.outage = undefined;
   }
 
   private onAssignment(assignment: Record<string, number[]>): void {
@@ -377,6 +431,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     if (this.stopping) return;
     this.stopping = true;
     clearInterval(this.priorityTimer);
+    clearTimeout(this.outage?.timer);
     this.stuck.clear();
     const started = Date.now();
     // Messages still waiting for a slot or their retry time are handed back at once.
