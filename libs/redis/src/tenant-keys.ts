@@ -70,6 +70,11 @@ export class TenantKeys {
   }
 
   /** What one request reserved at admission, and on which budget states (released when it settles). */
+  /** The token-limit counters an admitted request consumed, so its completion tokens can be charged to them. */
+  admittedTokenLimits(requestId: string): string {
+    return `${this.prefix}rl:admitted:${requestId}`;
+  }
+
   budgetReservation(requestId: string): string {
     return `${this.prefix}budget:res:${requestId}`;
   }

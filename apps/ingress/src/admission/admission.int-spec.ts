@@ -7,9 +7,9 @@ import { parseConfig } from '@llm/config';
 import { Topics, type Priority } from '@llm/contracts';
 import { createKafkaClient, KafkaEventPublisher } from '@llm/kafka';
 import { createPrismaClient, migrate, seedTenant } from '@llm/db';
-import { REDIS, type Redis } from '@llm/redis';
+import { REDIS, TenantKeys, type Redis } from '@llm/redis';
 import { runService, type RunningService } from '@llm/service-runtime';
-import { createTopics, llmRequest, quietLogger, testInfra, testServiceSettings, uniquePrefix, waitFor } from '@llm/testing';
+import { createTopics, llmRequest, llmResult, quietLogger, testInfra, testServiceSettings, uniquePrefix, waitFor } from '@llm/testing';
 import { BudgetStore } from '@llm/budgets';
 import { countPromptTokens, countTokens } from '@llm/tokens';
 import { ingressConfigSchema } from '../config/ingress.config';
@@ -35,7 +35,8 @@ const free = tenant('free', 'free');
 const paid = tenant('paid', 'paid');
 const guarded = tenant('guarded', 'paid');
 const budgeted = tenant('budgeted', 'paid');
-const ALL = [limited, tokens, users, tight, free, paid, guarded, budgeted];
+const settled = tenant('settled', 'paid');
+const ALL = [limited, tokens, users, tight, free, paid, guarded, budgeted, settled];
 
 const PLANS = {
   plans: {
@@ -43,12 +44,20 @@ const PLANS = {
     paid: { band: 'realtime-paid', model_tiers: ['small', 'medium', 'large'] },
     limited: { band: 'realtime-paid', limits: { key: { requests_per_minute: 4 } }, model_tiers: ['small'] },
     tokens: { band: 'realtime-paid', limits: { tenant: { tokens_per_minute: 30 } }, model_tiers: ['small'] },
+    settled: { band: 'realtime-paid', limits: { tenant: { tokens_per_minute: 1_000 }, key: { tokens_per_day: 5_000 } }, model_tiers: ['small'] },
     users: { band: 'realtime-paid', limits: { user: { requests_per_minute: 1 } }, model_tiers: ['small'] },
     tight: { band: 'realtime-paid', concurrency: { tenant: 2, key: 1 }, model_tiers: ['small'] },
     guarded: { band: 'realtime-paid', model_tiers: ['small'], screening: { pattern_set: 'strict', action: 'block' } },
   },
   tier_plans: { free: 'free', paid: 'paid' },
-  tenants: { [limited.tenantId]: 'limited', [tokens.tenantId]: 'tokens', [users.tenantId]: 'users', [tight.tenantId]: 'tight', [guarded.tenantId]: 'guarded' },
+  tenants: {
+    [limited.tenantId]: 'limited',
+    [tokens.tenantId]: 'tokens',
+    [users.tenantId]: 'users',
+    [tight.tenantId]: 'tight',
+    [guarded.tenantId]: 'guarded',
+    [settled.tenantId]: 'settled',
+  },
 };
 
 describe('ingress admission control (HTTP, two instances, real Redis/Kafka/Postgres)', () => {
@@ -59,6 +68,7 @@ describe('ingress admission control (HTTP, two instances, real Redis/Kafka/Postg
   let b: RunningService;
   let shedding: RunningService;
   let redis: Redis;
+  let resultPublisher: KafkaEventPublisher;
 
   const boot = (settings: Record<string, string>) => {
     const config = parseConfig(ingressConfigSchema, {
@@ -108,10 +118,12 @@ describe('ingress admission control (HTTP, two instances, real Redis/Kafka/Postg
       SHED_LAG_CACHE_MS: '100',
     });
     redis = a.app.get<Redis>(REDIS);
+    resultPublisher = new KafkaEventPublisher(createKafkaClient({ brokers: infra.KAFKA_BROKERS, clientId: 'admission-int', logger }), logger, prefix);
+    await resultPublisher.connect();
   });
 
   afterAll(async () => {
-    await Promise.all([a?.close(), b?.close(), shedding?.close()]);
+    await Promise.all([a?.close(), b?.close(), shedding?.close(), resultPublisher?.disconnect()]);
     const ids = ALL.map((t) => t.tenantId);
     await prisma.$executeRaw`delete from request_registry where tenant_id = any(${ids})`;
     await prisma.$disconnect();
@@ -148,6 +160,48 @@ describe('ingress admission control (HTTP, two instances, real Redis/Kafka/Postg
     expect(await platformCode(second)).toBe('TOKEN_LIMITED');
     // A refused request gives its tokens back: a small one still fits.
     expect((await send(a, tokens.apiKeys[0]!, chat('hi'))).status).toBe(202);
+  });
+
+  it('charges a finished request’s completion tokens to the token limits it was admitted under, once', async () => {
+    const prompt = 'Summarise the quarterly report in three bullet points.';
+    const n = countTokens(prompt);
+    const first = await send(a, settled.apiKeys[0]!, chat(prompt));
+    expect(first.status).toBe(202);
+    expect(first.headers.get('x-ratelimit-remaining-tokens')).toBe(String(1_000 - n));
+    const second = await send(a, settled.apiKeys[0]!, chat(prompt));
+    const idOf = async (r: Response) => ((await r.json()) as { request_id: string }).request_id;
+    const [answered, cached] = [await idOf(first), await idOf(second)];
+    // The model's answer (and a redelivered copy of it) reaches ingress on llm.results.v1, as the worker sends it;
+    // the second request was answered from cache, which spent no provider tokens and is not charged.
+    const modelAnswer = llmResult({ tenant_id: settled.tenantId, request_id: answered, usage: { prompt_tokens: n, completion_tokens: 400, total_tokens: n + 400 } });
+    await resultPublisher.publish(Topics.results, modelAnswer);
+    await resultPublisher.publish(Topics.results, modelAnswer);
+    await resultPublisher.publish(
+      Topics.results,
+      llmResult({ tenant_id: settled.tenantId, request_id: cached, source: 'cache', usage: { prompt_tokens: n, completion_tokens: 300, total_tokens: n + 300 } }),
+    );
+    const hi = countTokens('hi');
+    let probes = 0;
+    const remaining = async () => {
+      const res = await send(b, settled.apiKeys[0]!, chat('hi'));
+      expect(res.status).toBe(202);
+      probes++;
+      return Number(res.headers.get('x-ratelimit-remaining-tokens'));
+    };
+    // Each probe spends `hi` tokens itself; once the 400 are charged, remaining = 1000 - 2n - 400 - probes × hi.
+    await waitFor(async () => ((await remaining()) === 1_000 - 2 * n - 400 - probes * hi ? true : undefined), {
+      what: 'completion tokens charged',
+      timeoutMs: 20_000,
+      intervalMs: 200,
+    });
+    // Once ingress has recorded every outcome (the status is written before the charge), nothing more was charged:
+    // not the redelivered copy, not the cached answer, whose note is left to expire.
+    const keys = new TenantKeys(settled.tenantId);
+    const recorded = async (id: string) => (await redis.hget(keys.requestStatus(id), 'status')) === 'succeeded';
+    await waitFor(async () => ((await recorded(answered)) && (await recorded(cached)) ? true : undefined), { what: 'both outcomes recorded' });
+    expect(await redis.exists(keys.admittedTokenLimits(answered))).toBe(0);
+    expect(await redis.exists(keys.admittedTokenLimits(cached))).toBe(1);
+    expect(await remaining()).toBe(1_000 - 2 * n - 400 - probes * hi);
   });
 
   it('limits each named user of a tenant separately', async () => {

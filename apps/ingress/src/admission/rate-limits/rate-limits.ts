@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { REDIS, type Redis } from '@llm/redis';
+import { REDIS, TenantKeys, type Redis } from '@llm/redis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AdmissionError } from '../admission.errors';
 import { WINDOW_SECONDS, rateLimitHeaders, type CheckOutcome, type LimitCheck } from './rate-limit-plan';
@@ -48,6 +48,29 @@ export class RateLimits {
       headers,
       retryAfterS,
     );
+  }
+
+  /**
+   * Remembers the token counters an admitted request consumed (only when a token limit applies), so that its
+   * completion tokens are charged to the same counters once its usage is known (settleCompletion).
+   */
+  async rememberTokenChecks(tenantId: string, requestId: string, checks: readonly LimitCheck[]): Promise<void> {
+    const tokenChecks = checks.filter((c) => c.kind === 'tokens').map(({ kind, scope, window, limit, subject }) => ({ kind, scope, window, limit, subject }));
+    if (tokenChecks.length === 0) return;
+    await this.redis.set(new TenantKeys(tenantId).admittedTokenLimits(requestId), JSON.stringify(tokenChecks), 'EX', WINDOW_SECONDS.day);
+  }
+
+  /**
+   * Charges a finished request's completion tokens to the token counters it was admitted under. GETDEL makes it
+   * once per request however often the result is redelivered; the charge never refuses (the tokens are spent),
+   * it only brings the next refusal closer. Returns the counters charged.
+   */
+  async settleCompletion(tenantId: string, requestId: string, completionTokens: number): Promise<number> {
+    const stored = await this.redis.getdel(new TenantKeys(tenantId).admittedTokenLimits(requestId));
+    if (stored === null || completionTokens <= 0) return 0;
+    const checks = (JSON.parse(stored) as Array<Omit<LimitCheck, 'points'>>).map((c) => ({ ...c, points: completionTokens }));
+    await Promise.all(checks.map((c) => this.limiter(c).penalty(c.subject, c.points)));
+    return checks.length;
   }
 
   /** Gives back what an admitted request consumed, when a later admission step refused it. */

@@ -127,6 +127,8 @@ export class AdmitRequestUseCase {
         false,
       );
     }
+    // Not awaited (the result it serves is seconds away); lost, it only leaves this request's completion tokens uncounted.
+    void this.limits.rememberTokenChecks(subject.tenantId, command.requestId, checks).catch(() => undefined);
     return { headers: { ...decision.value.headers, ...screened }, promptTokens, slot: slot.value };
   }
 
