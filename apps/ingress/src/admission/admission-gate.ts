@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
+import { RequestRegistry } from '../requests/identity/request-registry';
 import type { AcceptRequestCommand } from '../requests/use-cases/accept-request/accept-request.command';
 import type { EffectivePlan, PlanSubject } from './plans/plan-book';
 import { RateLimitRefusal } from './rate-limits/rate-limits';
@@ -16,7 +17,10 @@ export interface Caller extends PlanSubject {
  */
 @Injectable()
 export class AdmissionGate {
-  constructor(private readonly admit: AdmitRequestUseCase) {}
+  constructor(
+    private readonly admit: AdmitRequestUseCase,
+    private readonly registry: RequestRegistry,
+  ) {}
 
   plan(caller: PlanSubject): EffectivePlan {
     return this.admit.planFor(caller);
@@ -30,6 +34,7 @@ export class AdmissionGate {
   async enter(caller: Caller, plan: EffectivePlan, command: AcceptRequestCommand, res?: Response): Promise<Admission> {
     try {
       const admission = await this.admit.execute({
+        replay: await this.isReplay(command),
         subject: { tenantId: caller.tenantId, tier: caller.tier, apiKeyId: caller.apiKeyId },
         plan,
         requestId: command.requestId,
@@ -45,5 +50,16 @@ export class AdmissionGate {
       if (res && err instanceof RateLimitRefusal) for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value);
       throw err;
     }
+  }
+
+  /**
+   * A request id already accepted with the same body is a replay (a retried Idempotency-Key, a redelivered
+   * inbound event): it is answered from the first request and must not count against limits or budgets twice.
+   * Only caller-chosen ids can repeat, so only they cost this lookup.
+   */
+  private async isReplay(command: AcceptRequestCommand): Promise<boolean> {
+    if (command.idempotencyKey === undefined && command.upstreamId === undefined) return false;
+    const earlier = await this.registry.find(command.tenantId, command.requestId);
+    return earlier?.accepted === true && earlier.fingerprint === command.fingerprint;
   }
 }

@@ -36,7 +36,8 @@ const paid = tenant('paid', 'paid');
 const guarded = tenant('guarded', 'paid');
 const budgeted = tenant('budgeted', 'paid');
 const settled = tenant('settled', 'paid');
-const ALL = [limited, tokens, users, tight, free, paid, guarded, budgeted, settled];
+const replayed = tenant('replayed', 'paid');
+const ALL = [limited, tokens, users, tight, free, paid, guarded, budgeted, settled, replayed];
 
 const PLANS = {
   plans: {
@@ -44,6 +45,7 @@ const PLANS = {
     paid: { band: 'realtime-paid', model_tiers: ['small', 'medium', 'large'] },
     limited: { band: 'realtime-paid', limits: { key: { requests_per_minute: 4 } }, model_tiers: ['small'] },
     tokens: { band: 'realtime-paid', limits: { tenant: { tokens_per_minute: 30 } }, model_tiers: ['small'] },
+    replayed: { band: 'realtime-paid', limits: { key: { requests_per_minute: 2 } }, model_tiers: ['small'] },
     settled: { band: 'realtime-paid', limits: { tenant: { tokens_per_minute: 1_000 }, key: { tokens_per_day: 5_000 } }, model_tiers: ['small'] },
     users: { band: 'realtime-paid', limits: { user: { requests_per_minute: 1 } }, model_tiers: ['small'] },
     tight: { band: 'realtime-paid', concurrency: { tenant: 2, key: 1 }, model_tiers: ['small'] },
@@ -57,6 +59,7 @@ const PLANS = {
     [tight.tenantId]: 'tight',
     [guarded.tenantId]: 'guarded',
     [settled.tenantId]: 'settled',
+    [replayed.tenantId]: 'replayed',
   },
 };
 
@@ -202,6 +205,22 @@ describe('ingress admission control (HTTP, two instances, real Redis/Kafka/Postg
     expect(await redis.exists(keys.admittedTokenLimits(answered))).toBe(0);
     expect(await redis.exists(keys.admittedTokenLimits(cached))).toBe(1);
     expect(await remaining()).toBe(1_000 - 2 * n - 400 - probes * hi);
+  });
+
+  it('does not count a replayed Idempotency-Key against the limits again', async () => {
+    const key = replayed.apiKeys[0]!;
+    const once = { 'idempotency-key': `replay-${randomUUID()}` };
+    expect((await send(a, key, chat('the same request'), once)).status).toBe(202);
+    for (const service of [a, b]) {
+      const replay = await send(service, key, chat('the same request'), once);
+      expect(replay.status).toBe(202);
+      expect(await replay.json()).toMatchObject({ idempotent_replay: true });
+    }
+    // The limit of 2 per minute still has room for one new request, then refuses.
+    expect((await send(b, key, chat('another request'))).status).toBe(202);
+    const refused = await send(a, key, chat('one more'));
+    expect(refused.status).toBe(429);
+    expect(await platformCode(refused)).toBe('RATE_LIMITED');
   });
 
   it('limits each named user of a tenant separately', async () => {

@@ -27,14 +27,25 @@ export class RequestRegistryRepository extends RequestRegistry {
         on conflict (tenant_id, request_id) do nothing
         returning request_id`;
       if (inserted.length > 0) return undefined;
-      const rows = await this.prisma.$queryRaw<Row[]>`
-        select fingerprint, created_at, deadline_at, accepted_at from request_registry
-        where tenant_id = ${tenantId} and request_id = ${requestId}::uuid`;
-      const row = rows[0];
+      const earlier = await this.read(tenantId, requestId);
       // Released between our insert and this read: the id is free again, and the caller's retry will take it.
-      if (!row) throw new RequestError('UNAVAILABLE', 'the request id is being released; retry shortly', true, { retryAfterS: 1 });
-      return { fingerprint: row.fingerprint, createdAt: row.created_at.toISOString(), deadlineAt: row.deadline_at?.toISOString(), accepted: row.accepted_at !== null };
+      if (!earlier) throw new RequestError('UNAVAILABLE', 'the request id is being released; retry shortly', true, { retryAfterS: 1 });
+      return earlier;
     });
+  }
+
+  find(tenantId: string, requestId: string): Promise<RegisteredRequest | undefined> {
+    return unavailableOnFailure('the request registry', () => this.read(tenantId, requestId));
+  }
+
+  private async read(tenantId: string, requestId: string): Promise<RegisteredRequest | undefined> {
+    const rows = await this.prisma.$queryRaw<Row[]>`
+      select fingerprint, created_at, deadline_at, accepted_at from request_registry
+      where tenant_id = ${tenantId} and request_id = ${requestId}::uuid`;
+    const row = rows[0];
+    return row
+      ? { fingerprint: row.fingerprint, createdAt: row.created_at.toISOString(), deadlineAt: row.deadline_at?.toISOString(), accepted: row.accepted_at !== null }
+      : undefined;
   }
 
   async markAccepted(tenantId: string, requestId: string): Promise<void> {

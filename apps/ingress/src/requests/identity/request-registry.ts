@@ -21,6 +21,8 @@ export interface RequestRegistration {
 export abstract class RequestRegistry {
   /** Registers the id; returns the earlier registration instead when the id is already known. */
   abstract claim(tenantId: string, requestId: string, registration: RequestRegistration): Promise<RegisteredRequest | undefined>;
+  /** The registration of an id, if it has one (read-only; admission uses it to recognise a replay). */
+  abstract find(tenantId: string, requestId: string): Promise<RegisteredRequest | undefined>;
   /** The broker acknowledged the request. */
   abstract markAccepted(tenantId: string, requestId: string): Promise<void>;
   /** Forgets an id whose request was definitely not published, so it may be sent again. */

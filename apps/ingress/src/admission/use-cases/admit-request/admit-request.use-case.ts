@@ -17,6 +17,8 @@ import { RateLimits } from '../../rate-limits/rate-limits';
 import { LoadShedder } from '../../shedding/load-shedder';
 
 export interface AdmitCommand {
+  /** The id was already accepted with this body: no limits, budget or shedding again (a connection slot still). */
+  replay?: boolean;
   subject: Required<PlanSubject>;
   plan: EffectivePlan;
   requestId: string;
@@ -87,9 +89,10 @@ export class AdmitRequestUseCase {
     }
     const screened = this.screen(plan, body);
     if (!this.settings.ADMISSION_LIMITS) return { headers: screened, promptTokens: 0, slot: { release: async () => undefined } };
-    await this.shedder.admit(command.priority);
+    const replay = command.replay === true;
+    if (!replay) await this.shedder.admit(command.priority);
     const promptTokens = countPromptTokens(body.messages);
-    const checks = limitChecks(plan.limits, { tenantId: subject.tenantId, apiKeyId: subject.apiKeyId, model: body.model, userId: command.userId }, promptTokens);
+    const checks = replay ? [] : limitChecks(plan.limits, { tenantId: subject.tenantId, apiKeyId: subject.apiKeyId, model: body.model, userId: command.userId }, promptTokens);
     const held = HELD.has(command.mode);
     const cost = worstCase(this.catalog, body, promptTokens, this.settings.BUDGET_DEFAULT_MAX_TOKENS);
     const budgetSubject = { tenantId: subject.tenantId, userHash: command.userId === undefined ? null : hashUserId(command.userId), feature: command.feature ?? null };
@@ -106,7 +109,7 @@ export class AdmitRequestUseCase {
             ttlMs: this.settings.SYNC_TIMEOUT_MS + this.settings.CONCURRENCY_SLOT_GRACE_MS,
           })
         : Promise.resolve({ release: async () => undefined }),
-      this.settings.ADMISSION_BUDGETS ? this.budgets.reserve(budgetSubject, command.requestId, cost) : Promise.resolve({ ok: true as const, alreadyReserved: false }),
+      this.settings.ADMISSION_BUDGETS && !replay ? this.budgets.reserve(budgetSubject, command.requestId, cost) : Promise.resolve({ ok: true as const, alreadyReserved: false }),
     ]);
     const budgetRefused = budget.status === 'fulfilled' && !budget.value.ok ? budget.value : undefined;
     const failed = decision.status === 'rejected' || slot.status === 'rejected' || budget.status === 'rejected' || budgetRefused !== undefined;

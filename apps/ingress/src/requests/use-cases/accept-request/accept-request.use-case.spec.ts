@@ -18,6 +18,9 @@ class FakeRegistry extends RequestRegistry {
     this.rows.set(`${tenantId}/${requestId}`, { ...r, accepted: false });
     return undefined;
   }
+  async find(tenantId: string, requestId: string) {
+    return this.rows.get(`${tenantId}/${requestId}`);
+  }
   async markAccepted(tenantId: string, requestId: string) {
     const row = this.rows.get(`${tenantId}/${requestId}`);
     if (row) row.accepted = true;
