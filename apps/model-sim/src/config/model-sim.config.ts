@@ -1,4 +1,4 @@
-import { csv, httpPort, loadConfig, nonNegativeInt, positiveInt, serviceSchema } from '@llm/config';
+import { bool, csv, httpPort, loadConfig, nonNegativeInt, positiveInt, serviceSchema } from '@llm/config';
 import { z } from 'zod';
 
 const rate = z.coerce.number().min(0).max(1).default(0);
@@ -27,6 +27,10 @@ export const modelSimConfigSchema = serviceSchema.extend(httpPort(8090).shape).e
   SIM_FAULT_STREAM_ERROR_RATE: rate,
   SIM_FAULT_INVALID_RATE: rate,
   SIM_SEED: z.coerce.number().int().default(42),
+  /** When set, every dialect checks that its key header carries exactly this; otherwise any non-empty key passes where the host requires one. */
+  SIM_API_KEY: z.string().min(1).optional(),
+  /** Like vLLM's `--scheduling-policy priority`: queued requests are served lowest `priority` first; without it a non-zero priority is refused. */
+  SIM_PRIORITY_SCHEDULING: bool(false),
 });
 export type ModelSimConfig = z.infer<typeof modelSimConfigSchema>;
 

@@ -1,6 +1,6 @@
 import { BatchScheduler } from './batch-scheduler';
 import { chooseFault } from './fault-plan';
-import { generate } from './text-generator';
+import { generate } from './generation/text-generator';
 
 const base = { model: 'sim-small', prompt: 'hello', seed: 1, maxTokens: 100, json: false };
 
