@@ -64,7 +64,12 @@ describe('model-sim behaves like the servers it stands for', () => {
     const stream = await client.chat.completions.create({ ...ask, n: 2, stream: true });
     const texts = ['', ''];
     const finish: Array<string | null> = [null, null];
-    for await (const chunk of stream) for (const c of chunk.choices) ((texts[c.index] += c.delta.content ?? ''), (finish[c.index] = c.finish_reason ?? finish[c.index]!));
+    for await (const chunk of stream) {
+      for (const c of chunk.choices) {
+        texts[c.index] += c.delta.content ?? '';
+        finish[c.index] = c.finish_reason ?? finish[c.index]!;
+      }
+    }
     expect(texts).toEqual(['one two', 'one two']);
     expect(finish).toEqual(['stop', 'stop']);
     const different = await client.chat.completions.create({ model: 'sim-small', messages, n: 3 });
