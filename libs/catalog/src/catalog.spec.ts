@@ -33,6 +33,16 @@ describe('model catalog', () => {
     expect(() => parseCatalog(bad)).toThrow(/unknown provider constructor/);
   });
 
+  it('checks provider dialect options: Azure needs its api_version, vLLM options only on vLLM', () => {
+    const withProvider = (provider: object) => ({ ...shipped, providers: { ...shipped.providers, extra: { kind: 'openai-compatible', base_url: 'http://h/v1', ...provider } } });
+    expect(() => parseCatalog(withProvider({ dialect: 'azure' }))).toThrow(/api_version is required/);
+    expect(() => parseCatalog(withProvider({ dialect: 'openai', api_version: '2024-10-21' }))).toThrow(/api_version/);
+    expect(() => parseCatalog(withProvider({ dialect: 'groq', priority_scheduling: true }))).toThrow(/vLLM options/);
+    expect(() => parseCatalog(withProvider({ dialect: 'mystery' }))).toThrow(/dialect/);
+    expect(parseCatalog(withProvider({ dialect: 'azure', api_version: '2024-10-21' })).providers['extra']!.dialect).toBe('azure');
+    expect(parseCatalog(withProvider({ priority_scheduling: true, guided_decoding: 'guided_json' })).providers['extra']!.guided_decoding).toBe('guided_json');
+  });
+
   it('requires a default route', () => {
     expect(() => parseCatalog({ ...shipped, routes: { quality: ['sim-small'] } })).toThrow(/default/);
   });

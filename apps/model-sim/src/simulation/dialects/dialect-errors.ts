@@ -9,7 +9,8 @@ export interface RenderedError {
 
 /** One refusal in the shape the host of this dialect sends it, so a client's error handling meets the real thing. */
 export function renderSimError(dialect: SimDialect, err: SimulationError): RenderedError {
-  const status = err.code === 'INVALID_REQUEST' ? dialect.validationStatus : statusOfSimulationError(err.code);
+  // Google answers a bad key with 400 INVALID_ARGUMENT (reason API_KEY_INVALID), not 401.
+  const status = err.code === 'INVALID_REQUEST' ? dialect.validationStatus : err.code === 'UNAUTHORIZED' && dialect.errors === 'gemini' ? 400 : statusOfSimulationError(err.code);
   return { status, body: bodyOf(dialect.errors, status, err) };
 }
 
@@ -35,7 +36,16 @@ function bodyOf(shape: ErrorShape, status: number, err: SimulationError): unknow
       return { type: 'error', error: { type: ANTHROPIC_TYPES[status] ?? 'api_error', message } };
     case 'gemini':
       // Google's OpenAI endpoint wraps its error in a one-element list.
-      return [{ error: { code: status, message, status: GOOGLE_STATUS[status] ?? 'INTERNAL' } }];
+      return [
+        {
+          error: {
+            code: status,
+            message,
+            status: GOOGLE_STATUS[status] ?? 'INTERNAL',
+            ...(err.code === 'UNAUTHORIZED' ? { details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' }] } : {}),
+          },
+        },
+      ];
     case 'openrouter':
       return { error: { code: status, message } };
     default:
