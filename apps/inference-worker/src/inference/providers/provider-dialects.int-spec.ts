@@ -3,9 +3,13 @@ import { chatCompletion, type ChatRequestBody, type RouteTarget } from '@llm/con
 import { runService, type RunningService } from '@llm/service-runtime';
 import { quietLogger, testServiceSettings } from '@llm/testing';
 import Ajv2020 from 'ajv/dist/2020';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- each dialect's contract is checked against the real simulator, booted in-process
 import { modelSimConfigSchema } from '../../../../model-sim/src/config/model-sim.config';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- see above
 import type { LoggedRequest } from '../../../../model-sim/src/simulation/sim-request-log';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- see above
 import { simulationHttpErrorMapper } from '../../../../model-sim/src/simulation/simulation.errors';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- see above
 import { SimulationModule } from '../../../../model-sim/src/simulation/simulation.module';
 import { OpenAiCompatibleAdapter, type CallTransport } from './openai-compatible.adapter';
 import { classifyProviderError } from './provider-error.classifier';
