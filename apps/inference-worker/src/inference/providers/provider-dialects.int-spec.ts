@@ -11,6 +11,7 @@ import type { LoggedRequest } from '../../../../model-sim/src/simulation/sim-req
 import { simulationHttpErrorMapper } from '../../../../model-sim/src/simulation/simulation.errors';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- see above
 import { SimulationModule } from '../../../../model-sim/src/simulation/simulation.module';
+import { ProviderCallRunner } from '../calls/provider-call.runner';
 import { OpenAiCompatibleAdapter, type CallTransport } from './openai-compatible.adapter';
 import { classifyProviderError } from './provider-error.classifier';
 import { chatCompletionChunk } from './provider-response.schema';
@@ -154,6 +155,23 @@ describe('provider dialects: the openai SDK adapter against model-sim speaking e
     expect(await lastRequest()).toMatchObject({ dialect: 'vllm', priority: null, schema_via: 'guided_json' });
     expect((await lastRequest())!.params).not.toContain('response_format');
     expect(new Ajv2020().validate(SCHEMA, JSON.parse(completion.choices[0]!.message.content!))).toBe(true);
+  });
+
+  it('carries the request’s priority from the call runner to vLLM', async () => {
+    const runner = new ProviderCallRunner(adapter(KEY), { firstTokenMs: 5_000, idleMs: 5_000, encodings: new Map() });
+    for (const priority of ['realtime-paid', 'batch'] as const) {
+      const outcome = await runner.run({
+        target: target('vllm'),
+        body,
+        stream: true,
+        callId: `acme/r-${priority}/c1`,
+        onDelta: async () => undefined,
+        stop: new AbortController().signal,
+        priority,
+      });
+      expect(outcome.ok).toBe(true);
+      expect(await lastRequest()).toMatchObject({ dialect: 'vllm', priority: priority === 'batch' ? 2 : 0 });
+    }
   });
 
   it('refuses to call a host that needs a key when none is configured', async () => {
