@@ -26,6 +26,11 @@ export const modelSimConfigSchema = serviceSchema.extend(httpPort(8090).shape).e
   SIM_FAULT_STREAM_CUT_RATE: rate,
   SIM_FAULT_STREAM_ERROR_RATE: rate,
   SIM_FAULT_INVALID_RATE: rate,
+  /** Of requests that asked for JSON: answered with broken JSON / with JSON of the wrong shape. */
+  SIM_FAULT_INVALID_JSON_RATE: rate,
+  SIM_FAULT_SCHEMA_MISMATCH_RATE: rate,
+  /** Context window: a prompt plus max_tokens beyond it is refused like vLLM does. */
+  SIM_MAX_MODEL_LEN: positiveInt(32_768),
   SIM_SEED: z.coerce.number().int().default(42),
   /** When set, every dialect checks that its key header carries exactly this; otherwise any non-empty key passes where the host requires one. */
   SIM_API_KEY: z.string().min(1).optional(),

@@ -62,6 +62,8 @@ export class ChatCompletionsController {
       'stream-cut': config.SIM_FAULT_STREAM_CUT_RATE,
       'stream-error': config.SIM_FAULT_STREAM_ERROR_RATE,
       'invalid-response': config.SIM_FAULT_INVALID_RATE,
+      'invalid-json': config.SIM_FAULT_INVALID_JSON_RATE,
+      'schema-mismatch': config.SIM_FAULT_SCHEMA_MISMATCH_RATE,
     };
     this.requestsTotal = metrics.counter('sim_requests_total', 'Requests by model and outcome', ['model', 'outcome']);
     this.queueDepth = metrics.gauge('sim_queue_depth', 'Requests waiting for a batch slot');
@@ -129,6 +131,13 @@ export class ChatCompletionsController {
       schema_via: body.structured_outputs?.json ? 'structured_outputs' : body.guided_json ? 'guided_json' : body.response_format?.type === 'json_schema' ? 'response_format' : null,
       params: Object.keys(body).sort(),
     });
+    const promptTokens = countPromptTokens(body.messages as Parameters<typeof countPromptTokens>[0]);
+    const maxTokens = body.max_completion_tokens ?? body.max_tokens;
+    if (promptTokens + (maxTokens ?? 0) > this.config.SIM_MAX_MODEL_LEN)
+      throw SimulationError.invalid(
+        `This model's maximum context length is ${this.config.SIM_MAX_MODEL_LEN} tokens. However, you requested ${promptTokens + (maxTokens ?? 0)} tokens (${promptTokens} in the messages, ${maxTokens ?? 0} in the completion). Please reduce the length of the messages or completion.`,
+        maxTokens ? 'max_tokens' : 'messages',
+      );
     this.stats.requests++;
 
     const fault = chooseFault(headers['x-sim-fault'], this.rates, this.random());
@@ -161,10 +170,10 @@ export class ChatCompletionsController {
         model,
         prompt: promptOf(body.messages),
         format: outputFormatOf(body),
-        maxTokens: body.max_completion_tokens ?? body.max_tokens ?? this.config.SIM_DEFAULT_MAX_TOKENS,
+        maxTokens: maxTokens ?? this.config.SIM_DEFAULT_MAX_TOKENS,
         wantTokens: numberHeader(headers['x-sim-output-tokens']),
+        corrupt: fault === 'invalid-json' || fault === 'schema-mismatch' ? fault : undefined,
       });
-      const promptTokens = countPromptTokens(body.messages as Parameters<typeof countPromptTokens>[0]);
       const cachedTokens = Math.min(promptTokens, numberHeader(headers['x-sim-cached-tokens']) ?? this.config.SIM_CACHED_PROMPT_TOKENS);
       // Completion tokens are counted once per answer, for its usage and its bill alike.
       const usageFor = (completion: number) => ({

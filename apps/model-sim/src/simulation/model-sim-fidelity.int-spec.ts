@@ -114,6 +114,30 @@ describe('model-sim behaves like the servers it stands for', () => {
     await expect(client.chat.completions.create({ model: 'sim-small', messages, tool_choice: 'required' })).rejects.toBeInstanceOf(OpenAI.BadRequestError);
   });
 
+  it('injects broken or wrongly shaped JSON into JSON answers only, for structured-output retries to meet', async () => {
+    const schema = { type: 'object', required: ['a'], properties: { a: { type: 'string' } } };
+    const ask = (fault: string, format: OpenAI.Chat.ChatCompletionCreateParams['response_format']) =>
+      client.chat.completions.create({ model: 'sim-small', messages, response_format: format }, { headers: { 'x-sim-fault': fault } });
+    const broken = await ask('invalid-json', { type: 'json_schema', json_schema: { name: 's', schema } });
+    expect(() => JSON.parse(broken.choices[0]!.message.content!)).toThrow(SyntaxError);
+    const mismatch = await ask('schema-mismatch', { type: 'json_schema', json_schema: { name: 's', schema } });
+    expect(new Ajv2020().validate(schema, JSON.parse(mismatch.choices[0]!.message.content!))).toBe(false);
+    const brokenObject = await ask('invalid-json', { type: 'json_object' });
+    expect(() => JSON.parse(brokenObject.choices[0]!.message.content!)).toThrow(SyntaxError);
+    const text = await client.chat.completions.create(
+      { model: 'sim-small', messages: [{ role: 'user', content: 'ECHO: plain words' }] },
+      { headers: { 'x-sim-fault': 'invalid-json' } },
+    );
+    expect(text.choices[0]!.message.content).toBe('plain words');
+  });
+
+  it('refuses a prompt plus max_tokens beyond the context window, like vLLM', async () => {
+    const res = await post('/v1/chat/completions', { model: 'sim-small', messages, max_tokens: 40_000 });
+    expect(await res.json()).toEqual({
+      error: { message: expect.stringContaining('maximum context length is 32768 tokens'), type: 'BadRequestError', param: 'max_tokens', code: 400 },
+    });
+  });
+
   it('refuses a priority unless priority scheduling is on, like vLLM', async () => {
     const refused = await post('/v1/chat/completions', { model: 'sim-small', messages, priority: 3 });
     expect(await refused.json()).toMatchObject({ error: { message: 'Got priority 3 but Priority scheduling is not enabled.', param: 'priority', code: 400 } });

@@ -29,6 +29,8 @@ export interface PlanInput {
   maxTokens: number;
   /** x-sim-output-tokens: the length of a generated answer. */
   wantTokens?: number;
+  /** An injected structured-output fault, applied only when JSON was asked for. */
+  corrupt?: 'invalid-json' | 'schema-mismatch';
 }
 
 /**
@@ -59,7 +61,8 @@ function planChoice(input: PlanInput, index: number): PlannedChoice {
     };
   }
   let tokens: string[];
-  if (input.format.kind === 'json_schema') tokens = jsonPieces(JSON.stringify(sampleJson(input.format.schema, random)));
+  if (input.format.kind !== 'text' && input.corrupt) tokens = jsonPieces(corrupted(input.format, input.corrupt, random));
+  else if (input.format.kind === 'json_schema') tokens = jsonPieces(JSON.stringify(sampleJson(input.format.schema, random)));
   else {
     const text = generate({
       model: input.model,
@@ -118,6 +121,15 @@ function forcedTool(body: ChatRequest) {
   if (choice === 'required') return body.tools[0];
   if (choice && typeof choice === 'object') return body.tools.find((t) => t.function.name === choice.function.name);
   return undefined;
+}
+
+/** Broken JSON (the closing bracket never comes), or JSON whose type is not the one the schema asks for. */
+function corrupted(format: Exclude<OutputFormat, { kind: 'text' }>, fault: NonNullable<PlanInput['corrupt']>, random: () => number): string {
+  const valid = format.kind === 'json_schema' ? JSON.stringify(sampleJson(format.schema, random)) : JSON.stringify({ answer: 'simulated' });
+  if (fault === 'invalid-json') return `${valid.slice(0, -1)},`;
+  const schema = format.kind === 'json_schema' ? (format.schema as { type?: unknown; properties?: unknown }) : { type: 'object' };
+  const type = Array.isArray(schema.type) ? schema.type[0] : (schema.type ?? (schema.properties ? 'object' : undefined));
+  return JSON.stringify(type === 'object' ? ['not', 'an', 'object'] : type === 'array' ? { not: 'an array' } : type === 'string' ? 42 : 'wrong type');
 }
 
 /** JSON in token-sized pieces: structural characters alone, strings and numbers as they come. */
