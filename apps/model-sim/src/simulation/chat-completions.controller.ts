@@ -220,8 +220,9 @@ export class ChatCompletionsController {
           created,
           model,
           system_fingerprint: 'model-sim',
-          choices: choices.map((c) => messageChoice(c, body)),
+          choices: choices.map((c) => ({ ...messageChoice(c, body), ...(dialect.contentFilter ? { content_filter_results: CONTENT_FILTER } : {}) })),
           usage: usageFor(completionTokens),
+          ...(dialect.contentFilter ? { prompt_filter_results: [{ prompt_index: 0, content_filter_results: CONTENT_FILTER }] } : {}),
         });
         billed(completionTokens, 'completed');
         return;
@@ -237,6 +238,8 @@ export class ChatCompletionsController {
         if (fault === 'headers-stall') return await this.hold(res, gone.signal);
         await sleep(ttftMs, gone.signal);
         this.ttft.observe((performance.now() - started) / 1000);
+        if (dialect.contentFilter)
+          writer.data({ choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [{ prompt_index: 0, content_filter_results: CONTENT_FILTER }] });
         if (fault === 'invalid-response') {
           outcome = 'unbilled';
           writer.choice({ content: 42 }, null);
@@ -305,6 +308,8 @@ export class ChatCompletionsController {
     this.held.delete(res);
   }
 }
+
+const CONTENT_FILTER = Object.fromEntries(['hate', 'self_harm', 'sexual', 'violence'].map((k) => [k, { filtered: false, severity: 'safe' }]));
 
 function stepsOf(c: PlannedChoice): number {
   return c.toolCall ? c.toolCall.argumentTokens.length : c.tokens.length;

@@ -146,7 +146,13 @@ describe('model-sim behaves like the servers it stands for', () => {
 
   it('speaks each host’s dialect: paths, key headers, query parameters and error shapes', async () => {
     const azure = '/azure/openai/deployments/sim-small/chat/completions';
-    expect((await post(`${azure}?api-version=2024-10-21`, { messages }, { 'api-key': 'k' })).status).toBe(200);
+    const azureAnswer = await post(`${azure}?api-version=2024-10-21`, { messages }, { 'api-key': 'k' });
+    expect(azureAnswer.status).toBe(200);
+    expect(await azureAnswer.json()).toMatchObject({
+      model: 'sim-small',
+      prompt_filter_results: [{ prompt_index: 0 }],
+      choices: [{ content_filter_results: { hate: { filtered: false } } }],
+    });
     expect(await (await post(`${azure}?api-version=2024-10-21`, { messages }, { authorization: 'Bearer k' })).json()).toEqual({
       error: { code: '401', message: expect.stringContaining('Access denied') },
     });

@@ -48,6 +48,11 @@ export interface SimDialect {
   ignored: readonly string[];
   /** vLLM's extra parameters (priority, structured_outputs, guided_json) are understood. */
   vllmExtras: boolean;
+  /**
+   * Azure's content filter annotations: `prompt_filter_results` on the answer and a first stream chunk with no
+   * choices, empty id and model; `content_filter_results` on every choice.
+   */
+  contentFilter: boolean;
 }
 
 const base = {
@@ -62,6 +67,7 @@ const base = {
   unsupported: [],
   ignored: [],
   vllmExtras: false,
+  contentFilter: false,
 } as const;
 
 export const SIM_DIALECTS: Readonly<Record<SimDialectId, SimDialect>> = {
@@ -99,6 +105,7 @@ export const SIM_DIALECTS: Readonly<Record<SimDialectId, SimDialect>> = {
     deploymentInPath: true,
     requiredQuery: ['api-version'],
     maxN: 128,
+    contentFilter: true,
   },
   anthropic: {
     ...base,
