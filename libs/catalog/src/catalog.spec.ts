@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { chainFor, loadCatalog, parseCatalog } from './catalog';
+import { PROVIDER_DIALECTS } from './catalog.schema';
 
 const shipped = loadCatalog(join(__dirname, '../../../infra/catalog/models.json'));
 
@@ -41,6 +42,11 @@ describe('model catalog', () => {
     expect(() => parseCatalog(withProvider({ dialect: 'mystery' }))).toThrow(/dialect/);
     expect(parseCatalog(withProvider({ dialect: 'azure', api_version: '2024-10-21' })).providers['extra']!.dialect).toBe('azure');
     expect(parseCatalog(withProvider({ priority_scheduling: true, guided_decoding: 'guided_json' })).providers['extra']!.guided_decoding).toBe('guided_json');
+  });
+
+  it('loads the example of every provider dialect', () => {
+    const example = loadCatalog(join(__dirname, '../../../infra/catalog/examples/provider-dialects.json'));
+    expect(new Set(Object.values(example.providers).map((p) => p.dialect))).toEqual(new Set(PROVIDER_DIALECTS));
   });
 
   it('requires a default route', () => {
