@@ -3,6 +3,10 @@ import { z } from 'zod';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/);
 
+/** The OpenAI-compatible hosts the inference worker knows how to talk to (its providers/dialects table). */
+export const PROVIDER_DIALECTS = ['vllm', 'llamacpp', 'tgi', 'ollama', 'openai', 'azure', 'anthropic', 'gemini', 'groq', 'together', 'openrouter'] as const;
+export type ProviderDialect = (typeof PROVIDER_DIALECTS)[number];
+
 /**
  * Providers are data (DESIGN.md): adding an OpenAI-compatible host is an entry here, not code. Secrets are
  * never in the file: a provider names the setting that holds its key.
@@ -19,6 +23,14 @@ export const providerSchema = z.strictObject({
     .string()
     .regex(/^[A-Z][A-Z0-9_]*$/)
     .optional(),
+  /** Which host this is: decides URL shape, key header, query parameters and request quirks. vLLM when absent. */
+  dialect: z.enum(PROVIDER_DIALECTS).optional(),
+  /** Azure OpenAI's api-version query parameter (required for the azure dialect). */
+  api_version: z.string().min(1).max(64).optional(),
+  /** vLLM started with `--scheduling-policy priority`: the request's priority is sent as vLLM's `priority`. */
+  priority_scheduling: z.boolean().optional(),
+  /** vLLM guided decoding for json_schema requests: `structured_outputs` (current vLLM) or `guided_json` (older releases). */
+  guided_decoding: z.enum(['structured_outputs', 'guided_json']).optional(),
 });
 
 export const modelSchema = z.strictObject({
@@ -52,6 +64,12 @@ export const catalogSchema = z
     aliases: z.record(z.string().min(1).max(256), id).default({}),
   })
   .superRefine((c, ctx) => {
+    for (const [name, p] of Object.entries(c.providers)) {
+      if ((p.dialect === 'azure') !== (p.api_version !== undefined))
+        ctx.addIssue({ code: 'custom', message: 'api_version is required by, and only allowed for, the azure dialect', path: ['providers', name, 'api_version'] });
+      if ((p.priority_scheduling !== undefined || p.guided_decoding !== undefined) && (p.dialect ?? 'vllm') !== 'vllm')
+        ctx.addIssue({ code: 'custom', message: 'priority_scheduling and guided_decoding are vLLM options', path: ['providers', name] });
+    }
     const models = new Set(c.models.map((m) => m.id));
     if (models.size !== c.models.length) ctx.addIssue({ code: 'custom', message: 'model ids must be unique', path: ['models'] });
     c.models.forEach((m, i) => {

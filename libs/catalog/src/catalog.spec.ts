@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { chainFor, loadCatalog, parseCatalog } from './catalog';
+import { PROVIDER_DIALECTS } from './catalog.schema';
 
 const shipped = loadCatalog(join(__dirname, '../../../infra/catalog/models.json'));
 
@@ -31,6 +32,21 @@ describe('model catalog', () => {
   it('rejects a model whose provider is an inherited object member', () => {
     const bad = { ...shipped, models: [...shipped.models, { ...shipped.models[0], id: 'x', provider: 'constructor' }] };
     expect(() => parseCatalog(bad)).toThrow(/unknown provider constructor/);
+  });
+
+  it('checks provider dialect options: Azure needs its api_version, vLLM options only on vLLM', () => {
+    const withProvider = (provider: object) => ({ ...shipped, providers: { ...shipped.providers, extra: { kind: 'openai-compatible', base_url: 'http://h/v1', ...provider } } });
+    expect(() => parseCatalog(withProvider({ dialect: 'azure' }))).toThrow(/api_version is required/);
+    expect(() => parseCatalog(withProvider({ dialect: 'openai', api_version: '2024-10-21' }))).toThrow(/api_version/);
+    expect(() => parseCatalog(withProvider({ dialect: 'groq', priority_scheduling: true }))).toThrow(/vLLM options/);
+    expect(() => parseCatalog(withProvider({ dialect: 'mystery' }))).toThrow(/dialect/);
+    expect(parseCatalog(withProvider({ dialect: 'azure', api_version: '2024-10-21' })).providers['extra']!.dialect).toBe('azure');
+    expect(parseCatalog(withProvider({ priority_scheduling: true, guided_decoding: 'guided_json' })).providers['extra']!.guided_decoding).toBe('guided_json');
+  });
+
+  it('loads the example of every provider dialect', () => {
+    const example = loadCatalog(join(__dirname, '../../../infra/catalog/examples/provider-dialects.json'));
+    expect(new Set(Object.values(example.providers).map((p) => p.dialect))).toEqual(new Set(PROVIDER_DIALECTS));
   });
 
   it('requires a default route', () => {

@@ -1,2 +1,2 @@
 export { CatalogError, chainFor, loadCatalog, parseCatalog } from './catalog';
-export { catalogSchema, type Catalog, type CatalogModel, type CatalogProvider } from './catalog.schema';
+export { catalogSchema, PROVIDER_DIALECTS, type Catalog, type CatalogModel, type CatalogProvider, type ProviderDialect } from './catalog.schema';

@@ -1,4 +1,4 @@
-import { csv, httpPort, loadConfig, nonNegativeInt, positiveInt, serviceSchema } from '@llm/config';
+import { bool, csv, httpPort, loadConfig, nonNegativeInt, positiveInt, serviceSchema } from '@llm/config';
 import { z } from 'zod';
 
 const rate = z.coerce.number().min(0).max(1).default(0);
@@ -26,7 +26,16 @@ export const modelSimConfigSchema = serviceSchema.extend(httpPort(8090).shape).e
   SIM_FAULT_STREAM_CUT_RATE: rate,
   SIM_FAULT_STREAM_ERROR_RATE: rate,
   SIM_FAULT_INVALID_RATE: rate,
+  /** Of requests that asked for JSON: answered with broken JSON / with JSON of the wrong shape. */
+  SIM_FAULT_INVALID_JSON_RATE: rate,
+  SIM_FAULT_SCHEMA_MISMATCH_RATE: rate,
+  /** Context window: a prompt plus max_tokens beyond it is refused like vLLM does. */
+  SIM_MAX_MODEL_LEN: positiveInt(32_768),
   SIM_SEED: z.coerce.number().int().default(42),
+  /** When set, every dialect checks that its key header carries exactly this; otherwise any non-empty key passes where the host requires one. */
+  SIM_API_KEY: z.string().min(1).optional(),
+  /** Like vLLM's `--scheduling-policy priority`: queued requests are served lowest `priority` first; without it a non-zero priority is refused. */
+  SIM_PRIORITY_SCHEDULING: bool(false),
 });
 export type ModelSimConfig = z.infer<typeof modelSimConfigSchema>;
 

@@ -1,35 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Res } from '@nestjs/common';
-import { summarizeIssues } from '@llm/config';
+import { Controller, Get, HttpCode, Inject, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { countPromptTokens, countTokens } from '@llm/tokens';
 import { MetricsRegistry } from '@llm/telemetry';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Counter, Gauge, Histogram } from 'prom-client';
-import { z } from 'zod';
 import type { ModelSimConfig } from '../config/model-sim.config';
 import { BatchScheduler } from './batch-scheduler';
+import { DialectErrorFilter } from './dialects/dialect-error.filter';
+import { acceptChat } from './dialects/dialect-request';
+import { CHAT_PATHS, dialectOfPath, MODELS_PATHS } from './dialects/sim-dialects';
 import { chooseFault, type Fault, type FaultRates } from './fault-plan';
+import { planChoices, type PlannedChoice } from './generation/completion-plan';
+import { logprobOf, prng } from './generation/text-generator';
+import { outputFormatOf, type ChatRequest } from './request/chat-request.schema';
 import { SimBill, type BilledCall } from './sim-bill';
+import { SimRequestLog } from './sim-request-log';
 import { ChunkWriter } from './sse';
 import { SimulationError } from './simulation.errors';
 import { SIM_CONFIG } from './simulation.tokens';
-import { generate, logprobOf, prng } from './text-generator';
-
-const bodySchema = z.object({
-  model: z.string().min(1).max(256),
-  messages: z
-    .array(z.object({ role: z.string(), content: z.unknown() }))
-    .min(1)
-    .max(4096),
-  max_tokens: z.number().int().positive().optional(),
-  max_completion_tokens: z.number().int().positive().optional(),
-  seed: z.number().int().optional(),
-  stream: z.boolean().optional(),
-  stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
-  logprobs: z.boolean().optional(),
-  top_logprobs: z.number().int().min(0).max(20).optional(),
-  response_format: z.object({ type: z.string() }).passthrough().optional(),
-});
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -38,8 +26,12 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
   });
 
-/** OpenAI-compatible chat completions with vLLM-like timing, batching and injectable faults. */
+/**
+ * OpenAI-compatible chat completions with vLLM-like validation, timing, batching and injectable faults, in
+ * the dialect of the host the request's path names (dialects/sim-dialects.ts; vLLM at the root).
+ */
 @Controller()
+@UseFilters(DialectErrorFilter)
 export class ChatCompletionsController {
   private readonly scheduler: BatchScheduler;
   private readonly random: () => number;
@@ -50,6 +42,7 @@ export class ChatCompletionsController {
   /** Held-open connections (timeout and stall faults), released on shutdown. */
   private readonly held = new Set<Response>();
   private readonly bill = new SimBill();
+  private readonly log = new SimRequestLog();
   private readonly rates: FaultRates;
 
   constructor(
@@ -69,6 +62,8 @@ export class ChatCompletionsController {
       'stream-cut': config.SIM_FAULT_STREAM_CUT_RATE,
       'stream-error': config.SIM_FAULT_STREAM_ERROR_RATE,
       'invalid-response': config.SIM_FAULT_INVALID_RATE,
+      'invalid-json': config.SIM_FAULT_INVALID_JSON_RATE,
+      'schema-mismatch': config.SIM_FAULT_SCHEMA_MISMATCH_RATE,
     };
     this.requestsTotal = metrics.counter('sim_requests_total', 'Requests by model and outcome', ['model', 'outcome']);
     this.queueDepth = metrics.gauge('sim_queue_depth', 'Requests waiting for a batch slot');
@@ -79,9 +74,16 @@ export class ChatCompletionsController {
     for (const res of this.held) res.destroy();
   }
 
-  @Get('v1/models')
+  @Get(MODELS_PATHS)
   models() {
-    return { object: 'list', data: this.config.SIM_MODELS.map((id) => ({ id, object: 'model', created: 0, owned_by: 'model-sim' })) };
+    return { object: 'list', data: this.config.SIM_MODELS.map((id) => this.card(id)) };
+  }
+
+  @Get(MODELS_PATHS.map((p) => `${p}/:id`))
+  model(@Req() req: Request) {
+    const id = String(req.params['id']);
+    if (!this.config.SIM_MODELS.includes(id)) throw Object.assign(new SimulationError('MODEL_NOT_FOUND', `The model \`${id.slice(0, 100)}\` does not exist.`), { param: 'model' });
+    return this.card(id);
   }
 
   @Get('sim/stats')
@@ -100,17 +102,47 @@ export class ChatCompletionsController {
     this.bill.reset();
   }
 
-  @Post('v1/chat/completions')
-  async complete(@Body() raw: unknown, @Headers() headers: Record<string, string | undefined>, @Res() res: Response): Promise<void> {
-    const parsed = bodySchema.safeParse(raw);
-    if (!parsed.success) throw new SimulationError('INVALID_REQUEST', summarizeIssues(parsed.error.issues));
-    const body = parsed.data;
-    if (!this.config.SIM_MODELS.includes(body.model)) throw new SimulationError('MODEL_NOT_FOUND', `The model \`${body.model.slice(0, 100)}\` does not exist.`);
+  @Get('sim/requests')
+  requestsView() {
+    return this.log.view();
+  }
+
+  @Post('sim/requests/reset')
+  @HttpCode(204)
+  resetRequests(): void {
+    this.log.reset();
+  }
+
+  @Post(CHAT_PATHS)
+  @HttpCode(200)
+  async complete(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const dialect = dialectOfPath(req.path);
+    const headers = req.headers as Record<string, string | undefined>;
+    const { body, model } = acceptChat(
+      dialect,
+      { body: req.body as unknown, headers: req.headers, query: req.query, params: req.params },
+      { models: this.config.SIM_MODELS, apiKey: this.config.SIM_API_KEY, priorityScheduling: this.config.SIM_PRIORITY_SCHEDULING },
+    );
+    this.log.record({
+      dialect: dialect.id,
+      path: req.path,
+      model,
+      priority: body.priority ?? null,
+      schema_via: body.structured_outputs?.json ? 'structured_outputs' : body.guided_json ? 'guided_json' : body.response_format?.type === 'json_schema' ? 'response_format' : null,
+      params: Object.keys(body).sort(),
+    });
+    const promptTokens = countPromptTokens(body.messages as Parameters<typeof countPromptTokens>[0]);
+    const maxTokens = body.max_completion_tokens ?? body.max_tokens;
+    if (promptTokens + (maxTokens ?? 0) > this.config.SIM_MAX_MODEL_LEN)
+      throw SimulationError.invalid(
+        `This model's maximum context length is ${this.config.SIM_MAX_MODEL_LEN} tokens. However, you requested ${promptTokens + (maxTokens ?? 0)} tokens (${promptTokens} in the messages, ${maxTokens ?? 0} in the completion). Please reduce the length of the messages or completion.`,
+        maxTokens ? 'max_tokens' : 'messages',
+      );
     this.stats.requests++;
 
     const fault = chooseFault(headers['x-sim-fault'], this.rates, this.random());
     if (fault !== 'none') this.stats.faults[fault] = (this.stats.faults[fault] ?? 0) + 1;
-    this.refuseIfInjected(fault, body.model);
+    this.refuseIfInjected(fault, model);
 
     const gone = new AbortController();
     res.on('close', () => gone.abort());
@@ -119,10 +151,10 @@ export class ChatCompletionsController {
     this.queueDepth.set(this.scheduler.queued + 1);
     let release: () => void;
     try {
-      release = await this.scheduler.admit(gone.signal);
+      release = await this.scheduler.admit(gone.signal, body.priority ?? 0);
     } catch (err) {
       if (err instanceof SimulationError) {
-        this.requestsTotal.inc({ model: body.model, outcome: 'overloaded' });
+        this.requestsTotal.inc({ model, outcome: 'overloaded' });
         throw err;
       }
       return; // the client left while queued
@@ -133,15 +165,15 @@ export class ChatCompletionsController {
       if (fault === 'timeout' || (fault === 'stall' && !body.stream)) return await this.hold(res, gone.signal);
       const ttftMs = numberHeader(headers['x-sim-ttft-ms']) ?? this.config.SIM_TTFT_MS;
       const itlMs = numberHeader(headers['x-sim-itl-ms']) ?? this.config.SIM_ITL_MS;
-      const out = generate({
-        model: body.model,
+      const choices = planChoices({
+        body,
+        model,
         prompt: promptOf(body.messages),
-        seed: body.seed ?? 0,
-        maxTokens: body.max_completion_tokens ?? body.max_tokens ?? this.config.SIM_DEFAULT_MAX_TOKENS,
-        json: body.response_format?.type === 'json_object' || body.response_format?.type === 'json_schema',
+        format: outputFormatOf(body),
+        maxTokens: maxTokens ?? this.config.SIM_DEFAULT_MAX_TOKENS,
         wantTokens: numberHeader(headers['x-sim-output-tokens']),
+        corrupt: fault === 'invalid-json' || fault === 'schema-mismatch' ? fault : undefined,
       });
-      const promptTokens = countPromptTokens(body.messages);
       const cachedTokens = Math.min(promptTokens, numberHeader(headers['x-sim-cached-tokens']) ?? this.config.SIM_CACHED_PROMPT_TOKENS);
       // Completion tokens are counted once per answer, for its usage and its bill alike.
       const usageFor = (completion: number) => ({
@@ -153,7 +185,7 @@ export class ChatCompletionsController {
       const billed = (completion: number, outcome: BilledCall['outcome']) =>
         this.bill.record({
           call_id: headers['x-llm-call-id'] ?? null,
-          model: body.model,
+          model,
           prompt_tokens: promptTokens,
           cached_tokens: cachedTokens,
           completion_tokens: completion,
@@ -162,6 +194,7 @@ export class ChatCompletionsController {
         });
       const id = `chatcmpl-sim-${randomUUID()}`;
       const created = Math.floor(Date.now() / 1000);
+      const steps = Math.max(...choices.map(stepsOf));
 
       if (!body.stream) {
         if (fault === 'headers-stall') {
@@ -171,77 +204,75 @@ export class ChatCompletionsController {
         }
         await sleep(ttftMs, gone.signal);
         this.ttft.observe((performance.now() - started) / 1000);
-        await sleep(itlMs * Math.max(0, out.tokens.length - 1), gone.signal);
+        await sleep(itlMs * Math.max(0, steps - 1), gone.signal);
         // Like vLLM: an answer whose client left before it was written is not billed.
         if (gone.signal.aborted) return;
         if (fault === 'invalid-response') {
-          res.json({ id, object: 'chat.completion', created, model: body.model, choices: 'not-a-list' });
+          res.status(200).json({ id, object: 'chat.completion', created, model, choices: 'not-a-list' });
           return;
         }
-        const text = out.tokens.join('');
-        const completionTokens = countTokens(text);
-        this.stats.tokens_generated += out.tokens.length;
-        this.requestsTotal.inc({ model: body.model, outcome: 'ok' });
-        res.json({
+        const completionTokens = choices.reduce((sum, c) => sum + countTokens(textOf(c)), 0);
+        this.stats.tokens_generated += choices.reduce((sum, c) => sum + stepsOf(c), 0);
+        this.requestsTotal.inc({ model, outcome: 'ok' });
+        res.status(200).json({
           id,
           object: 'chat.completion',
           created,
-          model: body.model,
+          model,
           system_fingerprint: 'model-sim',
-          choices: [
-            {
-              index: 0,
-              message: { role: 'assistant', content: text, refusal: null },
-              finish_reason: out.finishReason,
-              logprobs: body.logprobs ? { content: out.tokens.map((t, i) => logprobEntry(t, i, body.top_logprobs ?? 0)) } : null,
-            },
-          ],
+          choices: choices.map((c) => ({ ...messageChoice(c, body), ...(dialect.contentFilter ? { content_filter_results: CONTENT_FILTER } : {}) })),
           usage: usageFor(completionTokens),
+          ...(dialect.contentFilter ? { prompt_filter_results: [{ prompt_index: 0, content_filter_results: CONTENT_FILTER }] } : {}),
         });
         billed(completionTokens, 'completed');
         return;
       }
 
       // Headers go out at once, like vLLM: from here the prompt is processed and billed, with what was written.
-      const writer = new ChunkWriter(res, id, created, body.model);
+      const writer = new ChunkWriter(res, id, created, model);
       writer.open();
-      let written = '';
-      let counted: number | undefined;
+      const written = choices.map(() => '');
+      const counted = () => written.reduce((sum, text) => sum + countTokens(text), 0);
       let outcome: BilledCall['outcome'] | 'unbilled' = 'aborted';
       try {
         if (fault === 'headers-stall') return await this.hold(res, gone.signal);
         await sleep(ttftMs, gone.signal);
         this.ttft.observe((performance.now() - started) / 1000);
+        if (dialect.contentFilter)
+          writer.data({ choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [{ prompt_index: 0, content_filter_results: CONTENT_FILTER }] });
         if (fault === 'invalid-response') {
           outcome = 'unbilled';
           writer.choice({ content: 42 }, null);
           return writer.done();
         }
-        const breakAt = ['stall', 'stream-cut', 'stream-error'].includes(fault) ? Math.min(2, out.tokens.length) : -1;
-        for (const [i, token] of out.tokens.entries()) {
-          if (i === breakAt) return await this.breakStream(fault, writer, res, gone.signal, headers['x-sim-stream-error-type']);
-          if (i > 0) await sleep(itlMs, gone.signal);
+        const breakAt = ['stall', 'stream-cut', 'stream-error'].includes(fault) ? Math.min(2, steps) : -1;
+        for (let step = 0; step < steps; step++) {
+          if (step === breakAt) return await this.breakStream(fault, writer, res, gone.signal, headers['x-sim-stream-error-type']);
+          if (step > 0) await sleep(itlMs, gone.signal);
           if (gone.signal.aborted) return;
-          writer.choice(
-            i === 0 ? { role: 'assistant', content: token } : { content: token },
-            null,
-            body.logprobs ? { logprobs: { content: [logprobEntry(token, i, body.top_logprobs ?? 0)] } } : {},
-          );
-          written += token;
-          this.stats.tokens_generated++;
+          for (const c of choices) {
+            const piece = streamPiece(c, step, body);
+            if (!piece) continue;
+            writer.choice(piece.delta, null, piece.extra, c.index);
+            written[c.index] += piece.text;
+            this.stats.tokens_generated++;
+          }
         }
-        writer.choice({}, out.finishReason);
-        counted = countTokens(written);
-        if (body.stream_options?.include_usage && fault !== 'stream-no-usage') writer.usage(usageFor(counted));
+        for (const c of choices) writer.choice({}, c.finishReason, { stop_reason: c.stopReason }, c.index);
+        if (body.stream_options?.include_usage && fault !== 'stream-no-usage') writer.usage(usageFor(counted()));
         writer.done();
         outcome = 'completed';
-        this.requestsTotal.inc({ model: body.model, outcome: 'ok' });
+        this.requestsTotal.inc({ model, outcome: 'ok' });
       } finally {
-        if (outcome !== 'unbilled') billed(counted ?? countTokens(written), outcome);
+        if (outcome !== 'unbilled') billed(counted(), outcome);
       }
     } finally {
       release();
     }
+  }
+
+  private card(id: string) {
+    return { id, object: 'model', created: 0, owned_by: 'model-sim', root: id, parent: null, max_model_len: 32768 };
   }
 
   private refuseIfInjected(fault: Fault, model: string): void {
@@ -276,6 +307,47 @@ export class ChatCompletionsController {
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     this.held.delete(res);
   }
+}
+
+const CONTENT_FILTER = Object.fromEntries(['hate', 'self_harm', 'sexual', 'violence'].map((k) => [k, { filtered: false, severity: 'safe' }]));
+
+function stepsOf(c: PlannedChoice): number {
+  return c.toolCall ? c.toolCall.argumentTokens.length : c.tokens.length;
+}
+
+function textOf(c: PlannedChoice): string {
+  return c.toolCall ? c.toolCall.argumentTokens.join('') : c.tokens.join('');
+}
+
+function messageChoice(c: PlannedChoice, body: ChatRequest) {
+  const call = c.toolCall;
+  return {
+    index: c.index,
+    message: call
+      ? { role: 'assistant', content: null, refusal: null, tool_calls: [{ id: call.id, type: 'function', function: { name: call.name, arguments: textOf(c) } }] }
+      : { role: 'assistant', content: textOf(c), refusal: null },
+    finish_reason: c.finishReason,
+    stop_reason: c.stopReason,
+    logprobs: body.logprobs && !call ? { content: c.tokens.map((t, i) => logprobEntry(t, i, body.top_logprobs ?? 0)) } : null,
+  };
+}
+
+/** The delta one choice sends at one step of the stream; undefined once the choice has nothing left. */
+function streamPiece(c: PlannedChoice, step: number, body: ChatRequest): { delta: object; extra: object; text: string } | undefined {
+  const call = c.toolCall;
+  if (call) {
+    const args = call.argumentTokens[step];
+    if (args === undefined) return undefined;
+    const head = step === 0 ? { id: call.id, type: 'function', function: { name: call.name, arguments: args } } : { function: { arguments: args } };
+    return { delta: step === 0 ? { role: 'assistant', content: null, tool_calls: [{ index: 0, ...head }] } : { tool_calls: [{ index: 0, ...head }] }, extra: {}, text: args };
+  }
+  const token = c.tokens[step];
+  if (token === undefined) return undefined;
+  return {
+    delta: step === 0 ? { role: 'assistant', content: token } : { content: token },
+    extra: body.logprobs ? { logprobs: { content: [logprobEntry(token, step, body.top_logprobs ?? 0)] } } : {},
+    text: token,
+  };
 }
 
 function numberHeader(value: string | undefined): number | undefined {

@@ -3,7 +3,8 @@
  * streams two tokens then goes silent (non-stream: like timeout); `headers-stall` sends 200 and headers, then
  * nothing; `stream-no-usage` omits the usage chunk; `stream-cut` ends the stream after two tokens without
  * finish_reason or [DONE]; `stream-error` sends an error event inside the stream; `invalid-response` answers
- * 200 with a body that is not a chat completion.
+ * 200 with a body that is not a chat completion. `invalid-json` and `schema-mismatch` touch only requests that
+ * asked for JSON: the answer is cut JSON, or JSON of the wrong shape for the requested schema.
  */
 const FAULTS = [
   'none',
@@ -20,6 +21,8 @@ const FAULTS = [
   'stream-cut',
   'stream-error',
   'invalid-response',
+  'invalid-json',
+  'schema-mismatch',
 ] as const;
 export type Fault = (typeof FAULTS)[number];
 

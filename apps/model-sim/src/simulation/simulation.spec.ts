@@ -1,6 +1,6 @@
 import { BatchScheduler } from './batch-scheduler';
 import { chooseFault } from './fault-plan';
-import { generate } from './text-generator';
+import { generate } from './generation/text-generator';
 
 const base = { model: 'sim-small', prompt: 'hello', seed: 1, maxTokens: 100, json: false };
 
@@ -38,6 +38,22 @@ describe('BatchScheduler', () => {
     (await third)();
     (await fourth)();
     expect(order).toEqual([3, 4]);
+  });
+
+  it('serves waiters lowest priority value first, FIFO within one priority', async () => {
+    const s = new BatchScheduler(1, 10);
+    const signal = new AbortController().signal;
+    const first = await s.admit(signal);
+    const order: string[] = [];
+    const waits = [
+      ['batch-a', 2],
+      ['free', 1],
+      ['batch-b', 2],
+      ['paid', 0],
+    ].map(([name, priority]) => s.admit(signal, priority as number).then((release) => (order.push(name as string), release)));
+    first();
+    for (const wait of [waits[3], waits[1], waits[0], waits[2]]) (await wait!)();
+    expect(order).toEqual(['paid', 'free', 'batch-a', 'batch-b']);
   });
 
   it('refuses beyond the queue limit and drops a waiter whose client left', async () => {

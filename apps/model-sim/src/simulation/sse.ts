@@ -15,8 +15,8 @@ export class ChunkWriter {
     this.res.flushHeaders();
   }
 
-  choice(delta: object, finish: string | null, extra: object = {}): void {
-    this.data({ id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [{ index: 0, delta, finish_reason: finish, ...extra }] });
+  choice(delta: object, finish: string | null, extra: object = {}, index = 0): void {
+    this.data({ id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [{ index, delta, finish_reason: finish, ...extra }] });
   }
 
   usage(usage: object): void {

@@ -1,4 +1,4 @@
-import { chatCompletion, type ChatCompletion, type ChatRequestBody, type RouteTarget, type Usage } from '@llm/contracts';
+import { chatCompletion, type ChatCompletion, type ChatRequestBody, type Priority, type RouteTarget, type Usage } from '@llm/contracts';
 import { countPromptTokens, countTokens, DEFAULT_TOKEN_ENCODING, type TokenEncoding } from '@llm/tokens';
 import { InferenceError } from '../inference.errors';
 import type { OpenAiCompatibleAdapter } from '../providers/openai-compatible.adapter';
@@ -29,6 +29,8 @@ export interface CallSpec {
   onDelta: (content: string, index: number) => Promise<void>;
   /** Aborted when the call must stop for the caller's sake (cancelled, or the request lease was lost). */
   stop: AbortSignal;
+  /** The request's priority, passed to hosts that schedule by it. */
+  priority?: Priority;
 }
 
 export interface CallRunnerSettings {
@@ -60,7 +62,7 @@ export class ProviderCallRunner {
     const cancel = () => guard.cancel();
     if (spec.stop.aborted) cancel();
     else spec.stop.addEventListener('abort', cancel, { once: true });
-    const transport = { signal: guard.signal, callId: spec.callId, timeoutMs: limits.totalMs };
+    const transport = { signal: guard.signal, callId: spec.callId, timeoutMs: limits.totalMs, priority: spec.priority };
     const assembler = new StreamAssembler();
     let started = false;
     let deltas = 0;

@@ -115,6 +115,7 @@ export class RunInferenceUseCase {
         callId: `${request.tenant_id}/${request.request_id}/${callId}`,
         onDelta: async (content, index) => void (await this.results.appendDelta(request.tenant_id, request.request_id, { index, content, model: target.model, call_id: callId })),
         stop: hold.stop.signal,
+        priority: request.priority,
       });
       // A successful call's usage is stored with its result, in one write (succeed); any other is stored now.
       const usage = await this.charge(command, target, callId, outcome, Date.now() - started, !outcome.ok);
