@@ -52,6 +52,16 @@ export class AdmissionGate {
     }
   }
 
+  /** Runs the acceptance of an admitted request; if it fails, the request never ran and its in-flight slot is freed. */
+  async accepting<T>(admission: Admission, accept: () => Promise<T>): Promise<T> {
+    try {
+      return await accept();
+    } catch (err) {
+      await admission.inFlight.release().catch(() => undefined);
+      throw err;
+    }
+  }
+
   /**
    * A request id already accepted with the same body is a replay (a retried Idempotency-Key, a redelivered
    * inbound event): it is answered from the first request and must not count against limits or budgets twice.

@@ -37,7 +37,8 @@ const guarded = tenant('guarded', 'paid');
 const budgeted = tenant('budgeted', 'paid');
 const settled = tenant('settled', 'paid');
 const replayed = tenant('replayed', 'paid');
-const ALL = [limited, tokens, users, tight, free, paid, guarded, budgeted, settled, replayed];
+const busy = tenant('busy', 'paid');
+const ALL = [limited, tokens, users, tight, free, paid, guarded, budgeted, settled, replayed, busy];
 
 const PLANS = {
   plans: {
@@ -45,6 +46,7 @@ const PLANS = {
     paid: { band: 'realtime-paid', model_tiers: ['small', 'medium', 'large'] },
     limited: { band: 'realtime-paid', limits: { key: { requests_per_minute: 4 } }, model_tiers: ['small'] },
     tokens: { band: 'realtime-paid', limits: { tenant: { tokens_per_minute: 30 } }, model_tiers: ['small'] },
+    busy: { band: 'realtime-paid', concurrency: { in_flight_key: 2 }, model_tiers: ['small'] },
     replayed: { band: 'realtime-paid', limits: { key: { requests_per_minute: 2 } }, model_tiers: ['small'] },
     settled: { band: 'realtime-paid', limits: { tenant: { tokens_per_minute: 1_000 }, key: { tokens_per_day: 5_000 } }, model_tiers: ['small'] },
     users: { band: 'realtime-paid', limits: { user: { requests_per_minute: 1 } }, model_tiers: ['small'] },
@@ -60,6 +62,7 @@ const PLANS = {
     [guarded.tenantId]: 'guarded',
     [settled.tenantId]: 'settled',
     [replayed.tenantId]: 'replayed',
+    [busy.tenantId]: 'busy',
   },
 };
 
@@ -221,6 +224,27 @@ describe('ingress admission control (HTTP, two instances, real Redis/Kafka/Postg
     const refused = await send(a, key, chat('one more'));
     expect(refused.status).toBe(429);
     expect(await platformCode(refused)).toBe('RATE_LIMITED');
+  });
+
+  it('caps a key’s requests in flight in every mode (async included) until their outcomes arrive', async () => {
+    const key = busy.apiKeys[0]!;
+    const ids: string[] = [];
+    for (const service of [a, b]) {
+      const res = await send(service, key, chat(`queued ${ids.length}`));
+      expect(res.status).toBe(202);
+      ids.push(((await res.json()) as { request_id: string }).request_id);
+    }
+    const refused = await send(a, key, chat('a third one'));
+    expect(refused.status).toBe(429);
+    expect(await platformCode(refused)).toBe('CONCURRENCY_LIMITED');
+    // The first one finishes (its result reaches ingress on llm.results.v1): its slot is free, on either instance.
+    await resultPublisher.publish(Topics.results, llmResult({ tenant_id: busy.tenantId, request_id: ids[0]! }));
+    await waitFor(async () => ((await send(b, key, chat('after one finished'))).status === 202 ? true : undefined), {
+      what: 'a slot freed by the outcome',
+      timeoutMs: 20_000,
+      intervalMs: 200,
+    });
+    expect((await send(a, key, chat('still two in flight'))).status).toBe(429);
   });
 
   it('limits each named user of a tenant separately', async () => {

@@ -60,7 +60,7 @@ export class ChatCompletionsController {
       });
       const admission = await this.gate.enter(principal, plan, command, res);
       releaseSlot = admission.slot.release;
-      const { requestId, deadlineAt, replay, answer } = await this.accept.execute(command);
+      const { requestId, deadlineAt, replay, answer } = await this.gate.accepting(admission, () => this.accept.execute(command));
       req.requestId = requestId;
       // Answered by ingress from the exact cache: the same frames and headers as a hit the cache service answers.
       if (answer) return this.answerNow(res, command, requestId, answer.result, body, answer.streamEntryId);

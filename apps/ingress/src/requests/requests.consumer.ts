@@ -50,9 +50,11 @@ export class RequestsConsumer {
       feature: event.feature,
     });
     // The same plan, model access and limits as HTTP; the inbound topic counts as one key of the tenant.
-    await this.gate.enter(caller, plan, command);
-    await this.replies.remember(tenant.id, command.requestId, context.header(Headers.correlationId));
-    await this.accept.execute(command);
+    const admission = await this.gate.enter(caller, plan, command);
+    await this.gate.accepting(admission, async () => {
+      await this.replies.remember(tenant.id, command.requestId, context.header(Headers.correlationId));
+      await this.accept.execute(command);
+    });
   }
 
   @OnTopic(Topics.results)

@@ -43,8 +43,8 @@ export class RequestsController {
       feature: headers['x-feature'],
       cache: headers['x-llm-cache'],
     });
-    await this.gate.enter(principal, plan, command, res);
-    const accepted = await this.accept.execute(command);
+    const admission = await this.gate.enter(principal, plan, command, res);
+    const accepted = await this.gate.accepting(admission, () => this.accept.execute(command));
     res.setHeader('Location', `/v1/requests/${accepted.requestId}`);
     return { request_id: accepted.requestId, status: 'accepted', idempotent_replay: accepted.replay };
   }

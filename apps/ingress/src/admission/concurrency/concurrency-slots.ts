@@ -23,6 +23,20 @@ redis.call('pexpire', KEYS[2], ttl)
 return 0
 `;
 
+/**
+ * Frees a request's in-flight slot when its outcome arrives, wherever it was admitted: the key set is found
+ * through the owner hash the acquisition filled. KEYS: tenant set, owner hash. ARGV: member, key-set prefix.
+ */
+const RELEASE_IN_FLIGHT = `
+local key = redis.call('hget', KEYS[2], ARGV[1])
+redis.call('zrem', KEYS[1], ARGV[1])
+if key then
+  redis.call('zrem', ARGV[2] .. key, ARGV[1])
+  redis.call('hdel', KEYS[2], ARGV[1])
+end
+return key and 1 or 0
+`;
+
 type Acquire = (tenantKey: string, keyKey: string, now: string, expiry: string, member: string, tenantCap: string, keyCap: string) => Promise<number>;
 
 export interface SlotRequest {
@@ -40,29 +54,72 @@ export interface Slot {
   release(): Promise<void>;
 }
 
-const NOTHING: Slot = { release: async () => undefined };
+export const NOTHING: Slot = { release: async () => undefined };
+
+/** What an in-flight slot is taken for: the request (member) and how long it may live unreleased. */
+export interface InFlightRequest {
+  tenantId: string;
+  apiKeyId: string;
+  requestId: string;
+  tenantCap?: number;
+  keyCap?: number;
+  ttlMs: number;
+}
 
 /** Concurrency caps per tenant and per key (open sync/SSE connections), shared by every ingress instance. */
 @Injectable()
 export class ConcurrencySlots {
   private readonly acquireScript: Acquire;
+  private readonly releaseScript: (tenantSet: string, owners: string, member: string, keySetPrefix: string) => Promise<number>;
 
   constructor(@Inject(REDIS) private readonly redis: Redis) {
     // A defined command runs by its SHA (EVALSHA), sending the script text once per connection.
     if (typeof Reflect.get(redis, 'admissionAcquire') !== 'function') redis.defineCommand('admissionAcquire', { numberOfKeys: 2, lua: ACQUIRE });
     const command = Reflect.get(redis, 'admissionAcquire') as Acquire;
     this.acquireScript = command.bind(redis);
+    if (typeof Reflect.get(redis, 'admissionReleaseInFlight') !== 'function') redis.defineCommand('admissionReleaseInFlight', { numberOfKeys: 2, lua: RELEASE_IN_FLIGHT });
+    this.releaseScript = (Reflect.get(redis, 'admissionReleaseInFlight') as ConcurrencySlots['releaseScript']).bind(redis);
   }
 
   async acquire(req: SlotRequest, now = Date.now()): Promise<Slot> {
-    if (req.tenantCap === undefined && req.keyCap === undefined) return NOTHING;
     // One hash tag per tenant: both sets live in one slot of a cluster, so the script may touch both.
-    const tenantKey = `adm:{${req.tenantId}}:conn`;
-    const keyKey = `adm:{${req.tenantId}}:conn:key:${req.apiKeyId}`;
+    return this.take('conn', req, 'open connections', now);
+  }
+
+  /**
+   * A slot held from admission until the request's outcome reaches ingress (releaseInFlight), for every mode:
+   * caps how much work a tenant or key may have queued or running at once. The owner hash lets any instance
+   * release it; a slot whose outcome never comes expires with the request's deadline.
+   */
+  async acquireInFlight(req: InFlightRequest, now = Date.now()): Promise<Slot> {
+    const slot = await this.take(
+      'inflight',
+      { tenantId: req.tenantId, apiKeyId: req.apiKeyId, holder: req.requestId, tenantCap: req.tenantCap, keyCap: req.keyCap, ttlMs: req.ttlMs },
+      'requests in flight',
+      now,
+    );
+    if (slot === NOTHING) return slot;
+    const owners = `adm:{${req.tenantId}}:inflight:owner`;
+    await this.redis
+      .multi()
+      .hset(owners, req.requestId, req.apiKeyId)
+      .pexpire(owners, req.ttlMs + 1_000)
+      .exec();
+    return { release: () => this.releaseInFlight(req.tenantId, req.requestId) };
+  }
+
+  async releaseInFlight(tenantId: string, requestId: string): Promise<void> {
+    await this.releaseScript(`adm:{${tenantId}}:inflight`, `adm:{${tenantId}}:inflight:owner`, requestId, `adm:{${tenantId}}:inflight:key:`);
+  }
+
+  private async take(kind: 'conn' | 'inflight', req: SlotRequest, what: string, now: number): Promise<Slot> {
+    if (req.tenantCap === undefined && req.keyCap === undefined) return NOTHING;
+    const tenantKey = `adm:{${req.tenantId}}:${kind}`;
+    const keyKey = `adm:{${req.tenantId}}:${kind}:key:${req.apiKeyId}`;
     const refused = await this.acquireScript(tenantKey, keyKey, String(now), String(now + req.ttlMs), req.holder, String(req.tenantCap ?? 0), String(req.keyCap ?? 0));
     if (refused !== 0) {
       const scope = refused === 1 ? `tenant (${req.tenantCap})` : `API key (${req.keyCap})`;
-      throw new AdmissionError('CONCURRENCY_LIMITED', `too many open requests for this ${scope}; retry when one finishes`, true, { retryAfterS: 1 });
+      throw new AdmissionError('CONCURRENCY_LIMITED', `too many ${what} for this ${scope}; retry when one finishes`, true, { retryAfterS: 1 });
     }
     let released = false;
     return {

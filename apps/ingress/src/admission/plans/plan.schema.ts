@@ -16,6 +16,10 @@ export const concurrencySchema = z.strictObject({
   tenant: limit,
   /** Open sync/SSE connections of one API key. */
   key: limit,
+  /** Requests of the tenant admitted and not yet finished, in any mode (async and Kafka inbound included). */
+  in_flight_tenant: limit,
+  /** The same for one API key (the Kafka inbound topic counts as one key of its tenant). */
+  in_flight_key: limit,
 });
 
 /** Prompt-injection screening of user turns: which pattern set, and what a match does. */

@@ -8,7 +8,8 @@ import type { Counter } from 'prom-client';
 import { AdmissionError } from '../../admission.errors';
 import { ADMISSION_SETTINGS, CATALOG, type AdmissionSettings } from '../../admission.tokens';
 import { worstCase } from '../../budgets/worst-case';
-import { ConcurrencySlots, type Slot } from '../../concurrency/concurrency-slots';
+import { ConcurrencySlots, NOTHING, type Slot } from '../../concurrency/concurrency-slots';
+import { deadlineBudgetS } from '../../../config/ingress.config';
 import { modelAccess } from '../../plans/model-access';
 import { screenTexts, userTurnsText } from '../../screening/prompt-screen';
 import { PlanBook, type EffectivePlan, type PlanSubject } from '../../plans/plan-book';
@@ -35,6 +36,8 @@ export interface Admission {
   promptTokens: number;
   /** The connection's concurrency slot: release it when the response ends. */
   slot: Slot;
+  /** The request's in-flight slot: released when its outcome arrives, or at once if it is not accepted after all. */
+  inFlight: Slot;
 }
 
 const HELD: ReadonlySet<RequestMode> = new Set(['sync', 'stream']);
@@ -88,7 +91,7 @@ export class AdmitRequestUseCase {
         : new AdmissionError('MODEL_NOT_ALLOWED', `the ${plan.id} plan may not use the model \`${body.model}\`; GET /v1/models lists the models you may use`);
     }
     const screened = this.screen(plan, body);
-    if (!this.settings.ADMISSION_LIMITS) return { headers: screened, promptTokens: 0, slot: { release: async () => undefined } };
+    if (!this.settings.ADMISSION_LIMITS) return { headers: screened, promptTokens: 0, slot: NOTHING, inFlight: NOTHING };
     const replay = command.replay === true;
     if (!replay) await this.shedder.admit(command.priority);
     const promptTokens = countPromptTokens(body.messages);
@@ -96,8 +99,8 @@ export class AdmitRequestUseCase {
     const held = HELD.has(command.mode);
     const cost = worstCase(this.catalog, body, promptTokens, this.settings.BUDGET_DEFAULT_MAX_TOKENS);
     const budgetSubject = { tenantId: subject.tenantId, userHash: command.userId === undefined ? null : hashUserId(command.userId), feature: command.feature ?? null };
-    // All three go out in one tick: the client pipelines them into one round trip.
-    const [decision, slot, budget] = await Promise.allSettled([
+    // All four go out in one tick: the client pipelines them into one round trip.
+    const [decision, slot, budget, inFlight] = await Promise.allSettled([
       this.limits.consume(checks),
       held
         ? this.slots.acquire({
@@ -110,18 +113,31 @@ export class AdmitRequestUseCase {
           })
         : Promise.resolve({ release: async () => undefined }),
       this.settings.ADMISSION_BUDGETS && !replay ? this.budgets.reserve(budgetSubject, command.requestId, cost) : Promise.resolve({ ok: true as const, alreadyReserved: false }),
+      // A replay's first request holds the slot already.
+      replay
+        ? Promise.resolve(NOTHING)
+        : this.slots.acquireInFlight({
+            tenantId: subject.tenantId,
+            apiKeyId: subject.apiKeyId,
+            requestId: command.requestId,
+            tenantCap: plan.concurrency.in_flight_tenant,
+            keyCap: plan.concurrency.in_flight_key,
+            ttlMs: deadlineBudgetS(this.settings, command.priority) * 1000 + this.settings.CONCURRENCY_SLOT_GRACE_MS,
+          }),
     ]);
     const budgetRefused = budget.status === 'fulfilled' && !budget.value.ok ? budget.value : undefined;
-    const failed = decision.status === 'rejected' || slot.status === 'rejected' || budget.status === 'rejected' || budgetRefused !== undefined;
+    const failed = decision.status === 'rejected' || slot.status === 'rejected' || budget.status === 'rejected' || inFlight.status === 'rejected' || budgetRefused !== undefined;
     if (failed) {
       // Whatever was taken is given back: a refused request holds no limit, slot or budget.
       await Promise.allSettled([
         decision.status === 'fulfilled' ? this.limits.refund(checks) : undefined,
         slot.status === 'fulfilled' ? slot.value.release() : undefined,
+        inFlight.status === 'fulfilled' ? inFlight.value.release() : undefined,
         budget.status === 'fulfilled' && budget.value.ok && !budget.value.alreadyReserved ? this.budgets.release(subject.tenantId, command.requestId) : undefined,
       ]);
       if (decision.status === 'rejected') throw decision.reason;
       if (slot.status === 'rejected') throw slot.reason;
+      if (inFlight.status === 'rejected') throw inFlight.reason;
       if (budget.status === 'rejected') throw new AdmissionError('UNAVAILABLE', 'budgets are unavailable; retry shortly', true, { cause: budget.reason, retryAfterS: 1 });
       const { scope, period } = budgetRefused!.exceeded;
       throw new AdmissionError(
@@ -132,7 +148,7 @@ export class AdmitRequestUseCase {
     }
     // Not awaited (the result it serves is seconds away); lost, it only leaves this request's completion tokens uncounted.
     void this.limits.rememberTokenChecks(subject.tenantId, command.requestId, checks).catch(() => undefined);
-    return { headers: { ...decision.value.headers, ...screened }, promptTokens, slot: slot.value };
+    return { headers: { ...decision.value.headers, ...screened }, promptTokens, slot: slot.value, inFlight: inFlight.value };
   }
 
   /**

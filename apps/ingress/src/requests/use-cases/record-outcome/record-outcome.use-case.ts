@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { LlmResultV1 } from '@llm/contracts';
 import { ADMISSION_SETTINGS, type AdmissionSettings } from '../../../admission/admission.tokens';
+import { ConcurrencySlots } from '../../../admission/concurrency/concurrency-slots';
 import { RateLimits } from '../../../admission/rate-limits/rate-limits';
 import { ReplyTopics } from '../../../replies/reply-topics';
 import { RequestStatusStore } from '../../request-status.repository';
@@ -16,6 +17,7 @@ export class RecordOutcomeUseCase {
     private readonly status: RequestStatusStore,
     private readonly replies: ReplyTopics,
     private readonly limits: RateLimits,
+    private readonly slots: ConcurrencySlots,
     @Inject(ADMISSION_SETTINGS) private readonly settings: Pick<AdmissionSettings, 'ADMISSION_LIMITS'>,
   ) {}
 
@@ -25,6 +27,11 @@ export class RecordOutcomeUseCase {
     await this.replies.deliver(result);
     // A cached answer spent no provider tokens: only a model's completion counts against token limits.
     const completion = result.source === 'model' ? (result.usage?.completion_tokens ?? 0) : 0;
-    if (this.settings.ADMISSION_LIMITS && completion > 0) await this.limits.settleCompletion(result.tenant_id, result.request_id, completion);
+    if (!this.settings.ADMISSION_LIMITS) return;
+    await Promise.all([
+      // The request is finished: its in-flight slot (if its plan caps in-flight work) is free again.
+      this.slots.releaseInFlight(result.tenant_id, result.request_id),
+      completion > 0 ? this.limits.settleCompletion(result.tenant_id, result.request_id, completion) : undefined,
+    ]);
   }
 }
