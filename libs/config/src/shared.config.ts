@@ -51,6 +51,12 @@ export const kafkaSchema = z.object({
    * producers are ignored. Shared by all instances of all services; set a random value in production.
    */
   KAFKA_RETRY_SECRET: z.string().min(16).default(DEV_KAFKA_RETRY_SECRET),
+  /** SASL on the broker connection (docs/inbound-signing.md: SCRAM principals and ACLs); unset = none. */
+  KAFKA_SASL_MECHANISM: z.enum(['scram-sha-256', 'scram-sha-512', 'plain']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  /** TLS to the broker (SASL_SSL listeners). */
+  KAFKA_SSL: bool(false),
 });
 
 export const redisSchema = z.object({

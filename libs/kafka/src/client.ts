@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
-import type { KafkaConnectionOptions } from './kafka.options';
+import type { KafkaConnectionOptions, KafkaSecurity } from './kafka.options';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -14,6 +14,8 @@ export function createKafkaClient(options: KafkaConnectionOptions): Kafka {
   return new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
+    ...(options.sasl ? { sasl: options.sasl } : {}),
+    ...(options.ssl ? { ssl: true } : {}),
     logLevel: logLevel.WARN,
     logCreator:
       () =>
@@ -31,3 +33,21 @@ export function createKafkaClient(options: KafkaConnectionOptions): Kafka {
     retry: { initialRetryTime: 100, retries: 8 },
   });
 }
+
+/** The broker security of the KAFKA_SASL_* / KAFKA_SSL settings; a mechanism without its credentials is refused. */
+export function kafkaSecurity(config: { KAFKA_SASL_MECHANISM?: KafkaSecurityMechanism; KAFKA_SASL_USERNAME?: string; KAFKA_SASL_PASSWORD?: string; KAFKA_SSL?: boolean }): KafkaSecurity {
+  const ssl = config.KAFKA_SSL === true ? { ssl: true } : {};
+  if (!config.KAFKA_SASL_MECHANISM) return ssl;
+  if (!config.KAFKA_SASL_USERNAME || !config.KAFKA_SASL_PASSWORD) throw new Error('KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required too');
+  const credentials = { username: config.KAFKA_SASL_USERNAME, password: config.KAFKA_SASL_PASSWORD };
+  switch (config.KAFKA_SASL_MECHANISM) {
+    case 'scram-sha-256':
+      return { ...ssl, sasl: { mechanism: 'scram-sha-256', ...credentials } };
+    case 'scram-sha-512':
+      return { ...ssl, sasl: { mechanism: 'scram-sha-512', ...credentials } };
+    case 'plain':
+      return { ...ssl, sasl: { mechanism: 'plain', ...credentials } };
+  }
+}
+
+type KafkaSecurityMechanism = 'scram-sha-256' | 'scram-sha-512' | 'plain';

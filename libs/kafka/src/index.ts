@@ -4,7 +4,7 @@ export { OffsetTracker } from './commit/offset-tracker';
 export { PrioritySemaphore } from './consumer/priority-semaphore';
 export { RealtimeActivity, realtimeActivity } from './consumer/realtime-activity';
 export { bandsToPause } from './consumer/priority-gate';
-export { createKafkaClient } from './client';
+export { createKafkaClient, kafkaSecurity } from './client';
 export { BandLagReader, type BandLag } from './admin/band-lag';
 export { ensureTopics, MAX_MESSAGE_BYTES, plannedTopics, SINGLE_BROKER, type TopicDurability, type TopicPlan } from './admin/ensure-topics';
 export { KafkaError, type KafkaErrorCode } from './kafka.errors';

@@ -1,7 +1,14 @@
+import type { SASLOptions } from 'kafkajs';
 import type { TopicName } from '@llm/contracts';
 import type { Logger, MetricsRegistry } from '@llm/telemetry';
 
-export interface KafkaConnectionOptions {
+/** How a client authenticates to the broker (kafkaSecurity() builds it from the KAFKA_SASL_* settings). */
+export interface KafkaSecurity {
+  sasl?: SASLOptions;
+  ssl?: boolean;
+}
+
+export interface KafkaConnectionOptions extends KafkaSecurity {
   brokers: readonly string[];
   clientId: string;
   logger: Logger;

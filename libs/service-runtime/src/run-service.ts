@@ -3,7 +3,7 @@ import { Module, type DynamicModule, type INestApplication, type Type } from '@n
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { KafkaConfig } from '@llm/config';
-import { createKafkaClient, KafkaPublisherModule, KafkaTransport, type DeadLetterHandler } from '@llm/kafka';
+import { createKafkaClient, KafkaPublisherModule, KafkaTransport, kafkaSecurity, type DeadLetterHandler } from '@llm/kafka';
 import { createLogger, HealthRegistry, initTracing, MetricsRegistry, type Logger } from '@llm/telemetry';
 import type { HttpStatusMapper } from './http-error';
 import { HttpExceptionFilter } from './http-exception.filter';
@@ -69,6 +69,7 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
     const kafka = def.kafka;
     imports.push(
       KafkaPublisherModule.forRoot({
+        ...kafkaSecurity(kafka),
         brokers: kafka.KAFKA_BROKERS,
         clientId: kafka.KAFKA_CLIENT_ID ?? def.name,
         logger,
@@ -76,7 +77,7 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
         deliveryTimeoutMs: kafka.KAFKA_DELIVERY_TIMEOUT_MS,
       }),
     );
-    const admin = createKafkaClient({ brokers: kafka.KAFKA_BROKERS, clientId: `${def.name}-health`, logger }).admin();
+    const admin = createKafkaClient({ ...kafkaSecurity(kafka), brokers: kafka.KAFKA_BROKERS, clientId: `${def.name}-health`, logger }).admin();
     health.register('kafka', async () => {
       await admin.connect();
       await admin.describeCluster();
@@ -104,6 +105,7 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
   if (def.kafka) {
     const k = def.kafka;
     const transport = new KafkaTransport({
+      ...kafkaSecurity(k),
       brokers: k.KAFKA_BROKERS,
       clientId: k.KAFKA_CLIENT_ID ?? def.name,
       topicPrefix: k.KAFKA_TOPIC_PREFIX,

@@ -3,7 +3,7 @@ import { BudgetStore } from '@llm/budgets';
 import { loadCatalog } from '@llm/catalog';
 import { REDIS, type Redis } from '@llm/redis';
 import { Topics } from '@llm/contracts';
-import { BandLagReader } from '@llm/kafka';
+import { BandLagReader, kafkaSecurity } from '@llm/kafka';
 import { LOGGER } from '@llm/service-runtime';
 import { MetricsRegistry, type Logger } from '@llm/telemetry';
 import { InboundVerifier } from '../inbound-signing/inbound-verifier';
@@ -28,7 +28,7 @@ export function admissionProviders(config: IngressConfig): Provider[] {
       inject: [LOGGER, MetricsRegistry],
       useFactory: (logger: Logger, metrics: MetricsRegistry) =>
         new LoadShedder(
-          new BandLagReader({ brokers: config.KAFKA_BROKERS, clientId: 'ingress-lag', logger, topicPrefix: config.KAFKA_TOPIC_PREFIX }, Topics.requests, config.SHED_GROUP_ID),
+          new BandLagReader({ ...kafkaSecurity(config), brokers: config.KAFKA_BROKERS, clientId: 'ingress-lag', logger, topicPrefix: config.KAFKA_TOPIC_PREFIX }, Topics.requests, config.SHED_GROUP_ID),
           {
             thresholds: { batch: config.SHED_LAG_BATCH, realtimeFree: config.SHED_LAG_REALTIME_FREE, realtimePaid: config.SHED_LAG_REALTIME_PAID },
             cacheMs: config.SHED_LAG_CACHE_MS,
