@@ -140,6 +140,7 @@ export class ChatCompletionsController {
         maxTokens: body.max_completion_tokens ?? body.max_tokens ?? this.config.SIM_DEFAULT_MAX_TOKENS,
         json: body.response_format?.type === 'json_object' || body.response_format?.type === 'json_schema',
         wantTokens: numberHeader(headers['x-sim-output-tokens']),
+        echo: !this.config.SIM_IGNORE_ECHO_MODELS.includes(body.model),
       });
       const promptTokens = countPromptTokens(body.messages);
       const cachedTokens = Math.min(promptTokens, numberHeader(headers['x-sim-cached-tokens']) ?? this.config.SIM_CACHED_PROMPT_TOKENS);
