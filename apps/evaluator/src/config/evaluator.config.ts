@@ -1,15 +1,4 @@
-import {
-  adminSchema,
-  bool,
-  databaseSchema,
-  httpPort,
-  kafkaSchema,
-  loadConfig,
-  positiveInt,
-  redisSchema,
-  refuseDevAdminTokenInProduction,
-  serviceSchema,
-} from '@llm/config';
+import { adminSchema, bool, databaseSchema, httpPort, kafkaSchema, loadConfig, positiveInt, redisSchema, refuseDevAdminTokenInProduction, serviceSchema } from '@llm/config';
 import { tenantId } from '@llm/contracts';
 import { z } from 'zod';
 
@@ -24,7 +13,10 @@ const sampleRates = z
   .default('')
   .transform((raw, ctx) => {
     const rates: Record<string, number> = {};
-    for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+    for (const entry of raw
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)) {
       const m = /^([a-z0-9][a-z0-9_-]{0,62})(?:\/([\x21-\x7e]{1,128}))?=([0-9.]+)$/.exec(entry);
       const value = m ? Number(m[3]) : NaN;
       if (!m || !(value >= 0 && value <= 1)) {

@@ -63,7 +63,10 @@ export class EvaluationModule {
           provide: SAMPLER,
           useValue: new Sampler({ defaultRate: config.EVAL_SAMPLE_RATE, rates: config.EVAL_SAMPLE_RATES, excludedTenants: [config.EVAL_JUDGE_TENANT, config.EVAL_SHADOW_TENANT] }),
         },
-        { provide: ANSWER_JUDGES, useValue: new AnswerJudges({ groundingThreshold: config.EVAL_GROUNDING_THRESHOLD, refusalSupportThreshold: config.EVAL_REFUSAL_SUPPORT_THRESHOLD }) },
+        {
+          provide: ANSWER_JUDGES,
+          useValue: new AnswerJudges({ groundingThreshold: config.EVAL_GROUNDING_THRESHOLD, refusalSupportThreshold: config.EVAL_REFUSAL_SUPPORT_THRESHOLD }),
+        },
         { provide: ReportWriter, useValue: new ReportWriter(config.EVAL_REPORTS_DIR) },
         { provide: ReportFiles, useValue: new ReportFiles(config.EVAL_REPORTS_DIR) },
         EvaluationRepository,

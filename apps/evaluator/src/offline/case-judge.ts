@@ -16,7 +16,9 @@ export function caseMessages(c: SuiteCase, simulated: boolean): ChatMessage[] {
   const messages: ChatMessage[] = c.messages
     ? structuredClone(c.messages)
     : [
-        ...(c.context.length > 0 || c.judge === 'refusal' ? [{ role: 'system' as const, content: `${RAG_INSTRUCTIONS}\n\n${c.context.map((x, i) => `[${i + 1}] ${x.text}`).join('\n\n')}` }] : []),
+        ...(c.context.length > 0 || c.judge === 'refusal'
+          ? [{ role: 'system' as const, content: `${RAG_INSTRUCTIONS}\n\n${c.context.map((x, i) => `[${i + 1}] ${x.text}`).join('\n\n')}` }]
+          : []),
         { role: 'user' as const, content: c.question! },
       ];
   if (simulated && c.sim_answer !== undefined) {
@@ -94,5 +96,9 @@ export class CaseJudge {
 }
 
 function normalise(s: string): string {
-  return s.toLowerCase().replace(/\s+/g, ' ').replace(/[.!?]+$/, '').trim();
+  return s
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/[.!?]+$/, '')
+    .trim();
 }

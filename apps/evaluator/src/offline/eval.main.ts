@@ -50,7 +50,9 @@ async function main(): Promise<number> {
   const written = new ReportWriter(values.out ?? env.EVAL_REPORTS_DIR).write(report);
 
   const all = summarise('all', report.rows);
-  console.log(`suite ${suite.manifest.name} v${suite.manifest.version} against ${values.model ?? suite.manifest.model}: ${all.requests} cases, pass rate ${all.pass_rate}, errors ${all.errors}`);
+  console.log(
+    `suite ${suite.manifest.name} v${suite.manifest.version} against ${values.model ?? suite.manifest.model}: ${all.requests} cases, pass rate ${all.pass_rate}, errors ${all.errors}`,
+  );
   for (const [judge, s] of Object.entries(all.judges)) console.log(`  ${judge.padEnd(20)} pass ${s.pass_rate}  mean ${s.mean_score}  (n=${s.n})`);
   console.log(`  cost/request ${all.cost_per_request_micros} µ$, latency p50 ${all.latency_ms.p50} ms p95 ${all.latency_ms.p95} ms`);
   console.log(`report: ${written.page}\nindex:  ${written.index}`);
@@ -69,7 +71,8 @@ async function main(): Promise<number> {
     console.log(`the baseline is for suite version ${suite.baseline.version}, the suite is version ${suite.manifest.version}: re-record it with --update-baseline`);
     return 2;
   }
-  for (const item of report.baseline.items.filter((i) => i.regressed)) console.log(`  REGRESSED ${item.metric}: ${item.baseline} -> ${item.current} (tolerance ${report.baseline.tolerance})`);
+  for (const item of report.baseline.items.filter((i) => i.regressed))
+    console.log(`  REGRESSED ${item.metric}: ${item.baseline} -> ${item.current} (tolerance ${report.baseline.tolerance})`);
   console.log(report.baseline.regressed ? 'RESULT: regression beyond tolerance' : 'RESULT: within tolerance of the baseline');
   return report.baseline.regressed ? 1 : 0;
 }

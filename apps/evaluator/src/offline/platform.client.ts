@@ -33,7 +33,10 @@ export class PlatformClient {
     const started = performance.now();
     try {
       const { data, response } = await this.client.chat.completions
-        .create({ ...(body as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming), stream: false }, { headers: { 'x-feature': meta.feature, 'x-priority': meta.priority, 'x-llm-cache': 'off' } })
+        .create(
+          { ...(body as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming), stream: false },
+          { headers: { 'x-feature': meta.feature, 'x-priority': meta.priority, 'x-llm-cache': 'off' } },
+        )
         .withResponse();
       const latencyMs = Math.round(performance.now() - started);
       const message = data.choices[0]?.message;
@@ -57,7 +60,11 @@ export class PlatformClient {
     if (!entry || !usage) return 0;
     return callCostMicros(
       { tokensIn: usage.prompt_tokens, cachedIn: usage.prompt_tokens_details?.cached_tokens ?? 0, tokensOut: usage.completion_tokens },
-      { inPerMtok: entry.price_in_micros_per_mtok, outPerMtok: entry.price_out_micros_per_mtok, ...(entry.price_cached_in_micros_per_mtok !== undefined ? { cachedInPerMtok: entry.price_cached_in_micros_per_mtok } : {}) },
+      {
+        inPerMtok: entry.price_in_micros_per_mtok,
+        outPerMtok: entry.price_out_micros_per_mtok,
+        ...(entry.price_cached_in_micros_per_mtok !== undefined ? { cachedInPerMtok: entry.price_cached_in_micros_per_mtok } : {}),
+      },
     );
   }
 }

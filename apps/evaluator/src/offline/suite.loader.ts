@@ -48,7 +48,11 @@ export function loadSuite(suitesDir: string, name: string): LoadedSuite {
   return { dir, manifest, cases, ...(baseline ? { baseline } : {}) };
 }
 
-function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Parameters<typeof summarizeIssues>[0] } } }, value: unknown, where: string): T {
+function parseWith<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Parameters<typeof summarizeIssues>[0] } } },
+  value: unknown,
+  where: string,
+): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new SuiteError(`${where}: ${summarizeIssues(parsed.error.issues)}`);
   return parsed.data;

@@ -51,10 +51,11 @@ export const REPORT_CLIENT_JS = String.raw`(function () {
     var runs = data.runs.slice().sort(function (a, b) { return a.created_at < b.created_at ? -1 : 1; });
     var labels = runs.map(function (e) { return e.created_at.slice(0, 16).replace('T', ' '); });
     var series = [];
-    runs.forEach(function (e) { var s = e.suite || e.kind; if (series.indexOf(s) < 0) series.push(s); });
+    function seriesOf(e) { return (e.suite || e.kind) + ' · ' + e.variant; }
+    runs.forEach(function (e) { var s = seriesOf(e); if (series.indexOf(s) < 0) series.push(s); });
     function trend(field) {
       return series.map(function (s) {
-        return { label: s, data: runs.map(function (e) { return (e.suite || e.kind) === s ? e[field] : null; }) };
+        return { label: s, data: runs.map(function (e) { return seriesOf(e) === s ? e[field] : null; }) };
       });
     }
     chart('chart-trend-quality', lines(labels, trend('pass_rate'), 'pass rate'));

@@ -26,7 +26,10 @@ export function renderRunPage(report: RunReport, assets = '../assets'): string {
     ? `<h2>Against the baseline (suite version ${report.baseline.baseline_version}, tolerance ${report.baseline.tolerance})</h2>
 <p class="${report.baseline.regressed ? 'fail' : 'ok'}">${report.baseline.regressed ? 'REGRESSED' : 'within tolerance'}</p>
 <table><tr><th>metric</th><th>baseline</th><th>this run</th><th>delta</th><th></th></tr>${report.baseline.items
-        .map((i) => `<tr><td>${esc(i.metric)}</td><td>${i.baseline}</td><td>${i.current}</td><td>${i.delta}</td><td class="${i.regressed ? 'fail' : 'ok'}">${i.regressed ? 'regressed' : 'ok'}</td></tr>`)
+        .map(
+          (i) =>
+            `<tr><td>${esc(i.metric)}</td><td>${i.baseline}</td><td>${i.current}</td><td>${i.delta}</td><td class="${i.regressed ? 'fail' : 'ok'}">${i.regressed ? 'regressed' : 'ok'}</td></tr>`,
+        )
         .join('')}</table>`
     : '';
   const rows = report.rows
@@ -57,7 +60,7 @@ export function renderIndexPage(runs: readonly RunIndexEntry[], assets = 'assets
   const rows = sorted
     .map(
       (r) =>
-        `<tr><td><a href="${encodeURIComponent(r.run_id)}/index.html">${esc(r.run_id)}</a></td><td>${esc(r.kind)}</td><td>${esc(r.suite ?? '')}</td><td>${esc(r.created_at)}</td>` +
+        `<tr><td><a href="${encodeURIComponent(r.run_id)}/index.html">${esc(r.run_id)}</a></td><td>${esc(r.kind)}</td><td>${esc(r.suite ?? '')}</td><td>${esc(r.variant)}</td><td>${esc(r.created_at)}</td>` +
         `<td>${r.requests}</td><td>${pct(r.pass_rate)}</td><td>${r.cost_per_request_micros}</td><td>${r.latency_p95_ms}</td>` +
         `<td class="${r.regressed ? 'fail' : 'ok'}">${r.regressed === undefined ? '' : r.regressed ? 'regressed' : 'ok'}</td></tr>`,
     )
@@ -69,7 +72,7 @@ export function renderIndexPage(runs: readonly RunIndexEntry[], assets = 'assets
     `<p><a href="index.json">index.json</a></p>
 <div class="grid">${CHARTS_INDEX.map(([id, title]) => chartBox(id, title)).join('')}</div>
 <h2>Runs</h2>
-<table><tr><th>run</th><th>kind</th><th>suite</th><th>created</th><th>requests</th><th>pass rate</th><th>cost/request (µ$)</th><th>p95 ms</th><th>baseline</th></tr>${rows}</table>`,
+<table><tr><th>run</th><th>kind</th><th>suite</th><th>variant</th><th>created</th><th>requests</th><th>pass rate</th><th>cost/request (µ$)</th><th>p95 ms</th><th>baseline</th></tr>${rows}</table>`,
   );
 }
 
@@ -77,7 +80,7 @@ function page(title: string, assets: string, data: unknown, body: string): strin
   // JSON inside <script>: escaping "<" keeps any "</script>" in the data from closing the element.
   const json = JSON.stringify(data).replace(/</g, '\\u003c');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${esc(title)}</title>
 <link rel="stylesheet" href="${assets}/report.css"></head>
 <body><h1>${esc(title)}</h1>
 ${body}

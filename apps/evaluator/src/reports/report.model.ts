@@ -59,6 +59,8 @@ export interface RunIndexEntry {
   kind: RunReport['kind'];
   title: string;
   suite?: string;
+  /** The variants compared, joined: trends are drawn per suite and variant. */
+  variant: string;
   created_at: string;
   requests: number;
   pass_rate: number;
@@ -105,6 +107,7 @@ export function indexEntry(report: RunReport): RunIndexEntry {
     kind: report.kind,
     title: report.title,
     ...(report.suite !== undefined ? { suite: report.suite } : {}),
+    variant: report.variants.map((v) => v.name).join(' vs '),
     created_at: report.created_at,
     requests: all.requests,
     pass_rate: all.pass_rate,

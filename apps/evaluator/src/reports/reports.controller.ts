@@ -17,9 +17,10 @@ export class ReportsController {
     private readonly buildOnline: BuildOnlineReportUseCase,
   ) {}
 
+  /** To the index file itself, so the page's relative links resolve under /reports/. */
   @Get('reports')
   index(@Res() res: Response): void {
-    this.send(res, ['index.html']);
+    res.redirect(302, '/reports/index.html');
   }
 
   @Get('reports/*path')

@@ -15,7 +15,12 @@ const STOP_WORDS = new Set(
 const CITATION = /\[\^?([A-Za-z0-9][\w:#./-]{0,127})\]/g;
 
 export function contentTokens(text: string): string[] {
-  return (text.toLowerCase().replace(CITATION, ' ').match(/[\p{L}\p{N}]+/gu) ?? []).filter((t) => t.length > 1 && !STOP_WORDS.has(t));
+  return (
+    text
+      .toLowerCase()
+      .replace(CITATION, ' ')
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  ).filter((t) => t.length > 1 && !STOP_WORDS.has(t));
 }
 
 export function citationMarkers(text: string): string[] {

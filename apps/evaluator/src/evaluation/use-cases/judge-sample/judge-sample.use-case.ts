@@ -64,7 +64,13 @@ export class JudgeSampleUseCase {
         tenant_id: this.config.EVAL_JUDGE_TENANT,
         feature: 'llm-judge',
         priority: 'batch',
-        body: { model: this.config.EVAL_JUDGE_MODEL, messages: judgeMessages(question, sample.answer, sample.context), temperature: 0, max_tokens: 128, response_format: { type: 'json_object' } },
+        body: {
+          model: this.config.EVAL_JUDGE_MODEL,
+          messages: judgeMessages(question, sample.answer, sample.context),
+          temperature: 0,
+          max_tokens: 128,
+          response_format: { type: 'json_object' },
+        },
       });
       this.judgeRequests.inc();
     }

@@ -1,0 +1,156 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { inheritedEnvironment } from '@llm/config';
+import { testInfra, waitFor } from '@llm/testing';
+import OpenAI from 'openai';
+import { Client } from 'pg';
+import { chromium, type Browser } from 'playwright-core';
+import { platformInfo, type PlatformInfo } from './support/platform';
+import { ROOT } from './support/service-processes';
+
+const SCREENSHOTS = join(ROOT, '.local/reports');
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+
+interface ChartProbe {
+  drawn: number;
+  canvases: Array<{ id: string; hasChart: boolean; points: number; painted: number; width: number }>;
+}
+
+/**
+ * Runs in the page (a string: this project compiles without the DOM library). A drawn chart is a Chart.js
+ * instance bound to the canvas, with data points, that has painted pixels (some alpha somewhere).
+ */
+const CHART_PROBE = `(() => {
+  const canvases = [...document.querySelectorAll('canvas')];
+  return {
+    drawn: Number(document.body.getAttribute('data-charts-drawn')),
+    canvases: canvases.map((c) => {
+      const chart = window.Chart.getChart(c);
+      const pixels = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let painted = 0;
+      for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted += 1;
+      return { id: c.id, hasChart: chart !== undefined, points: chart ? chart.data.datasets.reduce((n, d) => n + d.data.filter((v) => v !== null).length, 0) : 0, painted, width: c.width };
+    }),
+  };
+})()`;
+
+/** Runs `npm run eval`'s program as a user would, against the e2e platform; resolves with its exit code and output. */
+function runEval(p: PlatformInfo, args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'dist/apps/evaluator/src/offline/eval.main.js'), '--suite', 'smoke', '--base-url', p.ingressUrl, '--api-key', p.apiKey, '--out', p.reportsDir, ...args],
+    { cwd: ROOT, env: { ...inheritedEnvironment(), MODEL_CATALOG_PATH: p.catalogPath }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
+}
+
+describe('evaluation: offline suite, online judges and reports, end to end', () => {
+  let p: PlatformInfo;
+  let db: Client;
+  const goodRun = `e2e-smoke-${stamp}`;
+
+  beforeAll(async () => {
+    p = platformInfo();
+    db = new Client({ connectionString: testInfra().DATABASE_URL });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db.end();
+  });
+
+  it('passes the smoke suite through the real pipeline, within tolerance of its stored baseline', async () => {
+    const { code, output } = await runEval(p, ['--run-id', goodRun]);
+    expect(output).toContain('RESULT: within tolerance of the baseline');
+    expect(code).toBe(0);
+  });
+
+  it('fails the smoke suite (exit code 1) when its route is broken: a model that answers wrongly', async () => {
+    const { code, output } = await runEval(p, ['--run-id', `e2e-smoke-broken-${stamp}`, '--model', 'sim-broken']);
+    expect(output).toContain('RESULT: regression beyond tolerance');
+    expect(output).toMatch(/REGRESSED pass_rate/);
+    expect(code).toBe(1);
+  });
+
+  it('judges sampled live traffic online: verdicts in Postgres for a JSON-schema request', async () => {
+    const client = new OpenAI({ baseURL: `${p.ingressUrl}/v1`, apiKey: p.apiKey, maxRetries: 0, timeout: 60_000 });
+    const { response } = await client.chat.completions
+      .create({
+        model: 'sim-small',
+        messages: [{ role: 'user', content: `Give the answer as JSON ${stamp}` }],
+        response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object', required: ['answer'], properties: { answer: { type: 'string' } } } } },
+      })
+      .withResponse();
+    const requestId = response.headers.get('x-request-id')!;
+    const judges = await waitFor(
+      async () => {
+        const { rows } = await db.query<{ judge: string; passed: boolean }>('select judge, passed from evaluations where tenant_id = $1 and request_id = $2 order by judge', [
+          p.tenantId,
+          requestId,
+        ]);
+        return rows.some((r) => r.judge === 'json_schema') ? rows : undefined;
+      },
+      { what: 'the online verdicts of the request', timeoutMs: 30_000 },
+    );
+    expect(judges).toEqual([
+      { judge: 'cost', passed: true },
+      { judge: 'json_schema', passed: true },
+      { judge: 'json_validity', passed: true },
+      { judge: 'latency', passed: true },
+    ]);
+  });
+
+  it('serves the run report at /reports; it opens in headless chromium with every chart drawn and no console error', async () => {
+    const executablePath = execFileSync('bash', [join(ROOT, 'infra/scripts/install-chromium.sh')], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .pop()!;
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    let browser: Browser | undefined;
+    try {
+      browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
+      const context = await browser.newContext({ extraHTTPHeaders: { authorization: `Bearer ${p.adminToken}` }, viewport: { width: 1280, height: 1600 } });
+      for (const [path, shot] of [
+        [`/reports/${goodRun}/index.html`, 'evaluation-report.png'],
+        ['/reports', 'evaluation-report-index.png'],
+      ] as const) {
+        const page = await context.newPage();
+        const problems: string[] = [];
+        page.on('console', (m) => {
+          if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+        });
+        page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+        page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+        page.on('response', (r) => {
+          if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+        });
+        const res = await page.goto(`${p.evaluatorUrl}${path}`);
+        expect(res?.status()).toBe(200);
+        await page.waitForSelector('body[data-charts-drawn]');
+        const charts = await page.evaluate<ChartProbe>(CHART_PROBE);
+        await page.screenshot({ path: join(SCREENSHOTS, shot), fullPage: true });
+        expect(charts.canvases.length).toBeGreaterThanOrEqual(3);
+        expect(charts.drawn).toBe(charts.canvases.length);
+        for (const c of charts.canvases) {
+          expect({ id: c.id, hasChart: c.hasChart }).toEqual({ id: c.id, hasChart: true });
+          expect(c.points).toBeGreaterThan(0);
+          expect(c.width).toBeGreaterThan(0);
+          expect(c.painted).toBeGreaterThan(100);
+        }
+        expect(problems).toEqual([]);
+        await page.close();
+      }
+    } finally {
+      await browser?.close();
+    }
+    const json = await fetch(`${p.evaluatorUrl}/reports/${goodRun}/report.json`, { headers: { authorization: `Bearer ${p.adminToken}` } });
+    expect(json.status).toBe(200);
+    expect(await json.json()).toMatchObject({ run_id: goodRun, kind: 'offline', suite: 'smoke', baseline: { regressed: false } });
+    expect((await fetch(`${p.evaluatorUrl}/reports/${goodRun}/report.json`)).status).toBe(401);
+    expect((await fetch(`${p.evaluatorUrl}/reports/..%2F..%2Fpackage.json`, { headers: { authorization: `Bearer ${p.adminToken}` } })).status).toBe(404);
+  });
+});
