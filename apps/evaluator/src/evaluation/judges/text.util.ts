@@ -20,7 +20,14 @@ export function contentTokens(text: string): string[] {
       .toLowerCase()
       .replace(CITATION, ' ')
       .match(/[\p{L}\p{N}]+/gu) ?? []
-  ).filter((t) => t.length > 1 && !STOP_WORDS.has(t));
+  )
+    .filter((t) => t.length > 1 && !STOP_WORDS.has(t))
+    .map(singular);
+}
+
+/** A plural `s` is not a different claim ("bees" is supported by "bee"): the lightest stemming that helps. */
+function singular(token: string): string {
+  return token.length > 3 && token.endsWith('s') && !token.endsWith('ss') ? token.slice(0, -1) : token;
 }
 
 export function citationMarkers(text: string): string[] {
