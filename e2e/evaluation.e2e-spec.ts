@@ -52,6 +52,7 @@ describe('evaluation: offline suite, online judges and reports, end to end', () 
   let p: PlatformInfo;
   let db: Client;
   const goodRun = `e2e-smoke-${stamp}`;
+  const shadowRun = `e2e-shadow-${stamp}`;
 
   beforeAll(async () => {
     p = platformInfo();
@@ -104,6 +105,49 @@ describe('evaluation: offline suite, online judges and reports, end to end', () 
     ]);
   });
 
+  it('replays sampled traffic against a candidate model in shadow: side by side, billed to the shadow tenant, never to the user', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'dist/apps/evaluator/src/shadow/shadow.main.js'),
+        ...['--tenant', p.tenantId, '--candidate', 'sim-large', '--base-url', p.ingressUrl, '--api-key', p.shadowApiKey, '--out', p.reportsDir, '--run-id', shadowRun],
+      ],
+      { cwd: ROOT, env: { ...inheritedEnvironment(), MODEL_CATALOG_PATH: p.catalogPath, DATABASE_URL: testInfra().DATABASE_URL }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, output }).toEqual({ code: 0, output: expect.stringContaining('shadow replay of') });
+
+    const res = await fetch(`${p.evaluatorUrl}/reports/${shadowRun}/report.json`, { headers: { authorization: `Bearer ${p.adminToken}` } });
+    const report = (await res.json()) as {
+      kind: string;
+      variants: Array<{ name: string; requests: number }>;
+      rows: Array<{ variant: string; model: string | null; scores: Record<string, unknown> }>;
+    };
+    expect(report.kind).toBe('shadow');
+    expect(report.variants.map((v) => v.name)).toEqual(['baseline', 'candidate']);
+    expect(report.variants[0]!.requests).toBe(report.variants[1]!.requests);
+    expect(report.rows.filter((r) => r.variant === 'candidate').every((r) => r.model === 'sim-large' && 'agreement' in r.scores)).toBe(true);
+
+    // Usage of the replays: the shadow tenant's, tagged `shadow`; the replayed tenant is charged nothing for them.
+    const shadowUsage = await waitFor(
+      async () => {
+        const { rows } = await db.query<{ n: string }>(
+          "select count(*)::text as n from usage_events where tenant_id = 'platform-shadow' and feature = 'shadow' and model = 'sim-large'",
+        );
+        return Number(rows[0]!.n) >= report.variants[1]!.requests ? Number(rows[0]!.n) : undefined;
+      },
+      { what: 'the shadow usage in the ledger', timeoutMs: 30_000 },
+    );
+    expect(shadowUsage).toBeGreaterThan(0);
+    const { rows } = await db.query<{ n: string }>("select count(*)::text as n from usage_events where tenant_id = $1 and (feature = 'shadow' or model = 'sim-large')", [
+      p.tenantId,
+    ]);
+    expect(rows[0]!.n).toBe('0');
+  });
+
   it('serves the run report at /reports; it opens in headless chromium with every chart drawn and no console error', async () => {
     const executablePath = execFileSync('bash', [join(ROOT, 'infra/scripts/install-chromium.sh')], { encoding: 'utf8' })
       .trim()
@@ -116,6 +160,7 @@ describe('evaluation: offline suite, online judges and reports, end to end', () 
       const context = await browser.newContext({ extraHTTPHeaders: { authorization: `Bearer ${p.adminToken}` }, viewport: { width: 1280, height: 1600 } });
       for (const [path, shot] of [
         [`/reports/${goodRun}/index.html`, 'evaluation-report.png'],
+        [`/reports/${shadowRun}/index.html`, 'evaluation-shadow-report.png'],
         ['/reports', 'evaluation-report-index.png'],
       ] as const) {
         const page = await context.newPage();
