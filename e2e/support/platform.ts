@@ -74,7 +74,8 @@ export async function startPlatform(): Promise<void> {
   };
   const serviceEnv = {
     'model-sim': { SIM_MODELS: 'sim-small,sim-large,sim-broken', SIM_IGNORE_ECHO_MODELS: 'sim-broken' },
-    evaluator: { EVAL_REPORTS_DIR: reportsDir },
+    // Every request is judged in e2e, so a test can find the verdicts of the one it sent.
+    evaluator: { EVAL_REPORTS_DIR: reportsDir, EVAL_SAMPLE_RATE: '1' },
   };
   const processes = new ServiceProcesses({ basePort: E2E_BASE_PORT, stateDir: STATE, env, serviceEnv });
   await processes.startAll();

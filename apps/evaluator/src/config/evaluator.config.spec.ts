@@ -7,7 +7,7 @@ describe('evaluatorConfigSchema', () => {
     const cfg = parseConfig(evaluatorConfigSchema, {});
     expect(cfg.HTTP_PORT).toBe(8086);
     expect(cfg.ADMIN_TOKEN).toBe(DEV_ADMIN_TOKEN);
-    expect(cfg.EVAL_SAMPLE_RATE).toBe(1);
+    expect(cfg.EVAL_SAMPLE_RATE).toBe(0.1);
     expect(cfg.EVAL_SAMPLE_RATES).toEqual({});
   });
 

@@ -35,8 +35,11 @@ export const evaluatorConfigSchema = serviceSchema
   .extend(httpPort(8086).shape)
   .extend(adminSchema.shape)
   .extend({
-    /** Share of results judged online, unless EVAL_SAMPLE_RATES names the tenant or feature. */
-    EVAL_SAMPLE_RATE: rate.default(1),
+    /**
+     * Share of results judged online, unless EVAL_SAMPLE_RATES names the tenant or feature. Each sampled request
+     * costs a few Postgres writes and, with context, one LLM-judge call: a tenth is plenty for trends.
+     */
+    EVAL_SAMPLE_RATE: rate.default(0.1),
     EVAL_SAMPLE_RATES: sampleRates,
     /** The platform's own tenant the LLM judge's requests are sent (and billed) as; its traffic is never sampled. */
     EVAL_JUDGE_TENANT: tenantId.default('platform-evaluator'),

@@ -65,6 +65,7 @@ describe('evaluator (Kafka + Redis + Postgres + HTTP)', () => {
       REDIS_URL: infra.REDIS_URL,
       DATABASE_URL: infra.DATABASE_URL,
       ADMIN_TOKEN: ADMIN,
+      EVAL_SAMPLE_RATE: '1',
       EVAL_REPORTS_DIR: `.local/state/evaluator-int/${prefix}`,
     });
     service = await runService({
