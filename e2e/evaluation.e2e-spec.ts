@@ -1,8 +1,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { inheritedEnvironment } from '@llm/config';
-import { testInfra, waitFor } from '@llm/testing';
+import { Topics } from '@llm/contracts';
+import { createKafkaClient, KafkaEventPublisher } from '@llm/kafka';
+import { llmRequest, llmResult, quietLogger, testInfra, waitFor } from '@llm/testing';
 import OpenAI from 'openai';
 import { Client } from 'pg';
 import { chromium, type Browser } from 'playwright-core';
@@ -103,6 +106,69 @@ describe('evaluation: offline suite, online judges and reports, end to end', () 
       { judge: 'json_validity', passed: true },
       { judge: 'latency', passed: true },
     ]);
+  });
+
+  it("sends the LLM-as-judge through the platform: the judge tenant's batch request is admitted, answered, billed to it, and read back", async () => {
+    // A grounded RAG exchange as the retriever and the worker would leave it on the topics (this e2e platform
+    // has no documents ingested): the request with its context, then its result.
+    const publisher = new KafkaEventPublisher(
+      createKafkaClient({ brokers: testInfra().KAFKA_BROKERS, clientId: 'e2e-evaluation', logger: quietLogger() }),
+      quietLogger(),
+      testInfra().KAFKA_TOPIC_PREFIX,
+    );
+    await publisher.connect();
+    const requestId = randomUUID();
+    try {
+      const request = llmRequest({ request_id: requestId, tenant_id: p.tenantId, feature: 'rag-e2e', rag: { collection: 'docs', top_k: 3 } });
+      await publisher.publish(Topics.inference, {
+        ...request,
+        body: { model: 'auto', messages: [{ role: 'user', content: 'When was the Eiffel Tower completed?' }] },
+        context: [{ document_id: 'doc-paris', chunk_id: 'c1', text: 'The Eiffel Tower was completed in 1889 for the World Fair in Paris.', score: 1 }],
+        plan: {
+          policy: 'catalog-chain',
+          reason: 'route default',
+          targets: [{ model: 'sim-small', provider: 'sim', deployment: 'sim-small', price_in_micros_per_mtok: 1, price_out_micros_per_mtok: 1, timeout_ms: 1000 }],
+        },
+      });
+      await publisher.publish(Topics.results, llmResult({ request_id: requestId, tenant_id: p.tenantId, feature: 'rag-e2e' }, 'The Eiffel Tower was completed in 1889 [1].'));
+    } finally {
+      await publisher.disconnect();
+    }
+    const judged = await waitFor(
+      async () => {
+        const { rows } = await db.query<{ judge: string; passed: boolean }>('select judge, passed from evaluations where tenant_id = $1 and request_id = $2 order by judge', [
+          p.tenantId,
+          requestId,
+        ]);
+        return rows.some((r) => r.judge === 'grounding_lexical') ? rows : undefined;
+      },
+      { what: 'the grounding verdicts', timeoutMs: 30_000 },
+    );
+    expect(judged).toEqual(
+      expect.arrayContaining([
+        { judge: 'grounding_lexical', passed: true },
+        { judge: 'refusal', passed: true },
+      ]),
+    );
+    // The judge request ran through ingress (batch band), router, worker and model-sim, and was billed to the judge tenant.
+    const usage = await waitFor(
+      async () => {
+        const { rows } = await db.query<{ feature: string }>(
+          "select u.feature from usage_events u join request_registry r on r.tenant_id = u.tenant_id and r.request_id = u.request_id where u.tenant_id = 'platform-evaluator' and r.upstream_id = $1",
+          [`judge:${p.tenantId}:${requestId}`],
+        );
+        return rows[0];
+      },
+      { what: 'the judge request in the ledger', timeoutMs: 30_000 },
+    );
+    expect(usage).toEqual({ feature: 'llm-judge' });
+    // model-sim grades nothing: its answer is read back and counted as not a verdict, never turned into a score.
+    await waitFor(
+      async () => (/^evaluator_llm_judge_results_total\{outcome="unparseable"[^}]*\} [1-9]/m.test(await (await fetch(`${p.evaluatorUrl}/metrics`)).text()) ? true : undefined),
+      {
+        what: 'the judge answer back at the evaluator',
+      },
+    );
   });
 
   it('replays sampled traffic against a candidate model in shadow: side by side, billed to the shadow tenant, never to the user', async () => {
