@@ -1,4 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { EvaluationV1, InboundRequestV1, LlmResultV1 } from '@llm/contracts';
 import { Topics } from '@llm/contracts';
 import { parseConfig } from '@llm/config';
@@ -30,6 +33,7 @@ describe('evaluator (Kafka + Redis + Postgres + HTTP)', () => {
   let publisher: KafkaEventPublisher;
   let db: Client;
   const prefix = uniquePrefix('eval');
+  const reportsDir = mkdtempSync(join(tmpdir(), 'evaluator-int-reports-'));
   const kafka = createKafkaClient({ brokers: infra.KAFKA_BROKERS, clientId: 'evaluator-int-reader', logger });
   const inboundReader = kafka.consumer({ groupId: `evaluator-int-reader-${randomUUID()}` });
   const inbound: Array<{ partition: number; event: InboundRequestV1 }> = [];
@@ -66,7 +70,7 @@ describe('evaluator (Kafka + Redis + Postgres + HTTP)', () => {
       DATABASE_URL: infra.DATABASE_URL,
       ADMIN_TOKEN: ADMIN,
       EVAL_SAMPLE_RATE: '1',
-      EVAL_REPORTS_DIR: `.local/state/evaluator-int/${prefix}`,
+      EVAL_REPORTS_DIR: reportsDir,
     });
     service = await runService({
       name: 'evaluator',
@@ -82,6 +86,7 @@ describe('evaluator (Kafka + Redis + Postgres + HTTP)', () => {
   });
 
   afterAll(async () => {
+    rmSync(reportsDir, { recursive: true, force: true });
     await inboundReader.disconnect();
     await db?.query('delete from evaluations where tenant_id = $1', [tenant]);
     await db?.query('delete from evaluation_samples where tenant_id = $1', [tenant]);
@@ -209,5 +214,24 @@ describe('evaluator (Kafka + Redis + Postgres + HTTP)', () => {
     );
     expect(new Set(published.map((e) => e.evaluation_id)).size).toBe(3);
     expect(published.every((e) => e.tenant_id === tenant)).toBe(true);
+  });
+
+  it("builds an online report of a tenant's verdicts and serves it under /reports, to the admin only", async () => {
+    const auth = { authorization: `Bearer ${ADMIN}` };
+    const res = await fetch(`${service.url}/v1/reports/online?tenant_id=${tenant}&hours=1`, { method: 'POST', headers: auth });
+    expect(res.status).toBe(201);
+    const { run_id, url } = (await res.json()) as { run_id: string; url: string };
+    const page = await fetch(`${service.url}${url}`, { headers: auth });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const report = (await (await fetch(`${service.url}/reports/${run_id}/report.json`, { headers: auth })).json()) as {
+      kind: string;
+      rows: Array<{ scores: Record<string, unknown> }>;
+    };
+    expect(report.kind).toBe('online');
+    expect(report.rows.some((r) => 'grounding_llm' in r.scores && 'grounding_lexical' in r.scores)).toBe(true);
+    expect((await fetch(`${service.url}${url}`)).status).toBe(401);
+    expect((await fetch(`${service.url}/v1/reports/online?tenant_id=${tenant}&hours=0`, { method: 'POST', headers: auth })).status).toBe(400);
+    expect((await fetch(`${service.url}/reports/no-such-run/index.html`, { headers: auth })).status).toBe(404);
   });
 });
