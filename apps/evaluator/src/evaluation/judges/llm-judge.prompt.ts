@@ -15,11 +15,16 @@ export function parseJudgeUpstreamId(upstreamId: string | undefined): { tenantId
   return m ? { tenantId: m[1]!, requestId: m[2]! } : undefined;
 }
 
+/** Bounds of what the grader sees: enough for an answer's citations, far below the broker's message size. */
 const MAX_CHUNK_CHARS = 4_000;
+const MAX_CHUNKS = 20;
 
 /** The grader's messages: numbered context, the answer, and a strict JSON verdict to return. */
 export function judgeMessages(question: string, answer: string, context: readonly ContextChunk[]): Array<{ role: 'system' | 'user'; content: string }> {
-  const sources = context.map((c, i) => `[${i + 1}] ${c.text.slice(0, MAX_CHUNK_CHARS)}`).join('\n\n');
+  const sources = context
+    .slice(0, MAX_CHUNKS)
+    .map((c, i) => `[${i + 1}] ${c.text.slice(0, MAX_CHUNK_CHARS)}`)
+    .join('\n\n');
   return [
     {
       role: 'system',
@@ -27,7 +32,7 @@ export function judgeMessages(question: string, answer: string, context: readonl
         'You grade whether an answer is grounded in the sources. Every claim of the answer must be supported by a source it cites. ' +
         'Reply with JSON only: {"score": <number from 0 to 1, the share of supported claims>, "supported": <true when every claim is supported>}.',
     },
-    { role: 'user', content: `Sources:\n${sources}\n\nQuestion:\n${question}\n\nAnswer:\n${answer}` },
+    { role: 'user', content: `Sources:\n${sources}\n\nQuestion:\n${question.slice(0, 8_000)}\n\nAnswer:\n${answer.slice(0, 20_000)}` },
   ];
 }
 
