@@ -99,6 +99,6 @@ function normalise(s: string): string {
   return s
     .toLowerCase()
     .replace(/\s+/g, ' ')
-    .replace(/[.!?]+$/, '')
-    .trim();
+    .trim()
+    .replace(/[.!?]+$/, '');
 }
