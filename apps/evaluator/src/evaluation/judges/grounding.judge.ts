@@ -1,5 +1,5 @@
 import type { ContextChunk, JudgeVerdict } from './judge.types';
-import { citationMarkers, claimsOf, lexicalSupport } from './text.util';
+import { citationMarkers, claimsOf, contentTokens, lexicalSupport } from './text.util';
 
 /**
  * Lexical grounding: every claim (sentence) of the answer must be supported by a chunk it cites. A claim's
@@ -21,10 +21,13 @@ export class GroundingJudge {
     const claims = claimsOf(answer);
     if (claims.length === 0) return this.verdict(1, true, 'no claims to check');
     const allCited = resolve(citationMarkers(answer), context);
+    // Each chunk is tokenised once per answer, however many claims cite it.
+    const chunkWords = new Map<ContextChunk, Set<string>>();
+    const wordsOf = (chunk: ContextChunk) => chunkWords.get(chunk) ?? chunkWords.set(chunk, new Set(contentTokens(chunk.text))).get(chunk)!;
     const supports = claims.map((claim) => {
       const own = resolve(citationMarkers(claim), context);
       const cited = own.length > 0 ? own : allCited.length === 1 ? allCited : [];
-      return cited.reduce((best, chunk) => Math.max(best, lexicalSupport(claim, chunk.text)), 0);
+      return cited.reduce((best, chunk) => Math.max(best, lexicalSupport(claim, wordsOf(chunk))), 0);
     });
     const supported = supports.filter((s) => s >= this.threshold).length;
     const score = supports.reduce((a, b) => a + b, 0) / supports.length;

@@ -42,11 +42,11 @@ export function claimsOf(text: string, minTokens = 3): string[] {
     .filter((s) => contentTokens(s).length >= minTokens);
 }
 
-/** Share of the claim's content words found in the chunk (0 when the claim has none). */
-export function lexicalSupport(claim: string, chunk: string): number {
+/** Share of the claim's content words found in the chunk (0 when the claim has none); a chunk may come pre-tokenised. */
+export function lexicalSupport(claim: string, chunk: string | ReadonlySet<string>): number {
   const words = new Set(contentTokens(claim));
   if (words.size === 0) return 0;
-  const chunkWords = new Set(contentTokens(chunk));
+  const chunkWords = typeof chunk === 'string' ? new Set(contentTokens(chunk)) : chunk;
   let found = 0;
   for (const w of words) if (chunkWords.has(w)) found += 1;
   return found / words.size;
