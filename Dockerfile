@@ -17,6 +17,8 @@ COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/libs/db/prisma ./libs/db/prisma
 COPY --from=build --chown=node:node /app/infra/catalog ./infra/catalog
 COPY --from=build --chown=node:node /app/tools/sample-traffic/prompts.json ./tools/sample-traffic/prompts.json
+# The evaluator's reports folder (EVAL_REPORTS_DIR in docker-compose.yml): a fresh volume takes this ownership.
+RUN mkdir -p /reports && chown node:node /reports
 USER node
 ARG APP=ingress
 ENV APP=${APP}

@@ -17,6 +17,12 @@ export interface PlatformInfo {
   freeTenantId: string;
   freeApiKey: string;
   adminToken: string;
+  /** The platform's own shadow-replay tenant's key (evaluator: usage billed there, never to a user tenant). */
+  shadowApiKey: string;
+  /** The catalog the services run with: the repository's, plus `sim-broken`, a model that answers wrongly. */
+  catalogPath: string;
+  /** Where the evaluator writes and serves its reports. */
+  reportsDir: string;
   pids: number[];
 }
 
@@ -40,6 +46,8 @@ export async function startPlatform(): Promise<void> {
     apiKey: `sk-e2e-paid-${randomBytes(16).toString('hex')}`,
     freeTenantId: `e2e-free-${suffix}`,
     freeApiKey: `sk-e2e-free-${randomBytes(16).toString('hex')}`,
+    judgeApiKey: `sk-e2e-judge-${randomBytes(16).toString('hex')}`,
+    shadowApiKey: `sk-e2e-shadow-${randomBytes(16).toString('hex')}`,
   };
   await seed(infra.DATABASE_URL, tenants);
 
@@ -49,6 +57,8 @@ export async function startPlatform(): Promise<void> {
     z.object({ E2E_LOG_LEVEL: z.string().default('info'), E2E_BASE_PORT: z.coerce.number().int().min(1024).max(65_000).default(28_080) }),
   );
   const url = (offset: number) => `http://127.0.0.1:${E2E_BASE_PORT + offset}`;
+  const catalogPath = writeE2eCatalog();
+  const reportsDir = join(ROOT, '.local/reports/evals');
   const env = {
     ...inheritedEnvironment(),
     NODE_ENV: 'test',
@@ -59,10 +69,15 @@ export async function startPlatform(): Promise<void> {
     DATABASE_URL: infra.DATABASE_URL,
     SIM_BASE_URL: `${url(10)}/v1`,
     ADMIN_TOKEN: adminToken,
-    MODEL_CATALOG_PATH: join(ROOT, 'infra/catalog/models.json'),
+    MODEL_CATALOG_PATH: catalogPath,
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
   };
-  const processes = new ServiceProcesses({ basePort: E2E_BASE_PORT, stateDir: STATE, env });
+  const serviceEnv = {
+    'model-sim': { SIM_MODELS: 'sim-small,sim-large,sim-broken', SIM_IGNORE_ECHO_MODELS: 'sim-broken' },
+    // Every request is judged in e2e, so a test can find the verdicts of the one it sent.
+    evaluator: { EVAL_REPORTS_DIR: reportsDir, EVAL_SAMPLE_RATE: '1' },
+  };
+  const processes = new ServiceProcesses({ basePort: E2E_BASE_PORT, stateDir: STATE, env, serviceEnv });
   await processes.startAll();
   const info: PlatformInfo = {
     ingressUrl: url(0),
@@ -70,7 +85,13 @@ export async function startPlatform(): Promise<void> {
     evaluatorUrl: url(6),
     modelSimUrl: url(10),
     adminToken,
-    ...tenants,
+    tenantId: tenants.tenantId,
+    apiKey: tenants.apiKey,
+    freeTenantId: tenants.freeTenantId,
+    freeApiKey: tenants.freeApiKey,
+    shadowApiKey: tenants.shadowApiKey,
+    catalogPath,
+    reportsDir,
     pids: processes.pids(),
   };
   writeFileSync(INFO_FILE, JSON.stringify(info, null, 2));
@@ -85,12 +106,28 @@ export async function stopPlatform(): Promise<void> {
   for (const pid of pids.filter(alive)) signal(pid, 'SIGKILL');
 }
 
-async function seed(databaseUrl: string, t: { tenantId: string; apiKey: string; freeTenantId: string; freeApiKey: string }): Promise<void> {
+/** The repository's catalog plus `sim-broken` (model-sim answers it ignoring its instructions): the broken route of the evaluation test. */
+function writeE2eCatalog(): string {
+  const catalog = JSON.parse(readFileSync(join(ROOT, 'infra/catalog/models.json'), 'utf8')) as { models: Array<Record<string, unknown>> };
+  const small = catalog.models.find((m) => m.id === 'sim-small')!;
+  catalog.models.push({ ...small, id: 'sim-broken', deployment: 'sim-broken' });
+  const path = join(STATE, 'catalog.json');
+  writeFileSync(path, JSON.stringify(catalog, null, 2));
+  return path;
+}
+
+async function seed(
+  databaseUrl: string,
+  t: { tenantId: string; apiKey: string; freeTenantId: string; freeApiKey: string; judgeApiKey: string; shadowApiKey: string },
+): Promise<void> {
   const { createPrismaClient, seedTenant } = await import('@llm/db');
   const prisma = createPrismaClient(databaseUrl);
   try {
     await seedTenant(prisma, { tenantId: t.tenantId, tier: 'paid', apiKey: t.apiKey });
     await seedTenant(prisma, { tenantId: t.freeTenantId, tier: 'free', apiKey: t.freeApiKey });
+    // The evaluator's own tenants: the LLM judge's requests and shadow replays are billed to them.
+    await seedTenant(prisma, { tenantId: 'platform-evaluator', tier: 'paid', apiKey: t.judgeApiKey });
+    await seedTenant(prisma, { tenantId: 'platform-shadow', tier: 'paid', apiKey: t.shadowApiKey });
   } finally {
     await prisma.$disconnect();
   }

@@ -30,6 +30,8 @@ phase lint bash infra/scripts/lint.sh
 phase typecheck npx tsc -p tsconfig.json --noEmit
 phase deploy-files bash -c 'bash infra/scripts/install-compose.sh && node infra/scripts/validate-deploy.mjs'
 phase unit jest_phase unit
+# The report acceptance test (e2e/evaluation) drives Debian's chromium; installed here only when missing.
+phase chromium bash -c 'bash infra/scripts/install-chromium.sh >/dev/null'
 # Item 19: the infrastructure starts from a clone in a folder the postgres user cannot enter (own spare ports).
 phase infra-anywhere bash infra/scripts/check-infra-anywhere.sh
 

@@ -6,6 +6,9 @@ import { seedTenant } from './seed';
 const seedSchema = databaseSchema.extend({
   DEMO_API_KEY: z.string().min(16).default('sk-demo-local-0000000000000000'),
   DEMO_FREE_API_KEY: z.string().min(16).default('sk-demo-free-00000000000000000'),
+  /** The evaluator's own tenants: the LLM judge (Kafka inbound, the key is unused) and shadow replay. */
+  EVAL_JUDGE_API_KEY: z.string().min(16).default('sk-platform-evaluator-local-000'),
+  EVAL_SHADOW_API_KEY: z.string().min(16).default('sk-platform-shadow-local-00000'),
 });
 
 /** `node dist/libs/db/src/seed.main.js`: the demo tenants `make up` uses. */
@@ -15,7 +18,9 @@ async function main(): Promise<void> {
   try {
     await seedTenant(prisma, { tenantId: 'demo', tier: 'paid', apiKey: config.DEMO_API_KEY, name: 'Demo (paid)' });
     await seedTenant(prisma, { tenantId: 'demo-free', tier: 'free', apiKey: config.DEMO_FREE_API_KEY, name: 'Demo (free)' });
-    console.log('[seed] tenants demo (paid) and demo-free (free) are ready');
+    await seedTenant(prisma, { tenantId: 'platform-evaluator', tier: 'paid', apiKey: config.EVAL_JUDGE_API_KEY, name: 'Platform: LLM judge' });
+    await seedTenant(prisma, { tenantId: 'platform-shadow', tier: 'paid', apiKey: config.EVAL_SHADOW_API_KEY, name: 'Platform: shadow replay' });
+    console.log('[seed] tenants demo (paid), demo-free (free), platform-evaluator and platform-shadow are ready');
   } finally {
     await prisma.$disconnect();
   }

@@ -35,7 +35,12 @@ export function createKafkaClient(options: KafkaConnectionOptions): Kafka {
 }
 
 /** The broker security of the KAFKA_SASL_* / KAFKA_SSL settings; a mechanism without its credentials is refused. */
-export function kafkaSecurity(config: { KAFKA_SASL_MECHANISM?: KafkaSecurityMechanism; KAFKA_SASL_USERNAME?: string; KAFKA_SASL_PASSWORD?: string; KAFKA_SSL?: boolean }): KafkaSecurity {
+export function kafkaSecurity(config: {
+  KAFKA_SASL_MECHANISM?: KafkaSecurityMechanism;
+  KAFKA_SASL_USERNAME?: string;
+  KAFKA_SASL_PASSWORD?: string;
+  KAFKA_SSL?: boolean;
+}): KafkaSecurity {
   const ssl = config.KAFKA_SSL === true ? { ssl: true } : {};
   if (!config.KAFKA_SASL_MECHANISM) return ssl;
   if (!config.KAFKA_SASL_USERNAME || !config.KAFKA_SASL_PASSWORD) throw new Error('KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required too');

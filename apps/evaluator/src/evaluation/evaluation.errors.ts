@@ -1,7 +1,7 @@
 import { assertUnreachable, DomainError } from '@llm/errors';
 import type { HttpStatusMapper } from '@llm/service-runtime';
 
-export type EvaluatorErrorCode = 'INVALID_TENANT';
+export type EvaluatorErrorCode = 'INVALID_TENANT' | 'INVALID_REQUEST' | 'REPORT_NOT_FOUND';
 
 export class EvaluatorError extends DomainError<EvaluatorErrorCode> {
   readonly kind = 'evaluator';
@@ -10,7 +10,10 @@ export class EvaluatorError extends DomainError<EvaluatorErrorCode> {
 export function evaluatorHttpStatus(code: EvaluatorErrorCode): number {
   switch (code) {
     case 'INVALID_TENANT':
+    case 'INVALID_REQUEST':
       return 400;
+    case 'REPORT_NOT_FOUND':
+      return 404;
     default:
       return assertUnreachable(code);
   }

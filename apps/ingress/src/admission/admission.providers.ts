@@ -28,7 +28,11 @@ export function admissionProviders(config: IngressConfig): Provider[] {
       inject: [LOGGER, MetricsRegistry],
       useFactory: (logger: Logger, metrics: MetricsRegistry) =>
         new LoadShedder(
-          new BandLagReader({ ...kafkaSecurity(config), brokers: config.KAFKA_BROKERS, clientId: 'ingress-lag', logger, topicPrefix: config.KAFKA_TOPIC_PREFIX }, Topics.requests, config.SHED_GROUP_ID),
+          new BandLagReader(
+            { ...kafkaSecurity(config), brokers: config.KAFKA_BROKERS, clientId: 'ingress-lag', logger, topicPrefix: config.KAFKA_TOPIC_PREFIX },
+            Topics.requests,
+            config.SHED_GROUP_ID,
+          ),
           {
             thresholds: { batch: config.SHED_LAG_BATCH, realtimeFree: config.SHED_LAG_REALTIME_FREE, realtimePaid: config.SHED_LAG_REALTIME_PAID },
             cacheMs: config.SHED_LAG_CACHE_MS,

@@ -14,6 +14,8 @@ export const modelSimConfigSchema = serviceSchema.extend(httpPort(8090).shape).e
   SIM_MAX_QUEUE: nonNegativeInt(1_000),
   SIM_MODELS: csv.default(['sim-small', 'sim-large']),
   SIM_DEFAULT_MAX_TOKENS: positiveInt(64),
+  /** Models that ignore the ECHO directive and answer filler text: a deliberately wrong model for evaluation tests. */
+  SIM_IGNORE_ECHO_MODELS: csv.default([]),
   /** Prompt tokens reported (and billed) as served from the prefix cache on every call; x-sim-cached-tokens overrides. */
   SIM_CACHED_PROMPT_TOKENS: nonNegativeInt(0),
   SIM_FAULT_429_RATE: rate,

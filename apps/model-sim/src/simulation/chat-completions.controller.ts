@@ -173,6 +173,7 @@ export class ChatCompletionsController {
         maxTokens: maxTokens ?? this.config.SIM_DEFAULT_MAX_TOKENS,
         wantTokens: numberHeader(headers['x-sim-output-tokens']),
         corrupt: fault === 'invalid-json' || fault === 'schema-mismatch' ? fault : undefined,
+        echo: !this.config.SIM_IGNORE_ECHO_MODELS.includes(model),
       });
       const cachedTokens = Math.min(promptTokens, numberHeader(headers['x-sim-cached-tokens']) ?? this.config.SIM_CACHED_PROMPT_TOKENS);
       // Completion tokens are counted once per answer, for its usage and its bill alike.

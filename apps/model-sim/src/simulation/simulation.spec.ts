@@ -21,6 +21,12 @@ describe('text generator', () => {
     expect(generate({ ...base, prompt: 'please ECHO: one two three' }).tokens.join('')).toBe('one two three');
     expect(JSON.parse(generate({ ...base, json: true }).tokens.join(''))).toHaveProperty('answer');
   });
+
+  it('ignores the ECHO directive when told to (a deliberately wrong model)', () => {
+    const text = generate({ ...base, prompt: 'please ECHO: one two three', echo: false }).tokens.join('');
+    expect(text).not.toBe('one two three');
+    expect(text.length).toBeGreaterThan(0);
+  });
 });
 
 describe('BatchScheduler', () => {

@@ -1,9 +1,6 @@
-export interface JudgeVerdict {
-  judge: string;
-  score: number;
-  passed: boolean;
-  details: string;
-}
+import type { JudgeVerdict } from './judge.types';
+
+export type { JudgeVerdict } from './judge.types';
 
 /**
  * Online judge: is a completion that looks like JSON actually valid JSON? A result does not carry its request,

@@ -31,6 +31,8 @@ export interface PlanInput {
   wantTokens?: number;
   /** An injected structured-output fault, applied only when JSON was asked for. */
   corrupt?: 'invalid-json' | 'schema-mismatch';
+  /** False: the model ignores `ECHO:` instructions (SIM_IGNORE_ECHO_MODELS, a deliberately broken route). */
+  echo?: boolean;
 }
 
 /**
@@ -71,6 +73,7 @@ function planChoice(input: PlanInput, index: number): PlannedChoice {
       maxTokens: Number.MAX_SAFE_INTEGER,
       json: input.format.kind === 'json_object',
       wantTokens: input.wantTokens,
+      echo: input.echo,
     });
     tokens = input.format.kind === 'json_object' ? jsonPieces(text.tokens.join('')) : text.tokens;
   }

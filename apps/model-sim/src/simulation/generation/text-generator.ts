@@ -58,10 +58,11 @@ export interface Generated {
 /**
  * Deterministic output for (model, prompt, seed): the same request always gets the same text, which lets
  * tests compare streamed and non-streamed answers and lets the cache be checked for correctness.
- * `ECHO: text` in the last user message echoes the text; JSON response formats get a JSON object.
+ * `ECHO: text` in the last user message echoes the text (unless `echo` is false: a model that ignores its
+ * instructions); JSON response formats get a JSON object.
  */
-export function generate(input: { model: string; prompt: string; seed: number; maxTokens: number; json: boolean; wantTokens?: number }): Generated {
-  const echo = /ECHO:\s*([\s\S]*)$/.exec(input.prompt)?.[1]?.trim();
+export function generate(input: { model: string; prompt: string; seed: number; maxTokens: number; json: boolean; wantTokens?: number; echo?: boolean }): Generated {
+  const echo = input.echo === false ? undefined : /ECHO:\s*([\s\S]*)$/.exec(input.prompt)?.[1]?.trim();
   let words: string[];
   if (echo !== undefined) {
     words = echo.split(/\s+/).filter(Boolean);

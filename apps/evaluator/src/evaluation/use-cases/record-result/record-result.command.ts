@@ -11,4 +11,9 @@ export class RecordResultCommand {
   get tenantId(): string {
     return this.result.tenant_id;
   }
+
+  /** An answer of the LLM-as-judge comes back as an inbound request whose upstream id starts with `judge:`. */
+  get isJudgeAnswer(): boolean {
+    return this.result.upstream_id?.startsWith('judge:') === true;
+  }
 }

@@ -3,6 +3,9 @@ import { InMemoryEventPublisher } from '@llm/kafka/testing';
 import { MetricsRegistry } from '@llm/telemetry';
 import { llmResult } from '@llm/testing';
 import type { EvaluationRepository } from '../../evaluation.repository';
+import type { EvaluationRow, EvaluationStoreRepository, SampleResultHalf } from '../../evaluation-store.repository';
+import { Sampler } from '../../sampling/sampler';
+import { VerdictRecorder } from '../../verdict.recorder';
 import { RecordResultCommand } from './record-result.command';
 import { RecordResultUseCase } from './record-result.use-case';
 
@@ -26,15 +29,32 @@ class FakeEvaluationRepository implements Pick<EvaluationRepository, 'recordOnce
   }
 }
 
+/** In-memory stand-in for the Postgres store, same public methods the use case and the recorder call. */
+class FakeStore implements Pick<EvaluationStoreRepository, 'saveEvaluations' | 'saveResultHalf'> {
+  readonly evaluations = new Map<string, EvaluationRow>();
+  readonly halves: SampleResultHalf[] = [];
+  async saveEvaluations(_tenantId: string, rows: readonly EvaluationRow[]): Promise<void> {
+    for (const row of rows) if (!this.evaluations.has(row.evaluationId)) this.evaluations.set(row.evaluationId, row);
+  }
+  async saveResultHalf(_tenantId: string, half: SampleResultHalf): Promise<void> {
+    this.halves.push(half);
+  }
+}
+
 const result = (overrides: Partial<LlmResultV1> = {}, content: string | null = 'hello') => llmResult({ tenant_id: 'acme', ...overrides }, content);
 
-function setup() {
+function setup(sampleRate = 1) {
   const repository = new FakeEvaluationRepository();
   const events = new InMemoryEventPublisher();
+  const store = new FakeStore();
+  const joined: string[] = [];
   const metrics = new MetricsRegistry('evaluator-test', { defaultMetrics: false });
-  const useCase = new RecordResultUseCase(repository, events, metrics);
+  const sampler = new Sampler({ defaultRate: sampleRate, rates: {}, excludedTenants: ['platform-evaluator'] });
+  const recorder = new VerdictRecorder(store as unknown as EvaluationStoreRepository, events);
+  const judgeSample = { execute: async (_t: string, requestId: string) => void joined.push(requestId) };
+  const useCase = new RecordResultUseCase(repository, sampler, recorder, store, judgeSample, { EVAL_LATENCY_TARGET_MS: 1_000, EVAL_COST_TARGET_MICROS: 100 }, metrics);
   const run = (r: LlmResultV1) => useCase.execute(RecordResultCommand.create(r));
-  return { repository, events, metrics, run };
+  return { repository, events, store, joined, metrics, run };
 }
 
 describe('RecordResultUseCase', () => {
@@ -73,7 +93,7 @@ describe('RecordResultUseCase', () => {
     const bad = result({}, '[1, 2,');
     await run(ok);
     await run(bad);
-    expect(events.on(Topics.evaluations)).toEqual([
+    expect(events.on(Topics.evaluations).filter((e) => e.judge === 'json_validity')).toEqual([
       expect.objectContaining({ request_id: ok.request_id, tenant_id: 'acme', judge: 'json_validity', model: 'sim-small', score: 1, passed: true }),
       expect.objectContaining({ request_id: bad.request_id, judge: 'json_validity', score: 0, passed: false }),
     ]);
@@ -84,8 +104,9 @@ describe('RecordResultUseCase', () => {
     const r = result({}, '{}');
     await run(r);
     await run(r);
-    const [first, second] = events.on(Topics.evaluations);
-    expect(first!.evaluation_id).toBe(second!.evaluation_id);
+    const ids = events.on(Topics.evaluations).map((e) => e.evaluation_id);
+    expect(ids).toHaveLength(6);
+    expect(ids.slice(3)).toEqual(ids.slice(0, 3));
   });
 
   it('does not judge plain text or empty content', async () => {
@@ -93,7 +114,7 @@ describe('RecordResultUseCase', () => {
     await run(result({}, 'plain text'));
     await run(result({}, null));
     await run(result({ response: undefined }));
-    expect(events.on(Topics.evaluations)).toEqual([]);
+    expect(events.on(Topics.evaluations).filter((e) => e.judge === 'json_validity')).toEqual([]);
   });
 
   it('does not count a result whose evaluation could not be published, so the retry counts it', async () => {
@@ -104,5 +125,36 @@ describe('RecordResultUseCase', () => {
     expect(await repository.getCounters('acme')).toEqual({});
     await run(r);
     expect((await repository.getCounters('acme')).total).toBe(1);
+  });
+
+  it('scores latency and cost against their targets, with the numbers on the stored verdict', async () => {
+    const { store, run } = setup();
+    const r = result({ latency_ms: 2_000, cost_micros: 50 });
+    await run(r);
+    const rows = [...store.evaluations.values()];
+    expect(rows.find((e) => e.judge === 'latency')).toMatchObject({ score: 0.5, passed: false, latencyMs: 2_000, costMicros: 50 });
+    expect(rows.find((e) => e.judge === 'cost')).toMatchObject({ score: 1, passed: true });
+  });
+
+  it('stores the result half of a sampled request and asks for the pair to be judged', async () => {
+    const { store, joined, run } = setup();
+    const r = result({ feature: 'support' }, 'an answer');
+    await run(r);
+    expect(store.halves).toEqual([expect.objectContaining({ requestId: r.request_id, feature: 'support', answer: 'an answer', status: 'succeeded' })]);
+    expect(joined).toEqual([r.request_id]);
+  });
+
+  it('judges nothing, but still counts, when the request is not sampled', async () => {
+    const { repository, events, store, run } = setup(0);
+    await run(result({}, '{"a":1}'));
+    expect(events.on(Topics.evaluations)).toEqual([]);
+    expect(store.halves).toEqual([]);
+    expect((await repository.getCounters('acme')).total).toBe(1);
+  });
+
+  it('never samples the platform judge tenant', async () => {
+    const { events, run } = setup(1);
+    await run(result({ tenant_id: 'platform-evaluator' }, '{"a":1}'));
+    expect(events.on(Topics.evaluations)).toEqual([]);
   });
 });
