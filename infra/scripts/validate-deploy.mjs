@@ -20,13 +20,16 @@ function compose() {
     return;
   }
   const services = spec.services ?? {};
-  for (const name of [...SERVICES, 'kafka', 'kafka-setup', 'redis', 'postgres', 'db-migrate', 'qdrant', 'vllm']) {
+  for (const name of [...SERVICES, 'kafka', 'kafka-acls', 'kafka-setup', 'redis', 'postgres', 'db-migrate', 'qdrant', 'vllm']) {
     if (!services[name]) problems.push(`docker-compose.yml: service ${name} is missing`);
   }
   if (!services.vllm?.profiles?.includes('gpu')) problems.push('docker-compose.yml: vllm must be in the gpu profile');
   for (const [name, svc] of Object.entries(services)) {
     for (const dep of Object.keys(svc.depends_on ?? {})) if (!services[dep]) problems.push(`docker-compose.yml: ${name} depends on unknown ${dep}`);
     if (SERVICES.includes(name) && svc.environment?.APP !== name) problems.push(`docker-compose.yml: ${name} must run APP=${name}`);
+    // The broker refuses unauthenticated clients (SASL/SCRAM + ACLs): every platform container must log in.
+    if ((SERVICES.includes(name) || name === 'kafka-setup') && svc.environment?.KAFKA_SASL_MECHANISM !== 'scram-sha-512')
+      problems.push(`docker-compose.yml: ${name} must connect to Kafka with SASL/SCRAM (KAFKA_SASL_*)`);
   }
   try {
     execFileSync('docker', ['compose', 'version'], { stdio: 'ignore' });
@@ -61,6 +64,10 @@ function kubernetes() {
     if (!kinds.Service?.includes(s)) problems.push(`infra/k8s: no Service for ${s}`);
   }
   for (const s of ['inference-worker', 'router', 'cache', 'cost-ledger']) if (!kinds.ScaledObject?.includes(s)) problems.push(`infra/k8s: no KEDA ScaledObject for ${s}`);
+  // Applied on clusters with Strimzi, outside the kustomization: parsed and checked for the principals.
+  const users = parseAllDocuments(readFileSync(join(root, 'infra/k8s/strimzi/kafka-users.yaml'), 'utf8')).map((d) => d.toJS());
+  for (const name of ['platform', 'upstream-acme'])
+    if (!users.some((u) => u?.kind === 'KafkaUser' && u.metadata?.name === name)) problems.push(`infra/k8s/strimzi: no KafkaUser ${name}`);
 }
 
 compose();
