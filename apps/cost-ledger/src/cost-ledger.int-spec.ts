@@ -3,7 +3,7 @@ import { parseConfig } from '@llm/config';
 import { Topics, type UsageV1 } from '@llm/contracts';
 import { hashApiKey, migrate } from '@llm/db';
 import { createKafkaClient, KafkaEventPublisher } from '@llm/kafka';
-import { API_KEY_REVOCATIONS_CHANNEL } from '@llm/redis';
+import { ADMISSION_PLANS_CHANNEL, API_KEY_REVOCATIONS_CHANNEL } from '@llm/redis';
 import { runService, type RunningService } from '@llm/service-runtime';
 import { createTopics, freshDatabase, quietLogger, testInfra, testServiceSettings, uniquePrefix, waitFor } from '@llm/testing';
 import Redis from 'ioredis';
@@ -261,6 +261,35 @@ describe('cost ledger service (Kafka + Postgres + Redis + HTTP)', () => {
     const auditA = (await api('GET', '/audit', adminA)).body as { rows: { tenant_id: string }[] };
     expect(new Set(auditA.rows.map((r) => r.tenant_id))).toEqual(new Set([tA]));
   }, 120_000);
+
+  it('keeps admission plans for ingress: validated, audited, and announced on every change', async () => {
+    const sub = redis.duplicate();
+    let heard = 0;
+    sub.on('message', () => heard++);
+    await sub.subscribe(ADMISSION_PLANS_CHANNEL);
+    const planId = `strict-${suffix}`;
+    // ingress's own plan schema (libs/contracts), so a plan ingress would refuse never reaches Postgres.
+    const invalid = await api('POST', '/plans', ADMIN, {
+      id: planId,
+      name: 'strict',
+      admission: { band: 'realtime-paid', model_tiers: [], limits: { key: { requests_per_minute: -1 } } },
+    });
+    expect(invalid.status).toBe(400);
+    const admission = { band: 'realtime-paid', limits: { key: { requests_per_minute: 60 } }, model_tiers: ['small'] };
+    expect(await change('plan.create', 'POST', '/plans', ADMIN, { id: planId, name: 'strict', tier: 'paid', admission })).toMatchObject({
+      id: planId,
+      admission: { model_tiers: ['small'] },
+    });
+    await waitFor(() => (heard >= 1 ? true : undefined), { what: 'the plan announcement' });
+    await change('tenant.update', 'PATCH', `/tenants/${tB}`, ADMIN, { plan_id: planId });
+    await waitFor(() => (heard >= 2 ? true : undefined), { what: 'the assignment announcement' });
+    expect(await change('plan.update', 'PUT', `/plans/${planId}`, ADMIN, { admission: null })).toMatchObject({ id: planId, admission: null });
+    await waitFor(() => (heard >= 3 ? true : undefined), { what: 'the update announcement' });
+    expect((await api('PUT', `/plans/nope-${suffix}`, ADMIN, { name: 'x' })).status).toBe(404);
+    const { rows } = await pg.query<{ action: string }>("select action from audit_log where target_id = $1 and action like 'plan.%' order by id", [planId]);
+    expect(rows.map((r) => r.action)).toEqual(['plan.create', 'plan.update']);
+    await sub.quit();
+  });
 
   it('answers usage group_by, CSV, estimate and serves its OpenAPI document', async () => {
     // The day of the charge, not of the test: a run soon after midnight UTC charged it the day before.

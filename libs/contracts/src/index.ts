@@ -13,3 +13,4 @@ export * from './events/cache-purge.v1';
 export * from './events/stream-event';
 export * from './error-codes';
 export * from './request-ids';
+export * from './admission-plan';

@@ -4,3 +4,10 @@
  * a lost message is bounded by ingress's AUTH_CACHE_TTL_MS.
  */
 export const API_KEY_REVOCATIONS_CHANNEL = 'platform:auth:api-key-revoked';
+
+/**
+ * Pub/sub channel on which the cost ledger announces a change of admission plans (a plan's definition, a tenant's
+ * plan); every ingress reloads its plans from Postgres at once. A lost message is bounded by ingress's
+ * ADMISSION_PLANS_REFRESH_MS.
+ */
+export const ADMISSION_PLANS_CHANNEL = 'platform:admission:plans-changed';

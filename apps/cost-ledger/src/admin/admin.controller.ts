@@ -3,7 +3,16 @@ import { CurrentAdmin, AdminAuthGuard } from './auth/admin-auth.guard';
 import type { AdminPrincipal } from './auth/admin-principal';
 import { parseBody } from './admin-input';
 import { AdminDirectoryUseCase } from './directory/admin-directory.use-case';
-import { alertSettingsBody, createAdminTokenBody, createKeyBody, createPlanBody, createTenantBody, putBudgetBody, updateTenantBody } from './directory/directory.schemas';
+import {
+  alertSettingsBody,
+  createAdminTokenBody,
+  createKeyBody,
+  createPlanBody,
+  updatePlanBody,
+  createTenantBody,
+  putBudgetBody,
+  updateTenantBody,
+} from './directory/directory.schemas';
 
 /** Tenants, plans, admin tokens, API keys, budgets, alert settings. Permission: AdminAuthGuard + per-call access checks in the use case. */
 @Controller('v1/admin')
@@ -39,6 +48,11 @@ export class AdminController {
   @Post('plans')
   createPlan(@CurrentAdmin() p: AdminPrincipal, @Body() body: unknown) {
     return this.directory.createPlan(p, parseBody(createPlanBody, body));
+  }
+
+  @Put('plans/:plan')
+  updatePlan(@CurrentAdmin() p: AdminPrincipal, @Param('plan') plan: string, @Body() body: unknown) {
+    return this.directory.updatePlan(p, plan, parseBody(updatePlanBody, body));
   }
 
   @Post('admin-tokens')

@@ -2,6 +2,9 @@
  * OpenAPI 3.1 document of the admin API (served at GET /v1/admin/openapi.json). Money is integer
  * micro-dollars; times are UTC ISO 8601; list endpoints page with an opaque `cursor` (next_cursor).
  */
+import { admissionPlanSchema } from '@llm/contracts';
+import { z } from 'zod';
+
 const bearer = [{ adminToken: [] }];
 const tenant = { name: 'tenant', in: 'path', required: true, schema: { type: 'string' } };
 const id = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
@@ -10,6 +13,8 @@ const range = [q('from', 'inclusive start (date or date-time); default 30 days b
 const page = [q('limit', 'page size', 'integer'), q('cursor', 'next_cursor of the previous page')];
 const json = (description: string) => ({ '200': { description, content: { 'application/json': { schema: { type: 'object' } } } } });
 const body = (schema: object) => ({ required: true, content: { 'application/json': { schema } } });
+/** ingress's admission plan (libs/contracts admissionPlanSchema), as JSON Schema. */
+const ADMISSION_PLAN = z.toJSONSchema(admissionPlanSchema, { io: 'input' });
 const op = (summary: string, extra: object = {}) => ({ summary, security: bearer, responses: json(summary), ...extra });
 
 export const ADMIN_OPENAPI = {
@@ -40,7 +45,37 @@ export const ADMIN_OPENAPI = {
     },
     '/v1/admin/plans': {
       get: op('List plans'),
-      post: op('Create a plan with default daily/monthly budgets (platform admin)', { requestBody: body({ type: 'object', required: ['id', 'name'] }) }),
+      post: op('Create a plan: default daily/monthly budgets, and optionally the admission plan ingress enforces for its tenants (platform admin)', {
+        requestBody: body({
+          type: 'object',
+          required: ['id', 'name'],
+          properties: {
+            id: { type: 'string' },
+            name: { type: 'string' },
+            tier: { enum: ['paid', 'free'] },
+            daily_budget_micros: { type: 'integer' },
+            monthly_budget_micros: { type: 'integer' },
+            admission: ADMISSION_PLAN,
+          },
+        }),
+      }),
+    },
+    '/v1/admin/plans/{plan}': {
+      put: op(
+        'Update a plan; `admission: null` makes it budget-only again. Every ingress applies an admission change within a pub/sub hop (ADMISSION_PLANS_REFRESH_MS if that message is lost)',
+        {
+          parameters: [{ name: 'plan', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: body({
+            type: 'object',
+            properties: {
+              name: { type: 'string' },
+              daily_budget_micros: { type: ['integer', 'null'] },
+              monthly_budget_micros: { type: ['integer', 'null'] },
+              admission: { anyOf: [ADMISSION_PLAN, { type: 'null' }] },
+            },
+          }),
+        },
+      ),
     },
     '/v1/admin/admin-tokens': {
       post: op('Create an admin token; the token is returned once', {

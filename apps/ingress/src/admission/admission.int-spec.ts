@@ -7,7 +7,7 @@ import { parseConfig } from '@llm/config';
 import { Topics, type Priority } from '@llm/contracts';
 import { createKafkaClient, KafkaEventPublisher } from '@llm/kafka';
 import { createPrismaClient, migrate, seedTenant } from '@llm/db';
-import { REDIS, TenantKeys, type Redis } from '@llm/redis';
+import { ADMISSION_PLANS_CHANNEL, REDIS, TenantKeys, type Redis } from '@llm/redis';
 import { runService, type RunningService } from '@llm/service-runtime';
 import { createTopics, llmRequest, llmResult, quietLogger, testInfra, testServiceSettings, uniquePrefix, waitFor } from '@llm/testing';
 import { BudgetStore } from '@llm/budgets';
@@ -38,7 +38,8 @@ const budgeted = tenant('budgeted', 'paid');
 const settled = tenant('settled', 'paid');
 const replayed = tenant('replayed', 'paid');
 const busy = tenant('busy', 'paid');
-const ALL = [limited, tokens, users, tight, free, paid, guarded, budgeted, settled, replayed, busy];
+const stored = tenant('stored', 'paid');
+const ALL = [limited, tokens, users, tight, free, paid, guarded, budgeted, settled, replayed, busy, stored];
 
 const PLANS = {
   plans: {
@@ -245,6 +246,34 @@ describe('ingress admission control (HTTP, two instances, real Redis/Kafka/Postg
       intervalMs: 200,
     });
     expect((await send(a, key, chat('still two in flight'))).status).toBe(429);
+  });
+
+  it('enforces a plan set in Postgres through the admin API’s tables, on every instance, within a notification', async () => {
+    const key = stored.apiKeys[0]!;
+    const planId = `db-strict-${suffix}`;
+    for (let i = 0; i < 3; i++) expect((await send(a, key, chat(`before ${i}`))).status).toBe(202);
+    const strict = { band: 'realtime-paid', limits: { key: { requests_per_minute: 1 } }, model_tiers: ['small'] };
+    // What the cost ledger's PUT /v1/admin/plans/{id} and PATCH /v1/admin/tenants/{id} write, then announce.
+    await prisma.$executeRaw`insert into plans (id, name, tier, admission) values (${planId}, 'strict', 'paid', ${JSON.stringify(strict)}::jsonb)`;
+    await prisma.$executeRaw`insert into tenant_plans (tenant_id, plan_id) values (${stored.tenantId}, ${planId})`;
+    await redis.publish(ADMISSION_PLANS_CHANNEL, 'changed');
+    for (const service of [a, b]) {
+      await waitFor(async () => ((await send(service, key, chat('under the stored plan'))).status === 429 ? true : undefined), {
+        what: 'the stored plan in force',
+        timeoutMs: 20_000,
+        intervalMs: 200,
+      });
+    }
+    // Back to a budget-only plan: the tier's plan applies again.
+    await prisma.$executeRaw`update plans set admission = null where id = ${planId}`;
+    await redis.publish(ADMISSION_PLANS_CHANNEL, 'changed');
+    await waitFor(async () => ((await send(b, key, chat('after the stored plan'))).status === 202 ? true : undefined), {
+      what: 'the stored plan lifted',
+      timeoutMs: 20_000,
+      intervalMs: 200,
+    });
+    await prisma.$executeRaw`delete from tenant_plans where tenant_id = ${stored.tenantId}`;
+    await prisma.$executeRaw`delete from plans where id = ${planId}`;
   });
 
   it('limits each named user of a tenant separately', async () => {

@@ -13,6 +13,7 @@ import { AdmissionGate } from './admission-gate';
 import { ADMISSION_SETTINGS, CATALOG } from './admission.tokens';
 import { ConcurrencySlots } from './concurrency/concurrency-slots';
 import { PlanBook } from './plans/plan-book';
+import { PlanSync } from './plans/plan-sync';
 import { RateLimits } from './rate-limits/rate-limits';
 import { LoadShedder } from './shedding/load-shedder';
 import { AdmitRequestUseCase } from './use-cases/admit-request/admit-request.use-case';
@@ -49,6 +50,7 @@ export function admissionProviders(config: IngressConfig): Provider[] {
     },
     { provide: BudgetStore, inject: [REDIS], useFactory: (redis: Redis) => new BudgetStore(redis) },
     RateLimits,
+    PlanSync,
     ConcurrencySlots,
     AdmitRequestUseCase,
     AdmissionGate,

@@ -42,6 +42,8 @@ export const ingressConfigSchema = serviceSchema
     MODEL_CATALOG_PATH: z.string().min(1).default('infra/catalog/models.json'),
     /** Plans, their limits and per-key overrides (JSON, see infra/plans/plans.example.json); built-in plans when unset. */
     ADMISSION_PLANS_PATH: z.string().min(1).optional(),
+    /** How often plans set through the admin API are re-read from Postgres (besides the change notification). */
+    ADMISSION_PLANS_REFRESH_MS: positiveInt(30_000),
     /** Rate limits, concurrency caps and load shedding; false admits everything a plan's model access allows (benchmarks). */
     ADMISSION_LIMITS: bool(true),
     /** Reserve each request's worst-case cost on its budgets (libs/budgets) at admission; false skips it (benchmarks). */

@@ -1,14 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { hashApiKey, PRISMA, type PrismaClient } from '@llm/db';
-import { API_KEY_REVOCATIONS_CHANNEL, REDIS, type Redis } from '@llm/redis';
+import { ADMISSION_PLANS_CHANNEL, API_KEY_REVOCATIONS_CHANNEL, REDIS, type Redis } from '@llm/redis';
 import { hashUserId } from '@llm/telemetry';
 import type { z } from 'zod';
 import { BudgetSync } from '../../budgets/budget-sync';
 import { AdminError } from '../admin.errors';
 import { access, type AdminPrincipal } from '../auth/admin-principal';
 import { audit } from './audit.repository';
-import type { alertSettingsBody, createAdminTokenBody, createKeyBody, createPlanBody, createTenantBody, putBudgetBody, updateTenantBody } from './directory.schemas';
+import type {
+  alertSettingsBody,
+  createAdminTokenBody,
+  createKeyBody,
+  createPlanBody,
+  createTenantBody,
+  putBudgetBody,
+  updatePlanBody,
+  updateTenantBody,
+} from './directory.schemas';
 
 const n = (v: bigint | null | undefined) => (v === null || v === undefined ? null : Number(v));
 
@@ -63,7 +72,10 @@ export class AdminDirectoryUseCase {
     });
     // A suspension (or a tier change) must reach every ingress now, not when its cache expires.
     if (b.status !== undefined || b.tier !== undefined) await this.announceKeys(id);
-    if (b.plan_id !== undefined) await this.budgets.run(id);
+    if (b.plan_id !== undefined) {
+      await this.budgets.run(id);
+      await this.plansChanged();
+    }
     return tenantDto(t);
   }
 
@@ -74,6 +86,7 @@ export class AdminDirectoryUseCase {
       tier: pl.tier,
       daily_budget_micros: n(pl.dailyBudgetMicros),
       monthly_budget_micros: n(pl.monthlyBudgetMicros),
+      admission: pl.admission ?? null,
     }));
   }
 
@@ -82,12 +95,41 @@ export class AdminDirectoryUseCase {
     await this.conflictAs('a plan with this id exists', () =>
       this.prisma.$transaction(async (tx) => {
         await tx.plan.create({
-          data: { id: b.id, name: b.name, tier: b.tier, dailyBudgetMicros: b.daily_budget_micros ?? null, monthlyBudgetMicros: b.monthly_budget_micros ?? null },
+          data: {
+            id: b.id,
+            name: b.name,
+            tier: b.tier,
+            dailyBudgetMicros: b.daily_budget_micros ?? null,
+            monthlyBudgetMicros: b.monthly_budget_micros ?? null,
+            ...(b.admission ? { admission: b.admission } : {}),
+          },
         });
         await audit(tx, p, { tenantId: null, action: 'plan.create', targetType: 'plan', targetId: b.id, details: b });
       }),
     );
+    if (b.admission) await this.plansChanged();
     return (await this.listPlans()).find((pl) => pl.id === b.id)!;
+  }
+
+  async updatePlan(p: AdminPrincipal, id: string, b: z.infer<typeof updatePlanBody>) {
+    access.platform(p);
+    await this.prisma.$transaction(async (tx) => {
+      if (!(await tx.plan.findUnique({ where: { id } }))) throw new AdminError('NOT_FOUND', `no plan ${id}`);
+      await tx.plan.update({
+        where: { id },
+        data: { name: b.name, dailyBudgetMicros: b.daily_budget_micros, monthlyBudgetMicros: b.monthly_budget_micros },
+      });
+      // SQL NULL (a budget-only plan again), not JSON null: ingress reads `admission is not null`.
+      if (b.admission !== undefined) await tx.$executeRaw`update plans set admission = ${b.admission === null ? null : JSON.stringify(b.admission)}::jsonb where id = ${id}`;
+      await audit(tx, p, { tenantId: null, action: 'plan.update', targetType: 'plan', targetId: id, details: b });
+    });
+    if (b.admission !== undefined) await this.plansChanged();
+    return (await this.listPlans()).find((pl) => pl.id === id)!;
+  }
+
+  /** Every ingress reloads its plans (its periodic refresh bounds a lost message). */
+  private async plansChanged(): Promise<void> {
+    await this.redis.publish(ADMISSION_PLANS_CHANNEL, String(Date.now())).catch(() => undefined);
   }
 
   async createAdminToken(p: AdminPrincipal, b: z.infer<typeof createAdminTokenBody>) {

@@ -1,4 +1,4 @@
-import { tenantId } from '@llm/contracts';
+import { admissionPlanSchema, tenantId } from '@llm/contracts';
 import { z } from 'zod';
 
 const micros = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -17,6 +17,14 @@ export const createPlanBody = z.strictObject({
   tier: z.enum(['paid', 'free']).default('free'),
   daily_budget_micros: micros.optional(),
   monthly_budget_micros: micros.optional(),
+  /** What ingress enforces for the plan's tenants (limits, caps, model access, screening); absent: budgets only. */
+  admission: admissionPlanSchema.optional(),
+});
+export const updatePlanBody = z.strictObject({
+  name: name.optional(),
+  daily_budget_micros: micros.nullable().optional(),
+  monthly_budget_micros: micros.nullable().optional(),
+  admission: admissionPlanSchema.nullable().optional(),
 });
 export const createAdminTokenBody = z
   .strictObject({ name, role: z.enum(['platform_admin', 'tenant_admin', 'read_only']), tenant_id: tenantId.optional() })

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { issueLines } from '@llm/config';
-import { DEFAULT_PLANS, plansSchema, type Plan, type Plans } from './plan.schema';
+import { DEFAULT_PLANS, planSchema, plansSchema, type Plan, type Plans } from './plan.schema';
+
+/** Admission plans kept in Postgres (set through the cost ledger's admin API): definitions, and tenants' plans. */
+export interface StoredPlans {
+  plans: Record<string, unknown>;
+  tenants: Record<string, string>;
+}
 
 export interface PlanSubject {
   tenantId: string;
@@ -14,12 +20,36 @@ export interface EffectivePlan extends Plan {
 
 /**
  * The plan of a caller: the tenant's assigned plan (or its tier's), with the key's overrides applied. Plans are
- * configuration read once at boot, so resolving one costs no I/O; the merged result is memoized per key.
+ * in memory (the plans file or built-in ones, with Postgres's plans laid over them by PlanSync), so resolving
+ * one costs no I/O; the merged result is memoized per key until the plans change.
  */
 export class PlanBook {
   private readonly memo = new Map<string, EffectivePlan>();
+  private plans: Plans;
 
-  constructor(private readonly plans: Plans = DEFAULT_PLANS) {}
+  constructor(private readonly base: Plans = DEFAULT_PLANS) {
+    this.plans = base;
+  }
+
+  /**
+   * Lays the stored plans over the base ones: a stored plan replaces a file plan of the same id, a stored
+   * assignment a file one. A stored plan that is not a valid admission plan is skipped (with its tenants), never
+   * applied half-way; its id is returned so the caller can say so.
+   */
+  overlay(stored: StoredPlans): { skipped: string[] } {
+    const plans: Plans['plans'] = { ...this.base.plans };
+    const skipped: string[] = [];
+    for (const [id, definition] of Object.entries(stored.plans)) {
+      const parsed = planSchema.safeParse(definition);
+      if (parsed.success) plans[id] = parsed.data;
+      else skipped.push(id);
+    }
+    const tenants = { ...this.base.tenants };
+    for (const [tenant, plan] of Object.entries(stored.tenants)) if (Object.hasOwn(plans, plan)) tenants[tenant] = plan;
+    this.plans = { ...this.base, plans, tenants };
+    this.memo.clear();
+    return { skipped };
+  }
 
   static fromFile(path: string | undefined): PlanBook {
     if (!path) return new PlanBook();
