@@ -26,6 +26,7 @@ export const modelSimConfigSchema = serviceSchema.extend(httpPort(8090).shape).e
   SIM_FAULT_STREAM_CUT_RATE: rate,
   SIM_FAULT_STREAM_ERROR_RATE: rate,
   SIM_FAULT_INVALID_RATE: rate,
+  SIM_FAULT_INVALID_JSON_RATE: rate,
   SIM_SEED: z.coerce.number().int().default(42),
 });
 export type ModelSimConfig = z.infer<typeof modelSimConfigSchema>;

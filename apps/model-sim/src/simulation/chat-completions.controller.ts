@@ -69,6 +69,7 @@ export class ChatCompletionsController {
       'stream-cut': config.SIM_FAULT_STREAM_CUT_RATE,
       'stream-error': config.SIM_FAULT_STREAM_ERROR_RATE,
       'invalid-response': config.SIM_FAULT_INVALID_RATE,
+      'invalid-json': config.SIM_FAULT_INVALID_JSON_RATE,
     };
     this.requestsTotal = metrics.counter('sim_requests_total', 'Requests by model and outcome', ['model', 'outcome']);
     this.queueDepth = metrics.gauge('sim_queue_depth', 'Requests waiting for a batch slot');
@@ -138,7 +139,7 @@ export class ChatCompletionsController {
         prompt: promptOf(body.messages),
         seed: body.seed ?? 0,
         maxTokens: body.max_completion_tokens ?? body.max_tokens ?? this.config.SIM_DEFAULT_MAX_TOKENS,
-        json: body.response_format?.type === 'json_object' || body.response_format?.type === 'json_schema',
+        json: (body.response_format?.type === 'json_object' || body.response_format?.type === 'json_schema') && fault !== 'invalid-json',
         wantTokens: numberHeader(headers['x-sim-output-tokens']),
       });
       const promptTokens = countPromptTokens(body.messages);

@@ -3,7 +3,7 @@
  * streams two tokens then goes silent (non-stream: like timeout); `headers-stall` sends 200 and headers, then
  * nothing; `stream-no-usage` omits the usage chunk; `stream-cut` ends the stream after two tokens without
  * finish_reason or [DONE]; `stream-error` sends an error event inside the stream; `invalid-response` answers
- * 200 with a body that is not a chat completion.
+ * 200 with a body that is not a chat completion; `invalid-json` answers a JSON-mode request with plain text.
  */
 const FAULTS = [
   'none',
@@ -20,6 +20,7 @@ const FAULTS = [
   'stream-cut',
   'stream-error',
   'invalid-response',
+  'invalid-json',
 ] as const;
 export type Fault = (typeof FAULTS)[number];
 
