@@ -30,7 +30,7 @@ export const inferenceWorkerConfigSchema = serviceSchema
     INFERENCE_RETRY_BUDGET_RATIO: z.coerce.number().min(0).max(1).default(0.2),
     INFERENCE_RETRY_BUDGET_MIN_PER_S: z.coerce.number().min(0).default(1),
     /** Circuit breaker per deployment: opens above this failure ratio over the window, given a minimum volume. */
-    INFERENCE_BREAKER_THRESHOLD: z.coerce.number().gt(0).max(1).default(0.5),
+    INFERENCE_BREAKER_THRESHOLD: z.coerce.number().gt(0).lt(1).default(0.5),
     INFERENCE_BREAKER_WINDOW_MS: positiveInt(60_000),
     INFERENCE_BREAKER_MIN_CALLS: positiveInt(20),
     /** How long an open breaker refuses calls before it lets one half-open probe through. */
@@ -40,6 +40,8 @@ export const inferenceWorkerConfigSchema = serviceSchema
     /** Batch-band requests wait longer and use at most this share of a deployment's concurrency. */
     INFERENCE_BATCH_LIMIT_WAIT_MS: nonNegativeInt(30_000),
     INFERENCE_BATCH_CONCURRENCY_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
+    /** A 429 whose Retry-After is at least this (s) keeps every worker off the deployment that long. */
+    INFERENCE_COOLDOWN_MIN_RETRY_AFTER_S: positiveInt(5),
     /** Output tokens assumed for a call without max_tokens when TPM is reserved (corrected after the call). */
     INFERENCE_TPM_DEFAULT_OUTPUT_TOKENS: positiveInt(256),
     /** json_object / json_schema answers that fail validation are asked again this many times, with the error. */

@@ -57,7 +57,7 @@ export class InferenceModule {
                 batchWaitMs: config.INFERENCE_BATCH_LIMIT_WAIT_MS,
                 batchConcurrencyShare: config.INFERENCE_BATCH_CONCURRENCY_SHARE,
               }),
-              { defaultOutputTokens: config.INFERENCE_TPM_DEFAULT_OUTPUT_TOKENS },
+              { defaultOutputTokens: config.INFERENCE_TPM_DEFAULT_OUTPUT_TOKENS, cooldownMinRetryAfterS: config.INFERENCE_COOLDOWN_MIN_RETRY_AFTER_S },
             );
           },
         },

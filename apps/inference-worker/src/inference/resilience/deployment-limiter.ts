@@ -168,11 +168,9 @@ function saturated(target: RouteTarget, waitMs: number): InferenceError {
   return new InferenceError('DEPLOYMENT_SATURATED', `${deploymentName(target)} is at its shared limits`, true, { retryAfterS: Math.max(1, Math.ceil(waitMs / 1000)) });
 }
 
-/** The provider's own 429, remembered: it counts against the deployment's breaker like the 429 itself. */
+/** Our own avoidance, not a new observation of the deployment: it does not count against its breaker. */
 function coolingDown(target: RouteTarget, waitMs: number): InferenceError {
-  return new InferenceError('PROVIDER_RATE_LIMITED', `${deploymentName(target)} asked to be left alone (Retry-After)`, true, {
-    retryAfterS: Math.max(1, Math.ceil(waitMs / 1000)),
-  });
+  return new InferenceError('DEPLOYMENT_SATURATED', `${deploymentName(target)} asked to be left alone (Retry-After)`, true, { retryAfterS: Math.max(1, Math.ceil(waitMs / 1000)) });
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -13,12 +13,18 @@ export interface GuardedCallOptions {
 export interface GuardSettings {
   /** Output tokens assumed for a call without max_tokens when TPM is reserved. */
   defaultOutputTokens: number;
+  /**
+   * A 429 asking for at least this long (Retry-After, s) cools the deployment down for every worker. Shorter
+   * ones are the request's own business (its retry waits for them): a provider that rate-limits a call now and
+   * then would otherwise be shut off for everyone after each one.
+   */
+  cooldownMinRetryAfterS: number;
 }
 
 /**
  * A provider call behind its deployment's circuit breaker and shared limits: an open breaker or a saturated
- * deployment answers at once (notCalled) so the request moves to its next target, and a 429 with Retry-After
- * cools the deployment down for every worker.
+ * deployment answers at once (notCalled) so the request moves to its next target, and a 429 with a long
+ * Retry-After cools the deployment down for every worker.
  */
 export class GuardedCallRunner {
   constructor(
@@ -47,8 +53,8 @@ export class GuardedCallRunner {
     } finally {
       const used = outcome?.tokens ? outcome.tokens.tokensIn + outcome.tokens.tokensOut : undefined;
       await permit.release(used);
-      if (outcome && !outcome.ok && outcome.error.code === 'PROVIDER_RATE_LIMITED' && outcome.error.retryAfterS)
-        await this.limiter.cooldown(spec.target, outcome.error.retryAfterS);
+      const retryAfterS = outcome && !outcome.ok && outcome.error.code === 'PROVIDER_RATE_LIMITED' ? outcome.error.retryAfterS : undefined;
+      if (retryAfterS !== undefined && retryAfterS >= this.settings.cooldownMinRetryAfterS) await this.limiter.cooldown(spec.target, retryAfterS);
     }
   }
 }

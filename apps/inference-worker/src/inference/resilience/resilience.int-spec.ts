@@ -103,7 +103,7 @@ describe('inference worker resilience against model-sim and Redis (issue 10)', (
   let limits: Record<string, DeploymentLimits>;
 
   /** One worker instance: its own breakers and retry budget, the shared Redis limits. */
-  const worker = (options: { policies?: Partial<PolicySettings>; breakers?: CircuitBreakers; limitWaitMs?: number } = {}) => {
+  const worker = (options: { policies?: Partial<PolicySettings>; breakers?: CircuitBreakers; limitWaitMs?: number; cooldownMinRetryAfterS?: number } = {}) => {
     const urls = Object.fromEntries(PROVIDERS.map((p) => [`${p.toUpperCase()}_URL`, sims[p] ? `${sims[p].url}/v1` : 'http://127.0.0.1:1/v1']));
     const runner = new ProviderCallRunner(new OpenAiCompatibleAdapter(new ProviderRegistry(catalog, urls)), {
       firstTokenMs: 500,
@@ -117,7 +117,7 @@ describe('inference worker resilience against model-sim and Redis (issue 10)', (
       new ExactCacheReader(redis, DEFAULT_CACHE_POLICY),
     );
     return new RunInferenceUseCase(
-      new GuardedCallRunner(runner, breakers, limiter, { defaultOutputTokens: 64 }),
+      new GuardedCallRunner(runner, breakers, limiter, { defaultOutputTokens: 64, cooldownMinRetryAfterS: options.cooldownMinRetryAfterS ?? 5 }),
       new RedisCallOutbox(redis, 600),
       new RedisRequestLease(redis),
       events,
@@ -171,10 +171,8 @@ describe('inference worker resilience against model-sim and Redis (issue 10)', (
 
     for (const req of requests) expect(await resultOf(req.request_id)).toMatchObject({ status: 'succeeded', model: 'secondary', fallback_used: true });
     expect(breakers.state(target('primary'))).toBe('open');
-    // Only the calls before the breaker opened reached the primary (429 Retry-After: 1 s also cooled it down).
-    const primaryCalls = (await statsOf(sims.primary)).requests;
-    expect(primaryCalls).toBeGreaterThanOrEqual(1);
-    expect(primaryCalls).toBeLessThan(requests.length);
+    // Only the calls before the breaker opened reached the primary: the minimum volume, all failed.
+    expect((await statsOf(sims.primary)).requests).toBe(5);
     const rendered = await metrics.render();
     expect(rendered).toMatch(new RegExp(`inference_circuit_state\\{deployment="primary/${target('primary').deployment}"[^}]*\\} 1`));
     // 429s bill nothing: the requests are charged for their secondary answers only.
@@ -204,6 +202,20 @@ describe('inference worker resilience against model-sim and Redis (issue 10)', (
     const sequence = Array.from({ length: 5 }, () => request('sync', ['primary', 'secondary']));
     for (const [i, req] of sequence.entries()) await (i % 2 ? c : d).execute(RunInferenceCommand.create(req, 1, 5));
     expect(await Promise.all(sequence.map(async (req) => (await resultOf(req.request_id)).model))).toEqual(['primary', 'primary', 'primary', 'secondary', 'secondary']);
+  });
+
+  it('keeps every worker off a deployment that asked for quiet with Retry-After, without counting that against its breaker', async () => {
+    sims.primary = await startSim({ SIM_FAULT_429_RATE: '1' });
+    const breakers = new CircuitBreakers({ threshold: 0.5, windowMs: 60_000, minCalls: 2, halfOpenMs: 60_000 });
+    const [a, b] = [worker({ cooldownMinRetryAfterS: 1 }), worker({ cooldownMinRetryAfterS: 1, breakers })];
+    const first = request('sync', ['primary', 'secondary']);
+    await a.execute(RunInferenceCommand.create(first, 1, 5));
+    // model-sim's 429 says Retry-After: 1. Another worker now leaves the primary alone for that second.
+    const next = Array.from({ length: 4 }, () => request('sync', ['primary', 'secondary']));
+    for (const req of next) await b.execute(RunInferenceCommand.create(req, 1, 5));
+    for (const req of [first, ...next]) expect((await resultOf(req.request_id)).model).toBe('secondary');
+    expect((await statsOf(sims.primary)).requests).toBe(1);
+    expect(breakers.state(target('primary'))).toBe('closed');
   });
 
   it('answers within the deadline when every deployment is down: the exact cache if it holds the answer, else a degradation error, never a hang', async () => {
