@@ -75,6 +75,11 @@ const request = (mode: InferenceRequestV1['mode'], models: string[], overrides: 
   ...overrides,
 });
 
+/** A plan whose calls may take their time: these tests hold calls open on purpose, on a machine that may be busy. */
+const patient = (...models: string[]): Partial<InferenceRequestV1> => ({
+  plan: { policy: 'test', reason: 'test', targets: models.map((m) => ({ ...target(m), first_token_timeout_ms: 5_000, idle_timeout_ms: 5_000 })) },
+});
+
 async function startSim(settings: Record<string, string> = {}): Promise<RunningService> {
   const config = modelSimConfigSchema.parse({ SIM_TTFT_MS: '5', SIM_ITL_MS: '2', SIM_MODELS: catalog.models.map((m) => m.deployment).join(','), ...settings });
   return runService({
@@ -183,16 +188,21 @@ describe('inference worker resilience against model-sim and Redis (issue 10)', (
     sims.primary = await startSim({ SIM_TTFT_MS: '400' });
     limits = { primary: { concurrency: 2 } };
     const [a, b] = [worker(), worker()];
-    const burst = Array.from({ length: 6 }, () => request('sync', ['primary', 'secondary']));
+    const burst = Array.from({ length: 6 }, () => request('sync', ['primary', 'secondary'], patient('primary', 'secondary')));
     await Promise.all(burst.map((req, i) => (i % 2 ? a : b).execute(RunInferenceCommand.create(req, 1, 5))));
     const served = await Promise.all(burst.map(async (req) => (await resultOf(req.request_id)).model));
     expect(served.filter((m) => m === 'primary')).toHaveLength(2);
     expect(served.filter((m) => m === 'secondary')).toHaveLength(4);
     expect((await statsOf(sims.primary)).requests).toBe(2);
     // Every permit was returned: the next call finds the slots free.
-    const next = request('sync', ['primary', 'secondary']);
+    const next = request('sync', ['primary', 'secondary'], patient('primary', 'secondary'));
     await a.execute(RunInferenceCommand.create(next, 1, 5));
     expect((await resultOf(next.request_id)).model).toBe('primary');
+
+    // Batch-band calls may hold half the slots: realtime calls always find one.
+    const batch = Array.from({ length: 4 }, () => request('sync', ['primary', 'secondary'], { priority: 'batch', ...patient('primary', 'secondary') }));
+    await Promise.all(batch.map((req, i) => (i % 2 ? a : b).execute(RunInferenceCommand.create(req, 1, 5))));
+    expect((await Promise.all(batch.map(async (req) => (await resultOf(req.request_id)).model))).filter((m) => m === 'primary')).toHaveLength(1);
 
     await sims.primary.close();
     renew('primary');
@@ -202,6 +212,23 @@ describe('inference worker resilience against model-sim and Redis (issue 10)', (
     const sequence = Array.from({ length: 5 }, () => request('sync', ['primary', 'secondary']));
     for (const [i, req] of sequence.entries()) await (i % 2 ? c : d).execute(RunInferenceCommand.create(req, 1, 5));
     expect(await Promise.all(sequence.map(async (req) => (await resultOf(req.request_id)).model))).toEqual(['primary', 'primary', 'primary', 'secondary', 'secondary']);
+  });
+
+  it('reserves tokens per minute before each call, across workers: a call that would pass the tokens left this minute moves on', async () => {
+    sims.primary = await startSim();
+    const body = { model: 'auto', max_tokens: 20, messages: [{ role: 'user' as const, content: 'tell me about the weather in Oslo' }] };
+    // What one such call really uses, as the provider reports it (one calibration call on the secondary).
+    const calibration = request('sync', ['secondary'], { body });
+    await worker().execute(RunInferenceCommand.create(calibration, 1, 5));
+    const used = usages(calibration.request_id)[0]!.tokens_in + usages(calibration.request_id)[0]!.tokens_out;
+    // A call reserves ceil(33 characters / 4) + 20 = 29 tokens, then is corrected to what it used: a minute of
+    // `used + 28` tokens holds the first call and leaves too little for another reservation.
+    limits = { primary: { tpm: used + 28 } };
+    const [a, b] = [worker(), worker()];
+    const calls = Array.from({ length: 3 }, () => request('sync', ['primary', 'secondary'], { body }));
+    for (const [i, req] of calls.entries()) await (i % 2 ? a : b).execute(RunInferenceCommand.create(req, 1, 5));
+    expect((await billOf(sims.primary)).calls).toHaveLength(1);
+    expect(await Promise.all(calls.map(async (req) => (await resultOf(req.request_id)).model))).toEqual(['primary', 'secondary', 'secondary']);
   });
 
   it('keeps every worker off a deployment that asked for quiet with Retry-After, without counting that against its breaker', async () => {
