@@ -6,8 +6,8 @@
  *
  * 1. overhead: the same requests one at a time, straight to model-sim with the SDK and through the worker.
  * 2. throughput: closed loop at --concurrency for --seconds through the worker (and direct, for reference).
- * 3. faults: one workload (--requests, plan [a, b]) against model-sims injecting 20% faults (429, 500, hung
- *    calls), and again with deployment a down (100% 500s) and b at 20%: without retries, with retries but no
+ * 3. faults: one workload (--requests arriving at --rate per second, plan [a, b]) against model-sims injecting
+ *    20% faults (429, 500, hung calls), and again with deployment a down (100% 500s) and b at 20%: without retries, with retries but no
  *    breakers or budget, and with breakers and retry budget. Success rate, provider calls per request, p50/p99.
  * Prints figures only; JSON goes to .local/reports/bench-inference-<timestamp>.json (--out).
  */
@@ -23,7 +23,7 @@ import type { PublishOptions } from '@llm/kafka';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
 import { createRedis, type Redis } from '@llm/redis';
 import { RequestCancellation, RequestNotifications, ResultPublisher } from '@llm/result-stream';
-import { createLogger } from '@llm/telemetry';
+import { createLogger, MetricsRegistry } from '@llm/telemetry';
 import { countTokens } from '@llm/tokens';
 import OpenAI from 'openai';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- a benchmark of the worker's own code, run in-process like its int specs
@@ -57,12 +57,16 @@ const SEQUENTIAL = arg('sequential', 400);
 const CONCURRENCY = arg('concurrency', 64);
 const SECONDS = arg('seconds', 10);
 const REQUESTS = arg('requests', 1_500);
-const FAULT_CONCURRENCY = arg('fault-concurrency', 16);
+const RATE = arg('rate', 40);
 const OUT = (() => {
   const i = process.argv.indexOf('--out');
   return i > 0 ? process.argv[i + 1]! : join(ROOT, `.local/reports/bench-inference-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 })();
 const BASE_PORT = arg('port', 31_650);
+const PHASES = (() => {
+  const i = process.argv.indexOf('--phases');
+  return new Set((i > 0 ? process.argv[i + 1]! : 'overhead,throughput,faults').split(','));
+})();
 const logger = createLogger({ service: 'bench-inference', level: 'error' });
 const tenant = `bench-${randomBytes(3).toString('hex')}`;
 
@@ -144,7 +148,14 @@ const request = (targets: string[]): InferenceRequestV1 => ({
 
 type Variant = 'no retries' | 'retries, no breakers/budget' | 'breakers + retry budget';
 
-function worker(redis: Redis, cancellation: RequestCancellation, events: CountingEvents, urls: { A_URL: string; B_URL: string }, variant: Variant): RunInferenceUseCase {
+function worker(
+  redis: Redis,
+  cancellation: RequestCancellation,
+  events: CountingEvents,
+  urls: { A_URL: string; B_URL: string },
+  variant: Variant,
+  metrics?: MetricsRegistry,
+): RunInferenceUseCase {
   const runner = new ProviderCallRunner(new OpenAiCompatibleAdapter(new ProviderRegistry(catalog, urls)), {
     firstTokenMs: 2_000,
     idleMs: 2_000,
@@ -154,6 +165,7 @@ function worker(redis: Redis, cancellation: RequestCancellation, events: Countin
   // Without breakers: a threshold no failure ratio exceeds. Without a budget: as many retries as requests.
   const breakers = new CircuitBreakers(
     guarded ? { threshold: 0.5, windowMs: 10_000, minCalls: 20, halfOpenMs: 2_000 } : { threshold: 0.99, windowMs: 10_000, minCalls: 1e9, halfOpenMs: 2_000 },
+    metrics,
   );
   const settings: PolicySettings = {
     ...DEFAULT_POLICY_SETTINGS,
@@ -182,6 +194,31 @@ function worker(redis: Redis, cancellation: RequestCancellation, events: Countin
 async function statusOf(outbox: RedisCallOutbox, requestId: string): Promise<string> {
   const stored = await outbox.load(tenant, requestId);
   return stored.result?.status === 'succeeded' ? 'ok' : (stored.result?.error?.code ?? 'none');
+}
+
+async function openLoop(rate: number, count: number, one: () => Promise<void>): Promise<{ n: number; ms: number; lat: number[] }> {
+  const lat: number[] = [];
+  const started = performance.now();
+  const running: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    running.push(
+      (async () => {
+        // Latency counts from the scheduled arrival, so a slow worker cannot slow the arrivals down.
+        await one();
+        lat.push(performance.now() - due);
+      })(),
+    );
+  }
+  await Promise.all(running);
+  return { n: lat.length, ms: performance.now() - started, lat };
+}
+
+async function warm(sim: Sim): Promise<void> {
+  const sdk = new OpenAI({ baseURL: `${sim.url}/v1`, apiKey: 'bench', maxRetries: 0, timeout: 500 });
+  await sdk.chat.completions.create({ ...BODY, model: 'sim-small' }).catch(() => undefined);
 }
 
 async function closedLoop(concurrency: number, until: () => boolean, one: () => Promise<void>): Promise<{ n: number; ms: number; lat: number[] }> {
@@ -220,7 +257,20 @@ async function main(): Promise<void> {
     const direct = () => sdk.chat.completions.create({ ...BODY, model: 'sim-small' }).then(() => undefined);
     const viaWorker = () => run.execute(RunInferenceCommand.create(request(['a', 'b']), 1, 5));
     for (let i = 0; i < 50; i++) await Promise.all([direct(), viaWorker()]);
+    if (PHASES.has('overhead')) await overheadPhase(direct, viaWorker);
+    if (PHASES.has('throughput')) await throughputPhase(direct, viaWorker);
+    fast.child.kill('SIGTERM');
+    if (PHASES.has('faults')) await faultPhase();
+  } finally {
+    stop();
+    redis.disconnect();
+    subscriber.disconnect();
+  }
+  mkdirSync(dirname(OUT), { recursive: true });
+  writeFileSync(OUT, JSON.stringify(report, null, 2));
+  console.log(`\nJSON: ${OUT}`);
 
+  async function overheadPhase(direct: () => Promise<void>, viaWorker: () => Promise<void>): Promise<void> {
     const seq = async (fn: () => Promise<void>) => {
       const lat: number[] = [];
       for (let i = 0; i < SEQUENTIAL; i++) {
@@ -247,7 +297,9 @@ async function main(): Promise<void> {
       { path: 'through the worker', p50_ms: r1(overhead.worker_p50_ms), p99_ms: r1(overhead.worker_p99_ms) },
       { path: 'added by the worker', p50_ms: r1(overhead.added_p50_ms), p99_ms: r1(pct(w, 99) - pct(d, 99)), mean_ms: r1(overhead.added_mean_ms) },
     ]);
+  }
 
+  async function throughputPhase(direct: () => Promise<void>, viaWorker: () => Promise<void>): Promise<void> {
     const throughput: Record<string, unknown>[] = [];
     for (const [name, fn] of [
       ['direct', direct],
@@ -260,9 +312,10 @@ async function main(): Promise<void> {
     report.throughput = throughput;
     console.log(`\nmax sustained requests/s (closed loop, ${CONCURRENCY} in flight, ${SECONDS} s; one worker process, model-sim in its own)`);
     console.table(throughput);
-    fast.child.kill('SIGTERM');
+  }
 
-    // 3: the same workload under faults.
+  /** 3: the same workload under faults. */
+  async function faultPhase(): Promise<void> {
     const faults: Record<string, unknown>[] = [];
     for (const [scenario, aEnv, bEnv] of [
       ['20% faults on both deployments', TWENTY_PERCENT, TWENTY_PERCENT],
@@ -272,27 +325,29 @@ async function main(): Promise<void> {
         const a = await startSim(BASE_PORT + 1, aEnv);
         const b = await startSim(BASE_PORT + 2, bEnv);
         sims.push(a, b);
-        const run = worker(redis, cancellation, new CountingEvents(), { A_URL: `${a.url}/v1`, B_URL: `${b.url}/v1` }, variant);
+        const metrics = new MetricsRegistry('bench-inference', { defaultMetrics: false });
+        const run = worker(redis, cancellation, new CountingEvents(), { A_URL: `${a.url}/v1`, B_URL: `${b.url}/v1` }, variant, metrics);
+        // Warm both model-sims (a fresh process answers its first calls slowly) with calls the worker never sees.
+        await Promise.all([a, b].flatMap((sim) => Array.from({ length: 32 }, () => warm(sim))));
+        const [aBefore, bBefore] = [await simRequests(a), await simRequests(b)];
         const statuses = new Map<string, number>();
-        let sent = 0;
-        const res = await closedLoop(
-          FAULT_CONCURRENCY,
-          () => sent < REQUESTS,
-          async () => {
-            sent++;
-            const req = request(['a', 'b']);
-            await run.execute(RunInferenceCommand.create(req, 1, 5));
-            const s = await statusOf(outbox, req.request_id);
-            statuses.set(s, (statuses.get(s) ?? 0) + 1);
-          },
-        );
-        const calls = (await simRequests(a)) + (await simRequests(b));
+        // Open loop: requests arrive at a fixed rate whatever happens to earlier ones, as callers do; a closed
+        // loop would send the next request the moment a breaker failed the last one fast.
+        const res = await openLoop(RATE, REQUESTS, async () => {
+          const req = request(['a', 'b']);
+          await run.execute(RunInferenceCommand.create(req, 1, 5));
+          const s = await statusOf(outbox, req.request_id);
+          statuses.set(s, (statuses.get(s) ?? 0) + 1);
+        });
+        const [aCalls, bCalls] = [(await simRequests(a)) - aBefore, (await simRequests(b)) - bBefore];
+        const calls = aCalls + bCalls;
         faults.push({
           scenario,
           variant,
           success_pct: r1((100 * (statuses.get('ok') ?? 0)) / res.n),
           provider_calls_per_request: Math.round((calls / res.n) * 100) / 100,
-          calls_to_a: await simRequests(a),
+          calls_to_a: aCalls,
+          breaker_opens: await opens(metrics),
           p50_ms: r1(pct(res.lat, 50)),
           p99_ms: r1(pct(res.lat, 99)),
           failures: Object.fromEntries([...statuses].filter(([k]) => k !== 'ok')),
@@ -304,16 +359,15 @@ async function main(): Promise<void> {
       }
     }
     report.faults = faults;
-    console.log(`\nsuccess under injected faults (${REQUESTS} requests, plan [a, b], ${FAULT_CONCURRENCY} in flight; 20% = 8% 429, 8% 500, 4% hung calls)`);
+    console.log(`\nsuccess under injected faults (${REQUESTS} requests at ${RATE}/s, plan [a, b]; 20% = 8% 429, 8% 500, 4% calls that hang until the 2 s first-token limit)`);
     console.table(faults.map(({ failures: _f, ...row }) => row));
-  } finally {
-    stop();
-    redis.disconnect();
-    subscriber.disconnect();
   }
-  mkdirSync(dirname(OUT), { recursive: true });
-  writeFileSync(OUT, JSON.stringify(report, null, 2));
-  console.log(`\nJSON: ${OUT}`);
+}
+
+/** How many times any breaker opened during the run. */
+async function opens(metrics: MetricsRegistry): Promise<number> {
+  const m = await metrics.registry.getSingleMetric('inference_circuit_transitions_total')?.get();
+  return (m?.values ?? []).filter((v) => v.labels.state === 'open').reduce((n, v) => n + v.value, 0);
 }
 
 async function simRequests(sim: Sim): Promise<number> {

@@ -59,7 +59,9 @@ export class CircuitBreakers {
     const name = deploymentName(target);
     const breaker = this.breaker(target);
     if (breaker.state === CircuitState.HalfOpen && this.probing.has(name)) return circuitOpen(target);
-    const probe = breaker.state !== CircuitState.Closed;
+    // Whoever finds the breaker open (or half-open with no probe out) may be the probe; only that call clears
+    // the mark, or callers would queue inside cockatiel behind a probe that may hang until its timeout.
+    const probe = breaker.state !== CircuitState.Closed && !this.probing.has(name);
     if (probe) this.probing.add(name);
     try {
       return await breaker.execute(async () => {

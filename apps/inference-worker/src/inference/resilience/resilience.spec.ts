@@ -60,8 +60,14 @@ describe('CircuitBreakers', () => {
       expect(skipped).toMatchObject({ ok: false, notCalled: true, error: { code: 'CIRCUIT_OPEN', retryable: true } });
       expect(calls).toBe(0);
       now += 5_000;
-      // Half-open: one probe goes through; a success closes the breaker.
-      expect(await breakers.run(target, call(ok))).toBe(ok);
+      // Half-open: one probe goes through, and while it runs everyone else skips the deployment at once
+      // (they never queue behind a probe that may hang); a success closes the breaker.
+      let finishProbe!: (o: CallOutcome) => void;
+      const probe = breakers.run(target, () => (calls++, new Promise<CallOutcome>((resolve) => (finishProbe = resolve))));
+      expect(await breakers.run(target, call(ok))).toMatchObject({ notCalled: true, error: { code: 'CIRCUIT_OPEN' } });
+      expect(await breakers.run(target, call(ok))).toMatchObject({ notCalled: true });
+      finishProbe(ok);
+      expect(await probe).toBe(ok);
       expect(calls).toBe(1);
       expect(breakers.state(target)).toBe('closed');
     } finally {
