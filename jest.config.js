@@ -22,7 +22,9 @@ const swc = [
 const base = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': swc },
+  // cockatiel 4 ships ES modules only: compiled to CommonJS like our own sources (Node itself loads it with require).
+  transform: { '^.+\\.ts$': swc, '/node_modules/cockatiel/.+\\.js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!cockatiel/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: pathsToModuleNameMapper(),
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.local/'],

@@ -60,9 +60,9 @@ export class ServiceProcesses {
     }
   }
 
-  /** Starts one instance and waits until its /health answers. */
-  async start(app: ServiceName, instance = 0): Promise<void> {
-    this.spawn(app, instance);
+  /** Starts one instance (with settings of its own on top, e.g. a model-sim with other faults) and waits until its /health answers. */
+  async start(app: ServiceName, instance = 0, env: Record<string, string> = {}): Promise<void> {
+    this.spawn(app, instance, env);
     await this.waitHealthy(app, instance);
   }
 
@@ -100,14 +100,14 @@ export class ServiceProcesses {
     return this.options.basePort + SERVICES[app] + instance * INSTANCE_PORT_STRIDE;
   }
 
-  private spawn(app: ServiceName, instance: number): void {
+  private spawn(app: ServiceName, instance: number, instanceEnv: Record<string, string> = {}): void {
     const main = join(ROOT, 'dist/apps', app, 'src/main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
     if (this.children.has(key(app, instance))) throw new Error(`${key(app, instance)} is already running`);
     const logFile = join(this.options.stateDir, `${app}${instance ? `-${instance}` : ''}.log`);
     const log = createWriteStream(logFile, { flags: this.logsOpened.has(logFile) ? 'a' : 'w' });
     this.logsOpened.add(logFile);
-    const env = { ...this.options.env, ...this.options.serviceEnv?.[app], HTTP_PORT: String(this.port(app, instance)) };
+    const env = { ...this.options.env, ...this.options.serviceEnv?.[app], ...instanceEnv, HTTP_PORT: String(this.port(app, instance)) };
     const child = spawn(process.execPath, [main], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);

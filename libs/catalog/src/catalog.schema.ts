@@ -50,6 +50,13 @@ export const modelSchema = z.strictObject({
   first_token_timeout_ms: z.number().int().positive().max(600_000).optional(),
   /** Longest silence between two chunks of a stream; the worker's setting when absent. */
   idle_timeout_ms: z.number().int().positive().max(600_000).optional(),
+  /**
+   * Limits of this deployment shared by every worker instance (Redis): calls in flight, requests and tokens
+   * per minute. Absent: unlimited.
+   */
+  limits: z
+    .strictObject({ rpm: z.number().int().positive().optional(), tpm: z.number().int().positive().optional(), concurrency: z.number().int().positive().optional() })
+    .optional(),
   /** Tokenizer used to count a call the provider reported no usage for. */
   tokenizer: z.enum(TOKEN_ENCODINGS).default(DEFAULT_TOKEN_ENCODING),
 });

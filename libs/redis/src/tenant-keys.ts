@@ -120,3 +120,13 @@ export function embeddingCacheKey(model: string, textHash: string): string {
   if (!/^[\w.@/-]{1,128}$/.test(model)) throw new Error('model name has unexpected characters');
   return `emb:${model}:${textHash}`;
 }
+
+/**
+ * Shared limit state of one provider deployment (concurrency permits, RPM/TPM windows, a Retry-After cooldown).
+ * Not tenant-prefixed on purpose: a provider's limits are spent by every tenant's calls together.
+ */
+export function deploymentLimitKey(kind: 'conc' | 'rpm' | 'tpm' | 'cool', provider: string, deployment: string): string {
+  if (!/^[\w.@/:-]{1,256}$/.test(deployment) || !/^[a-z0-9][a-z0-9._-]{0,63}$/.test(provider)) throw new Error('deployment name has unexpected characters');
+  // One hash tag per deployment: a cluster keeps its keys in one slot, so one script may touch several.
+  return `dl:{${provider}/${deployment}}:${kind}`;
+}

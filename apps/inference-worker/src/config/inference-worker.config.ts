@@ -19,6 +19,33 @@ export const inferenceWorkerConfigSchema = serviceSchema
     /** Call limits for models whose catalog entry sets none. */
     INFERENCE_FIRST_TOKEN_TIMEOUT_MS: positiveInt(20_000),
     INFERENCE_IDLE_TIMEOUT_MS: positiveInt(15_000),
+    /** Extra rounds over the plan's targets after every target failed transiently (429, 5xx, timeout, connection). */
+    INFERENCE_MAX_RETRIES: z.coerce.number().int().min(0).max(3).default(2),
+    /** Full-jitter exponential backoff between rounds: a random wait in [0, min(cap, base * 2^round)]. */
+    INFERENCE_RETRY_BASE_MS: positiveInt(250),
+    INFERENCE_RETRY_CAP_MS: positiveInt(5_000),
+    /** A Retry-After longer than this ends the retries (the caller gets it as retry_after_s instead). */
+    INFERENCE_RETRY_AFTER_MAX_MS: positiveInt(10_000),
+    /** Retry budget per worker: retries may add at most this fraction of first calls (over 10 s), plus a floor. */
+    INFERENCE_RETRY_BUDGET_RATIO: z.coerce.number().min(0).max(1).default(0.2),
+    INFERENCE_RETRY_BUDGET_MIN_PER_S: z.coerce.number().min(0).default(1),
+    /** Circuit breaker per deployment: opens above this failure ratio over the window, given a minimum volume. */
+    INFERENCE_BREAKER_THRESHOLD: z.coerce.number().gt(0).lt(1).default(0.5),
+    INFERENCE_BREAKER_WINDOW_MS: positiveInt(60_000),
+    INFERENCE_BREAKER_MIN_CALLS: positiveInt(20),
+    /** How long an open breaker refuses calls before it lets one half-open probe through. */
+    INFERENCE_BREAKER_HALF_OPEN_MS: positiveInt(10_000),
+    /** How long a call waits for a deployment's shared limits (concurrency, RPM, TPM) before moving on. */
+    INFERENCE_LIMIT_WAIT_MS: nonNegativeInt(1_000),
+    /** Batch-band requests wait longer and use at most this share of a deployment's concurrency. */
+    INFERENCE_BATCH_LIMIT_WAIT_MS: nonNegativeInt(30_000),
+    INFERENCE_BATCH_CONCURRENCY_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
+    /** A 429 whose Retry-After is at least this (s) keeps every worker off the deployment that long. */
+    INFERENCE_COOLDOWN_MIN_RETRY_AFTER_S: positiveInt(5),
+    /** Output tokens assumed for a call without max_tokens when TPM is reserved (corrected after the call). */
+    INFERENCE_TPM_DEFAULT_OUTPUT_TOKENS: positiveInt(256),
+    /** json_object / json_schema answers that fail validation are asked again this many times, with the error. */
+    INFERENCE_JSON_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
   })
   // Provider endpoints and keys are named by the catalog (base_url_setting, api_key_setting), so the set of
   // settings is open-ended: keep every other variable as a string for the provider registry to look up.

@@ -9,6 +9,14 @@ export type InferenceErrorCode =
   | 'PROVIDER_INVALID_RESPONSE'
   | 'UNKNOWN_PROVIDER'
   | 'ALL_TARGETS_FAILED'
+  /** The deployment's breaker is open: no call was made. */
+  | 'CIRCUIT_OPEN'
+  /** The deployment's shared limits (concurrency, RPM, TPM, a Retry-After cooldown) left no room in time. */
+  | 'DEPLOYMENT_SATURATED'
+  /** Every target failed transiently, retries are spent and no cached answer exists: the degradation answer. */
+  | 'MODELS_UNAVAILABLE'
+  /** json_object / json_schema answers kept failing validation after the retries with feedback. */
+  | 'STRUCTURED_OUTPUT_INVALID'
   | 'REQUEST_IN_PROGRESS'
   | 'CANCELLED';
 

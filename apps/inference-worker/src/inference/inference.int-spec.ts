@@ -20,6 +20,7 @@ import { ProviderCallRunner } from './calls/provider-call.runner';
 import { RedisCallOutbox, RedisRequestLease } from './outbox/call-outbox';
 import { OpenAiCompatibleAdapter } from './providers/openai-compatible.adapter';
 import { ProviderRegistry } from './providers/provider-registry';
+import { DEFAULT_POLICY_SETTINGS, InferencePolicies } from './resilience/inference-policies';
 import { RunInferenceCommand } from './use-cases/run-inference/run-inference.command';
 import { RunInferenceUseCase } from './use-cases/run-inference/run-inference.use-case';
 
@@ -121,7 +122,7 @@ describe('inference worker against model-sim and Redis', () => {
       events,
       new ResultPublisher(redis, events),
       cancellation,
-      { INFERENCE_LEASE_MS: 5_000, INFERENCE_LEASE_WAIT_MS: 10_000 },
+      new InferencePolicies({ ...DEFAULT_POLICY_SETTINGS, INFERENCE_LEASE_MS: 5_000, INFERENCE_LEASE_WAIT_MS: 10_000, INFERENCE_MAX_RETRIES: 0 }),
       logger,
     );
   };

@@ -1,8 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DEFAULT_CACHE_POLICY, ExactCacheReader } from '@llm/cache-key';
 import type { Catalog } from '@llm/catalog';
 import { REDIS, RedisModule, type Redis } from '@llm/redis';
 import { ResultStreamModule } from '@llm/result-stream';
-import type { Logger } from '@llm/telemetry';
+import { MetricsRegistry, type Logger } from '@llm/telemetry';
 import { countTokens } from '@llm/tokens';
 import { INFERENCE_WORKER_CONFIG, type InferenceWorkerConfig } from '../config/inference-worker.config';
 import { ProviderCallRunner } from './calls/provider-call.runner';
@@ -10,6 +11,10 @@ import { InferenceConsumer } from './inference.consumer';
 import { CallOutbox, RedisCallOutbox, RedisRequestLease, RequestLease } from './outbox/call-outbox';
 import { OpenAiCompatibleAdapter } from './providers/openai-compatible.adapter';
 import { ProviderRegistry } from './providers/provider-registry';
+import { CircuitBreakers } from './resilience/circuit-breakers';
+import { DeploymentLimiter } from './resilience/deployment-limiter';
+import { GuardedCallRunner } from './resilience/guarded-call.runner';
+import { InferencePolicies } from './resilience/inference-policies';
 import { RunInferenceUseCase } from './use-cases/run-inference/run-inference.use-case';
 
 const USE_CASES = [RunInferenceUseCase];
@@ -39,10 +44,41 @@ export class InferenceModule {
             });
           },
         },
+        {
+          provide: GuardedCallRunner,
+          inject: [ProviderCallRunner, REDIS, MetricsRegistry],
+          useFactory: (runner: ProviderCallRunner, redis: Redis, metrics: MetricsRegistry) => {
+            const limits = new Map(catalog.models.map((m) => [m.id, m.limits]));
+            return new GuardedCallRunner(
+              runner,
+              new CircuitBreakers(breakerSettings(config), metrics),
+              new DeploymentLimiter(redis, (target) => limits.get(target.model), {
+                waitMs: config.INFERENCE_LIMIT_WAIT_MS,
+                batchWaitMs: config.INFERENCE_BATCH_LIMIT_WAIT_MS,
+                batchConcurrencyShare: config.INFERENCE_BATCH_CONCURRENCY_SHARE,
+              }),
+              { defaultOutputTokens: config.INFERENCE_TPM_DEFAULT_OUTPUT_TOKENS, cooldownMinRetryAfterS: config.INFERENCE_COOLDOWN_MIN_RETRY_AFTER_S },
+            );
+          },
+        },
+        {
+          provide: InferencePolicies,
+          inject: [REDIS, MetricsRegistry],
+          useFactory: (redis: Redis, metrics: MetricsRegistry) => new InferencePolicies(config, new ExactCacheReader(redis, DEFAULT_CACHE_POLICY), metrics),
+        },
         { provide: CallOutbox, inject: [REDIS], useFactory: (redis: Redis) => new RedisCallOutbox(redis, config.INFERENCE_OUTBOX_TTL_S) },
         { provide: RequestLease, inject: [REDIS], useFactory: (redis: Redis) => new RedisRequestLease(redis) },
         ...USE_CASES,
       ],
     };
   }
+}
+
+export function breakerSettings(config: InferenceWorkerConfig) {
+  return {
+    threshold: config.INFERENCE_BREAKER_THRESHOLD,
+    windowMs: config.INFERENCE_BREAKER_WINDOW_MS,
+    minCalls: config.INFERENCE_BREAKER_MIN_CALLS,
+    halfOpenMs: config.INFERENCE_BREAKER_HALF_OPEN_MS,
+  };
 }

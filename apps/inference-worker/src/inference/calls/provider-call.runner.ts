@@ -18,7 +18,7 @@ export interface ConsumedTokens {
 export type CallOutcome =
   | { ok: true; completion: ChatCompletion; tokens: ConsumedTokens; deltas: number }
   /** tokens: what the provider bills for the failed call; undefined when it bills nothing. */
-  | { ok: false; error: InferenceError; tokens?: ConsumedTokens; deltas: number; cancelled: boolean };
+  | { ok: false; error: InferenceError; tokens?: ConsumedTokens; deltas: number; cancelled: boolean; notCalled?: boolean };
 
 export interface CallSpec {
   target: RouteTarget;

@@ -1,4 +1,4 @@
--- The evaluator's online verdicts and the sampled traffic they were given on (docs/adr/XXXX-evaluation.md).
+-- The evaluator's online verdicts and the sampled traffic they were given on (docs/adr/0013-evaluation.md).
 -- evaluation_id is derived from (request id, judge), so a redelivered result inserts nothing new.
 
 -- CreateTable

@@ -1,4 +1,5 @@
 import { Topics, type InferenceRequestV1, type RouteTarget } from '@llm/contracts';
+import { DEFAULT_CACHE_POLICY, ExactCacheReader } from '@llm/cache-key';
 import { errorCodeOf, isRetryable } from '@llm/errors';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
 import { answeredResult } from '@llm/result-stream';
@@ -6,6 +7,7 @@ import { RecordingResults } from '@llm/result-stream/testing';
 import { chatCompletion, llmRequest, quietLogger } from '@llm/testing';
 import type { CallOutcome, ConsumedTokens } from '../../calls/provider-call.runner';
 import { InferenceError } from '../../inference.errors';
+import { DEFAULT_POLICY_SETTINGS, InferencePolicies, type PolicySettings } from '../../resilience/inference-policies';
 import { RunInferenceCommand } from './run-inference.command';
 import { InMemoryCallOutbox, InMemoryLease, ScriptedRunner, SwitchableCancellation } from './run-inference.fakes';
 import { RunInferenceUseCase } from './run-inference.use-case';
@@ -32,6 +34,10 @@ const tokens = (tokensIn: number, tokensOut: number, cachedIn = 0): ConsumedToke
 const answer = (content: string, t = tokens(10, 5)): CallOutcome => ({ ok: true, completion: chatCompletion(content), tokens: t, deltas: 0 });
 const failure = (error: InferenceError, extra: Partial<Extract<CallOutcome, { ok: false }>> = {}): CallOutcome => ({ ok: false, error, deltas: 0, cancelled: false, ...extra });
 
+/** Backoff of a millisecond or two: the rounds are what is tested, not the waiting. */
+const policies = (settings: Partial<PolicySettings> = {}, cache?: ConstructorParameters<typeof InferencePolicies>[1], random?: () => number) =>
+  new InferencePolicies({ ...DEFAULT_POLICY_SETTINGS, INFERENCE_RETRY_BASE_MS: 2, ...settings }, cache, undefined, random);
+
 describe('RunInferenceUseCase', () => {
   let events: InMemoryEventPublisher;
   let results: RecordingResults;
@@ -48,7 +54,7 @@ describe('RunInferenceUseCase', () => {
     outbox = new InMemoryCallOutbox();
     lease = new InMemoryLease();
     cancellation = new SwitchableCancellation();
-    useCase = new RunInferenceUseCase(runner, outbox, lease, events, results, cancellation, { INFERENCE_LEASE_MS: 1_000, INFERENCE_LEASE_WAIT_MS: 0 }, quietLogger());
+    useCase = new RunInferenceUseCase(runner, outbox, lease, events, results, cancellation, policies({ INFERENCE_LEASE_MS: 1_000, INFERENCE_LEASE_WAIT_MS: 0 }), quietLogger());
   });
 
   it('charges what the provider billed, cached prompt tokens at the cached price, under a call id chosen before the call', async () => {
@@ -98,7 +104,7 @@ describe('RunInferenceUseCase', () => {
   });
 
   it('stops a running call when its lease is lost, charges what it consumed, and leaves finishing to the new holder', async () => {
-    useCase = new RunInferenceUseCase(runner, outbox, lease, events, results, cancellation, { INFERENCE_LEASE_MS: 300, INFERENCE_LEASE_WAIT_MS: 0 }, quietLogger());
+    useCase = new RunInferenceUseCase(runner, outbox, lease, events, results, cancellation, policies({ INFERENCE_LEASE_MS: 300, INFERENCE_LEASE_WAIT_MS: 0 }), quietLogger());
     lease.renewable = false;
     runner.scripts.small = async (spec) => {
       await new Promise((r) => (spec.stop.aborted ? r(undefined) : spec.stop.addEventListener('abort', r, { once: true })));
@@ -126,7 +132,16 @@ describe('RunInferenceUseCase', () => {
     runner.scripts.small = async () => answer('hi');
     const req = request();
     const holder = (await lease.acquire(req.tenant_id, req.request_id))!;
-    const waiting = new RunInferenceUseCase(runner, outbox, lease, events, results, cancellation, { INFERENCE_LEASE_MS: 1_000, INFERENCE_LEASE_WAIT_MS: 10_000 }, quietLogger());
+    const waiting = new RunInferenceUseCase(
+      runner,
+      outbox,
+      lease,
+      events,
+      results,
+      cancellation,
+      policies({ INFERENCE_LEASE_MS: 1_000, INFERENCE_LEASE_WAIT_MS: 10_000 }),
+      quietLogger(),
+    );
     const done = waiting.execute(RunInferenceCommand.create(req, 1, 5));
     // The holder finishes: its result is in the outbox, then it lets go.
     await outbox.saveResult(
@@ -178,17 +193,136 @@ describe('RunInferenceUseCase', () => {
     expect(events.on(Topics.usage)).toEqual([]);
   });
 
-  it('asks for redelivery when every target failed transiently, and tells the caller on the last attempt', async () => {
+  it('tries the plan again after a backoff when every target failed transiently, and answers from the first that recovers', async () => {
+    let smallCalls = 0;
+    runner.scripts.small = async () => (++smallCalls === 1 ? failure(new InferenceError('PROVIDER_UNAVAILABLE', '500', true), { tokens: tokens(10, 0) }) : answer('recovered'));
+    runner.scripts.large = async () => failure(new InferenceError('PROVIDER_TIMEOUT', 'slow', true));
+    await useCase.execute(RunInferenceCommand.create(request(), 1, 5));
+    expect(runner.calls.map((c) => [c.target.model, c.callId.split('/')[2]])).toEqual([
+      ['small', 'c1'],
+      ['large', 'c2'],
+      ['small', 'c3'],
+    ]);
+    expect(results.finished[0]).toMatchObject({ status: 'succeeded', model: 'small', fallback_used: true, cost_micros: 10 + 20 });
+    expect(events.on(Topics.usage).map((u) => [u.call_id, u.status])).toEqual([
+      ['c1', 'failed'],
+      ['c3', 'succeeded'],
+    ]);
+  });
+
+  it('never hands a provider outage back to Kafka: after its retries it ends with a degradation error that says when to return', async () => {
     runner.scripts.small = async () => failure(new InferenceError('PROVIDER_RATE_LIMITED', 'slow down', true, { retryAfterS: 3 }));
     runner.scripts.large = runner.scripts.small;
+    useCase = new RunInferenceUseCase(runner, outbox, lease, events, results, cancellation, policies({ INFERENCE_RETRY_AFTER_MAX_MS: 5_000 }), quietLogger());
+    // Retry-After 3 s is honoured: the wait between rounds is at least 3 s. Fake timers let the test not wait.
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'queueMicrotask', 'nextTick'] });
+    try {
+      const done = useCase.execute(RunInferenceCommand.create(request(), 1, 5));
+      await jest.advanceTimersByTimeAsync(2_999);
+      expect(runner.calls).toHaveLength(2);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(runner.calls).toHaveLength(4);
+      await jest.advanceTimersByTimeAsync(3_000);
+      await done;
+    } finally {
+      jest.useRealTimers();
+    }
+    // First round plus INFERENCE_MAX_RETRIES (2) rounds over both targets.
+    expect(runner.calls).toHaveLength(6);
+    expect(results.finished[0]).toMatchObject({ status: 'failed', error: { code: 'MODELS_UNAVAILABLE', retryable: true, retry_after_s: 3 }, attempt: 1 });
+  });
+
+  it('does not retry past a Retry-After longer than it may wait, past the deadline, or with the retry budget spent', async () => {
+    runner.scripts.small = async () => failure(new InferenceError('PROVIDER_RATE_LIMITED', 'slow down', true, { retryAfterS: 30 }));
+    runner.scripts.large = runner.scripts.small;
+    await useCase.execute(RunInferenceCommand.create(request(), 1, 5));
+    expect(runner.calls).toHaveLength(2);
+    expect(results.finished[0]).toMatchObject({ error: { code: 'MODELS_UNAVAILABLE', retry_after_s: 30 } });
+
+    runner.calls.length = 0;
+    runner.scripts.small = async () => failure(new InferenceError('PROVIDER_UNAVAILABLE', '500', true));
+    runner.scripts.large = runner.scripts.small;
+    const slow = new RunInferenceUseCase(
+      runner,
+      outbox,
+      lease,
+      events,
+      results,
+      cancellation,
+      policies({ INFERENCE_RETRY_BASE_MS: 60_000, INFERENCE_RETRY_CAP_MS: 60_000 }, undefined, () => 0.5),
+      quietLogger(),
+    );
+    await slow.execute(RunInferenceCommand.create(request({ deadline_at: new Date(Date.now() + 20_000).toISOString() }), 1, 5));
+    // A 30 s backoff would end after the deadline: not waited for, the caller is answered now.
+    expect(runner.calls).toHaveLength(2);
+    expect(results.finished[1]).toMatchObject({ error: { code: 'MODELS_UNAVAILABLE' } });
+
+    runner.calls.length = 0;
+    const broke = new RunInferenceUseCase(
+      runner,
+      outbox,
+      lease,
+      events,
+      results,
+      cancellation,
+      policies({ INFERENCE_RETRY_BUDGET_RATIO: 0, INFERENCE_RETRY_BUDGET_MIN_PER_S: 0 }),
+      quietLogger(),
+    );
+    await broke.execute(RunInferenceCommand.create(request(), 1, 5));
+    expect(runner.calls).toHaveLength(2);
+    expect(results.finished[2]).toMatchObject({ error: { code: 'MODELS_UNAVAILABLE' } });
+  });
+
+  it('skips retry rounds when every breaker is open, and answers from the exact cache when it holds the answer', async () => {
+    runner.scripts.small = async () => failure(new InferenceError('CIRCUIT_OPEN', 'open', true), { notCalled: true });
+    runner.scripts.large = runner.scripts.small;
+    const cached = chatCompletion('from the cache');
+    const store = { get: async (key: string) => (key.endsWith('a'.repeat(64)) ? JSON.stringify(cached) : null) };
+    const withCache = new RunInferenceUseCase(runner, outbox, lease, events, results, cancellation, policies({}, new ExactCacheReader(store, DEFAULT_CACHE_POLICY)), quietLogger());
     const req = request();
-    const err = await useCase.execute(RunInferenceCommand.create(req, 1, 3)).catch((e: unknown) => e);
-    expect(isRetryable(err)).toBe(true);
-    expect(results.finished).toEqual([]);
-    await useCase.execute(RunInferenceCommand.create(req, 3, 3));
-    expect(results.finished[0]).toMatchObject({ status: 'failed', error: { code: 'PROVIDER_RATE_LIMITED', retry_after_s: 3 }, attempt: 3 });
-    // Each delivery chose new call ids: the second delivery's calls are c3 and c4.
-    expect(runner.calls.map((c) => c.callId.split('/')[2])).toEqual(['c1', 'c2', 'c3', 'c4']);
+    await withCache.execute(RunInferenceCommand.create(req, 1, 5));
+    expect(runner.calls).toHaveLength(2);
+    expect(results.finished[0]).toMatchObject({ status: 'succeeded', source: 'cache', cache_hit: { kind: 'exact' }, fallback_used: true, cost_micros: 0 });
+    expect(results.finished[0]!.response!.choices[0]!.message.content).toBe('from the cache');
+    expect(events.on(Topics.usage).map((u) => [u.call_id, u.source, u.cost_micros])).toEqual([['cache', 'cache', 0]]);
+  });
+
+  it('asks again with the validation error when a json_schema answer does not validate, voiding what was streamed, charging every call', async () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+    const answers = ['Oslo, I think', '{"town":"Oslo"}', '{"city":"Oslo"}'];
+    runner.scripts.small = async (spec) => {
+      const content = answers[runner.calls.length - 1]!;
+      await spec.onDelta(content, 0);
+      return { ...answer(content), deltas: 1 };
+    };
+    const req = request({
+      mode: 'stream',
+      body: { model: 'auto', messages: [{ role: 'user', content: 'where?' }], response_format: { type: 'json_schema', json_schema: { name: 'place', schema } } },
+    });
+    await useCase.execute(RunInferenceCommand.create(req, 1, 5));
+    expect(runner.calls.map((c) => c.target.model)).toEqual(['small', 'small', 'small']);
+    const feedback = runner.calls[1]!.body.messages;
+    expect(feedback.slice(1).map((m) => m.role)).toEqual(['assistant', 'user']);
+    expect(feedback[1]!.content).toBe('Oslo, I think');
+    expect(String(feedback[2]!.content)).toContain('not valid JSON');
+    expect(String(runner.calls[2]!.body.messages.at(-1)!.content)).toContain('must NOT have additional properties');
+    expect(results.stream.filter((w) => w.type === 'reset')).toEqual([
+      { type: 'reset', call_id: 'c1', reason: 'STRUCTURED_OUTPUT_INVALID' },
+      { type: 'reset', call_id: 'c2', reason: 'STRUCTURED_OUTPUT_INVALID' },
+    ]);
+    expect(events.on(Topics.usage).map((u) => u.call_id)).toEqual(['c1', 'c2', 'c3']);
+    expect(results.finished[0]).toMatchObject({ status: 'succeeded', cost_micros: 3 * 20 });
+  });
+
+  it('fails with STRUCTURED_OUTPUT_INVALID once the retries with feedback are spent', async () => {
+    runner.scripts.small = async () => answer('[1, 2]');
+    await useCase.execute(
+      RunInferenceCommand.create(request({ body: { model: 'auto', messages: [{ role: 'user', content: 'json please' }], response_format: { type: 'json_object' } } }), 1, 5),
+    );
+    // The first answer and INFERENCE_JSON_RETRIES (2) more, all on the same target.
+    expect(runner.calls.map((c) => c.target.model)).toEqual(['small', 'small', 'small']);
+    expect(results.finished[0]).toMatchObject({ status: 'failed', model: 'small', error: { code: 'STRUCTURED_OUTPUT_INVALID', retryable: false }, cost_micros: 3 * 20 });
+    expect(results.finished[0]!.error!.message).toContain('must be a JSON object');
   });
 
   it('never sends an expired request to a model', async () => {

@@ -1,39 +1,42 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { cacheHitOutcome } from '@llm/cache-key';
 import { Topics, type InferenceRequestV1, type LlmResultV1, type RouteTarget, type UsageV1 } from '@llm/contracts';
 import { EventPublisher } from '@llm/kafka';
 import { RequestCancellation, ResultPublisher, answeredResult, isExpired, unansweredResult, usageEvent } from '@llm/result-stream';
 import { LOGGER } from '@llm/service-runtime';
 import { requestLogFields, type Logger } from '@llm/telemetry';
 import { callCostMicros } from '@llm/tokens';
-import { INFERENCE_WORKER_CONFIG, type InferenceWorkerConfig } from '../../../config/inference-worker.config';
-import { ProviderCallRunner, type CallOutcome } from '../../calls/provider-call.runner';
+import type { CallOutcome, CallSpec } from '../../calls/provider-call.runner';
 import { InferenceError } from '../../inference.errors';
 import { CallOutbox, RequestLease, type LeaseHandle, type StoredOutcome } from '../../outbox/call-outbox';
+import { GuardedCallRunner, type GuardedCallOptions } from '../../resilience/guarded-call.runner';
+import { InferencePolicies } from '../../resilience/inference-policies';
 import type { RunInferenceCommand } from './run-inference.command';
 
 export type ResultSink = Pick<ResultPublisher, 'publish' | 'appendDelta' | 'appendReset'>;
-export type CallRunner = Pick<ProviderCallRunner, 'run'>;
+export type CallRunner = { run(spec: CallSpec, options?: GuardedCallOptions): Promise<CallOutcome> };
 export type CancellationCheck = Pick<RequestCancellation, 'isCancelled' | 'watch'>;
-export type RunInferenceSettings = Pick<InferenceWorkerConfig, 'INFERENCE_LEASE_MS' | 'INFERENCE_LEASE_WAIT_MS'>;
 
 /**
- * Runs a routed request: one worker at a time (a per-request lease), at most one provider call per target and
- * delivery, each call's outcome made durable in the outbox before it is published, so a redelivery republishes
- * instead of calling again. Targets are tried in order; a call that failed after streaming is voided with a
- * reset event, and every call that consumed tokens is charged (failed and cancelled ones too). When every
- * target failed transiently and attempts remain it throws a retryable error and the transport redelivers.
+ * Runs a routed request: one worker at a time (a per-request lease), each call's outcome made durable in the
+ * outbox before it is published, so a redelivery republishes instead of calling again. Targets are tried in
+ * order behind their breakers and shared limits; when every target failed transiently the plan is tried
+ * again after a full-jitter backoff (at most INFERENCE_MAX_RETRIES rounds, within the retry budget, the
+ * deadline and Retry-After), then the exact cache or a degradation error answers. A structured answer that
+ * fails validation is asked again with the reason. A call that failed after streaming is voided with a reset
+ * event, and every call that consumed tokens is charged once (failed, invalid and cancelled ones too).
  */
 @Injectable()
 export class RunInferenceUseCase {
   constructor(
-    @Inject(ProviderCallRunner) private readonly runner: CallRunner,
+    @Inject(GuardedCallRunner) private readonly runner: CallRunner,
     private readonly outbox: CallOutbox,
     private readonly lease: RequestLease,
     private readonly events: EventPublisher,
     @Inject(ResultPublisher) private readonly results: ResultSink,
     @Inject(RequestCancellation) private readonly cancellation: CancellationCheck,
-    @Inject(INFERENCE_WORKER_CONFIG) private readonly settings: RunInferenceSettings,
+    private readonly policies: InferencePolicies,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -41,12 +44,12 @@ export class RunInferenceUseCase {
 
   async execute(command: RunInferenceCommand): Promise<void> {
     const { request } = command;
-    const waitUntil = Date.now() + this.settings.INFERENCE_LEASE_WAIT_MS;
+    const waitUntil = Date.now() + this.policies.settings.INFERENCE_LEASE_WAIT_MS;
     for (;;) {
       // Both in one round trip (auto-pipelined on one connection, in this order): the outbox read sees every
       // write made before this lease was taken, so under the lease it is the request's current state.
       const [lease, stored] = await Promise.all([
-        this.lease.acquire(request.tenant_id, request.request_id, this.settings.INFERENCE_LEASE_MS),
+        this.lease.acquire(request.tenant_id, request.request_id, this.policies.settings.INFERENCE_LEASE_MS),
         this.outbox.load(request.tenant_id, request.request_id),
       ]);
       if (lease) return this.runHolding(command, lease, stored);
@@ -54,7 +57,7 @@ export class RunInferenceUseCase {
       // Another worker holds the request (a rebalance handed the message to two members): never call twice.
       // Wait for its outcome (or its lease to lapse), then hand the message back if it is still busy.
       if (Date.now() >= waitUntil) throw new InferenceError('REQUEST_IN_PROGRESS', 'another worker is running this request', true);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.ceil(this.settings.INFERENCE_LEASE_MS / 10))));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.ceil(this.policies.settings.INFERENCE_LEASE_MS / 10))));
     }
   }
 
@@ -74,7 +77,7 @@ export class RunInferenceUseCase {
           (err: unknown) => this.logger.warn({ err, request_id: request.request_id }, 'request lease renewal failed'),
         );
       },
-      Math.max(100, Math.floor(this.settings.INFERENCE_LEASE_MS / 3)),
+      Math.max(100, Math.floor(this.policies.settings.INFERENCE_LEASE_MS / 3)),
     );
     try {
       // A finished request (redelivered, or finished by the previous holder) is republished, never run again.
@@ -100,54 +103,111 @@ export class RunInferenceUseCase {
     if (request.mode === 'stream' && prior.calls > 0) {
       await this.results.appendReset(request.tenant_id, request.request_id, { call_id: `c${prior.calls}`, reason: 'redelivered' });
     }
+    const notAfter = request.deadline_at ? Date.parse(request.deadline_at) : undefined;
     const failures: InferenceError[] = [];
-    for (const [i, target] of request.plan.targets.entries()) {
-      if (hold.lost) throw leaseLost();
-      if (isExpired(request))
-        return this.finish(command, charged, { status: 'expired', error: { code: 'EXPIRED', message: 'the request deadline passed before a model answered', retryable: false } });
-      if (hold.stop.signal.aborted) return this.finish(command, charged, cancelled());
-      const callId = await this.outbox.nextCallId(request.tenant_id, request.request_id);
-      const started = Date.now();
-      const outcome = await this.runner.run({
-        target,
-        body: request.body,
-        stream: request.mode === 'stream',
-        callId: `${request.tenant_id}/${request.request_id}/${callId}`,
-        onDelta: async (content, index) => void (await this.results.appendDelta(request.tenant_id, request.request_id, { index, content, model: target.model, call_id: callId })),
-        stop: hold.stop.signal,
-        priority: request.priority,
-      });
-      // A successful call's usage is stored with its result, in one write (succeed); any other is stored now.
-      const usage = await this.charge(command, target, callId, outcome, Date.now() - started, !outcome.ok);
-      if (usage) charged.push(usage);
-      if (hold.lost) {
-        // The new holder finishes the request; what this call consumed is charged here.
-        for (const u of charged) await this.events.publish(Topics.usage, u);
-        throw leaseLost();
+    let body = request.body;
+    let jsonRetries = 0;
+    this.policies.requestStarted();
+    for (let round = 0; ; round++) {
+      const roundFailures: InferenceError[] = [];
+      let stopped = false;
+      targets: for (const [i, target] of request.plan.targets.entries()) {
+        for (;;) {
+          if (hold.lost) throw leaseLost();
+          if (isExpired(request))
+            return this.finish(command, charged, {
+              status: 'expired',
+              error: { code: 'EXPIRED', message: 'the request deadline passed before a model answered', retryable: false },
+            });
+          if (hold.stop.signal.aborted) return this.finish(command, charged, cancelled());
+          const callId = await this.outbox.nextCallId(request.tenant_id, request.request_id);
+          const started = Date.now();
+          const outcome = await this.runner.run(
+            {
+              target,
+              body,
+              stream: request.mode === 'stream',
+              callId: `${request.tenant_id}/${request.request_id}/${callId}`,
+              onDelta: async (content, index) =>
+                void (await this.results.appendDelta(request.tenant_id, request.request_id, { index, content, model: target.model, call_id: callId })),
+              stop: hold.stop.signal,
+              priority: request.priority,
+            },
+            { batch: request.priority === 'batch', ...(notAfter !== undefined ? { notAfter } : {}) },
+          );
+          const problem = outcome.ok ? this.policies.structured.problem(body, outcome.completion) : undefined;
+          // A successful call's usage is stored with its result, in one write (succeed); any other is stored now.
+          const usage = await this.charge(command, target, callId, outcome, Date.now() - started, !outcome.ok || problem !== undefined);
+          if (usage) charged.push(usage);
+          if (hold.lost) {
+            // The new holder finishes the request; what this call consumed is charged here.
+            for (const u of charged) await this.events.publish(Topics.usage, u);
+            throw leaseLost();
+          }
+          if (outcome.ok && problem === undefined) return this.succeed(command, target, outcome, usage!, charged, i > 0 || round > 0);
+          if (outcome.ok) {
+            // A structured answer that does not validate: void it, then ask the same model again with the reason.
+            if (outcome.deltas > 0) await this.results.appendReset(request.tenant_id, request.request_id, { call_id: callId, reason: 'STRUCTURED_OUTPUT_INVALID' });
+            if (jsonRetries >= this.policies.settings.INFERENCE_JSON_RETRIES) {
+              const message = `the model's answer failed validation ${jsonRetries + 1} times; last: ${problem}`;
+              return this.finish(command, charged, { status: 'failed', error: { code: 'STRUCTURED_OUTPUT_INVALID', message: message.slice(0, 2_000), retryable: false } }, target);
+            }
+            jsonRetries++;
+            body = this.policies.structured.withFeedback(body, outcome.completion, problem!);
+            continue;
+          }
+          const { error } = outcome;
+          if (!outcome.notCalled) this.logger.warn({ request_id: request.request_id, model: target.model, call_id: callId, code: error.code }, 'target failed');
+          // The caller saw part of this call's answer: void it before anything else is streamed.
+          if (outcome.deltas > 0) await this.results.appendReset(request.tenant_id, request.request_id, { call_id: callId, reason: error.code });
+          if (outcome.cancelled) return this.finish(command, charged, cancelled(), target);
+          if (error.code === 'PROVIDER_MISCONFIGURED') await this.alertMisconfigured(request, target, error);
+          failures.push(error);
+          roundFailures.push(error);
+          if (!error.fallsBack) {
+            stopped = true;
+            break targets;
+          }
+          break;
+        }
       }
-      if (outcome.ok) return this.succeed(command, target, outcome, usage!, charged, i > 0);
-      const { error } = outcome;
-      this.logger.warn({ request_id: request.request_id, model: target.model, call_id: callId, code: error.code }, 'target failed');
-      // The caller saw part of this call's answer: void it before anything else is streamed.
-      if (outcome.deltas > 0) await this.results.appendReset(request.tenant_id, request.request_id, { call_id: callId, reason: error.code });
-      if (outcome.cancelled) return this.finish(command, charged, cancelled(), target);
-      if (error.code === 'PROVIDER_MISCONFIGURED') await this.alertMisconfigured(request, target, error);
-      failures.push(error);
-      if (!error.fallsBack) break;
+      if (stopped || !roundFailures.every((f) => f.retryable)) break;
+      const next = this.policies.nextRound(round, roundFailures, notAfter);
+      if (!next.retry) break;
+      await sleep(next.delayMs, hold.stop.signal);
     }
     const last = failures.at(-1);
-    if (failures.length > 0 && failures.every((f) => f.retryable) && command.attempt < command.maxAttempts) {
-      // Charged before the hand-back: if no later delivery finishes the request (DLQ), the ledger still has them.
-      for (const usage of charged) await this.events.publish(Topics.usage, usage);
-      throw new InferenceError('ALL_TARGETS_FAILED', `all ${failures.length} targets failed transiently`, true, {
-        cause: last,
-        ...(last?.retryAfterS !== undefined ? { retryAfterS: last.retryAfterS } : {}),
-      });
-    }
+    if (last && failures.every((f) => f.retryable)) return this.lastResort(command, charged, last);
     const error = last
       ? { code: last.code, message: last.message, retryable: last.retryable, ...(last.retryAfterS !== undefined ? { retry_after_s: last.retryAfterS } : {}) }
       : { code: 'ALL_TARGETS_FAILED', message: 'no target could serve the request', retryable: false };
     await this.finish(command, charged, { status: 'failed', error });
+  }
+
+  /**
+   * Every target failed transiently and the retries are spent (or would not help): answer from the exact
+   * cache when it holds this request's answer now, else with a degradation error that says when to come back.
+   * Never a redelivery: one outage would otherwise be retried by every Kafka attempt on top of the worker's own.
+   */
+  private async lastResort(command: RunInferenceCommand, charged: UsageV1[], last: InferenceError): Promise<void> {
+    const { request } = command;
+    const hit = await this.policies.cachedAnswer(request);
+    if (hit) {
+      const { result, usage } = cacheHitOutcome(request, hit, command.attempt);
+      const answered = { ...result, cost_micros: totalCost(charged), fallback_used: true };
+      await this.outbox.saveResult(answered, [usage]);
+      return this.publishOutcome([...charged, usage], answered);
+    }
+    const retryAfterS = Math.max(1, last.retryAfterS ?? 1);
+    await this.finish(command, charged, {
+      status: 'failed',
+      error: {
+        code: 'MODELS_UNAVAILABLE',
+        message: `No model can answer right now (every deployment for this request is failing; last: ${last.code}). Please try again in ${retryAfterS} s.`,
+        retryable: true,
+        retry_after_s: retryAfterS,
+      },
+    });
   }
 
   /**
@@ -291,6 +351,19 @@ interface LeaseState {
   lost: boolean;
   /** Aborted when the lease is lost or the caller cancels: the running call stops. */
   stop: AbortController;
+}
+
+/** Waits between rounds; a cancel or a lost lease ends the wait at once (the loop then stops). */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 function leaseLost(): InferenceError {
