@@ -3,12 +3,14 @@ import type { Logger } from '@llm/telemetry';
 import type { UsageRecordedListener } from '../ledger/ingestion/usage-ingestion.service';
 import type { UsageRow } from '../ledger/ingestion/usage-row';
 import { dailyBudget, expensiveRequest, hourlySpike, type AlertCandidate } from './alert-rules';
-import type { AlertRepository } from './alert.repository';
+import type { AlertRepository, StoredAlert, WebhookTarget } from './alert.repository';
 import type { WebhookSender } from './webhook.sender';
 
 const HOUR_MS = 3_600_000;
 /** Spikes are judged live: hours older than this (backfills, replays) are not alerted on. */
 const LIVE_HOURS = 2;
+/** An alert still unpublished this long after it was raised was not just being published: send it again. */
+const RESEND_AFTER_MS = 10_000;
 
 /**
  * Raises spend alerts from newly recorded usage: a call above the tenant's per-request threshold, this hour's
@@ -54,8 +56,26 @@ export class AlertEvaluator implements UsageRecordedListener {
     }
     const raised = await this.repo.insertNew(candidates, now);
     if (raised.length === 0) return;
+    const published = await this.send(raised, settings);
+    await this.repo.markPublished(published, now);
+  }
+
+  /**
+   * Publishes alerts that were stored but never published (the broker was down when they were raised), with
+   * their webhooks. Claimed first, so several ledger instances send each once; what fails again is handed back
+   * for the next run. Returns how many went out.
+   */
+  async resendUnpublished(olderThanMs = RESEND_AFTER_MS, limit = 100): Promise<number> {
+    const claimed = await this.repo.claimUnpublished(new Date(this.clock().getTime() - olderThanMs), limit);
+    if (claimed.length === 0) return 0;
+    const published = new Set(await this.send(claimed, await this.repo.settings([...new Set(claimed.map((a) => a.tenantId))])));
+    await this.repo.release(claimed.filter((a) => !published.has(a.id)).map((a) => a.id));
+    return published.size;
+  }
+
+  private async send(alerts: readonly StoredAlert[], settings: Map<string, { webhook?: WebhookTarget }>): Promise<string[]> {
     const published: string[] = [];
-    for (const a of raised) {
+    for (const a of alerts) {
       const event = {
         alert_id: a.id,
         tenant_id: a.tenantId,
@@ -70,11 +90,12 @@ export class AlertEvaluator implements UsageRecordedListener {
         await this.publisher.publish('llm.alerts.v1', event);
         published.push(a.id);
       } catch (err) {
-        this.log.warn({ err, alert_id: a.id }, 'alert stored but not published');
+        this.log.warn({ err, alert_id: a.id }, 'alert stored but not published; it is sent again later');
+        continue; // its webhook goes with the publish that succeeds, so a tenant hears of it once
       }
       const webhook = settings.get(a.tenantId)?.webhook;
       if (webhook) void this.webhooks.send(webhook, event);
     }
-    await this.repo.markPublished(published, now);
+    return published;
   }
 }

@@ -78,6 +78,44 @@ export class AlertRepository {
     return rows.map((r) => ({ ...byKey.get(`${r.tenant_id}|${r.kind}|${r.window_key}`)!, id: r.id, raisedAt: now }));
   }
 
+  /**
+   * Alerts stored but never published (the broker was down when they were raised), older than `before`: claimed
+   * by marking them published, so two ledger instances never send one twice; release() hands back what failed.
+   */
+  async claimUnpublished(before: Date, limit: number): Promise<StoredAlert[]> {
+    const { rows } = await this.pool.query<{
+      id: string;
+      tenant_id: string;
+      kind: AlertCandidate['kind'];
+      severity: AlertCandidate['severity'];
+      window_key: string;
+      message: string;
+      value_micros: string;
+      threshold_micros: string;
+      raised_at: Date;
+    }>(
+      `UPDATE alerts SET published_at = now() WHERE id IN (
+         SELECT id FROM alerts WHERE published_at IS NULL AND raised_at < $1 ORDER BY raised_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING id, tenant_id, kind, severity, window_key, message, value_micros::text, threshold_micros::text, raised_at`,
+      [before.toISOString(), limit],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      tenantId: r.tenant_id,
+      kind: r.kind,
+      severity: r.severity,
+      windowKey: r.window_key,
+      message: r.message,
+      valueMicros: BigInt(r.value_micros),
+      thresholdMicros: BigInt(r.threshold_micros),
+      raisedAt: r.raised_at,
+    }));
+  }
+
+  async release(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.pool.query('UPDATE alerts SET published_at = NULL WHERE id = ANY($1::uuid[])', [ids]);
+  }
+
   async markPublished(ids: readonly string[], at: Date): Promise<void> {
     if (ids.length > 0) await this.pool.query('UPDATE alerts SET published_at = $2 WHERE id = ANY($1::uuid[])', [ids, at.toISOString()]);
   }

@@ -6,6 +6,7 @@ import type { Logger } from '@llm/telemetry';
 import { COST_LEDGER_CONFIG, type CostLedgerConfig } from '../config/cost-ledger.config';
 import { PG_POOL } from '../ledger/ingestion/ingestion.providers';
 import { AlertEvaluator } from './alert-evaluator';
+import { AlertResender } from './alert-resender';
 import { AlertRepository } from './alert.repository';
 import { WebhookSender } from './webhook.sender';
 
@@ -21,4 +22,5 @@ export const alertProviders: Provider[] = [
     inject: [AlertRepository, EventPublisher, WebhookSender, LOGGER],
     useFactory: (r: AlertRepository, p: EventPublisher, w: WebhookSender, l: Logger) => new AlertEvaluator(r, p, w, l),
   },
+  AlertResender,
 ];

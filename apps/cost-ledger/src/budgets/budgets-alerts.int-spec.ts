@@ -21,6 +21,8 @@ describe('budgets and alerts from recorded usage', () => {
   let store: BudgetStore;
   let ingestion: UsageIngestion;
   let reconciler: BudgetReconciler;
+  let evaluator: AlertEvaluator;
+  let dbUrl: string;
   const publisher = new InMemoryEventPublisher();
   const tenant = `ba-${randomBytes(4).toString('hex')}`;
   const now = new Date();
@@ -51,7 +53,7 @@ describe('budgets and alerts from recorded usage', () => {
   });
 
   beforeAll(async () => {
-    const url = await freshDatabase('budgets');
+    const url = (dbUrl = await freshDatabase('budgets'));
     await migrate(url);
     const prisma = createPrismaClient(url);
     await seedTenant(prisma, { tenantId: tenant, tier: 'paid', apiKey: `sk-${randomUUID()}` });
@@ -60,7 +62,7 @@ describe('budgets and alerts from recorded usage', () => {
     pool = createPgPool(url);
     redis = new Redis(testInfra().REDIS_URL);
     store = new BudgetStore(redis);
-    const evaluator = new AlertEvaluator(new AlertRepository(pool), publisher, new WebhookSender(quietLogger(), { attempts: 1, timeoutMs: 100 }), quietLogger());
+    evaluator = new AlertEvaluator(new AlertRepository(pool), publisher, new WebhookSender(quietLogger(), { attempts: 1, timeoutMs: 100 }), quietLogger());
     ingestion = new UsageIngestion(new UsageIngestRepository(pool), [new BudgetSettler(store), evaluator], quietLogger(), { maxItems: 100, lingerMs: 2 });
     reconciler = new BudgetReconciler(new BudgetStateRepository(pool), store, quietLogger());
     await reconciler.reconcile(now);
@@ -98,5 +100,24 @@ describe('budgets and alerts from recorded usage', () => {
     const { rows } = await pool.query('SELECT kind, window_key, published_at FROM alerts WHERE tenant_id = $1', [tenant]);
     expect(rows).toHaveLength(3);
     expect(rows.every((r: { published_at: Date | null }) => r.published_at !== null)).toBe(true);
+  });
+
+  it('sends an alert whose publish failed (broker down) later, once, with the other instances never sending it twice', async () => {
+    const other = `ba2-${randomBytes(4).toString('hex')}`;
+    const prisma = createPrismaClient(dbUrl);
+    await seedTenant(prisma, { tenantId: other, tier: 'paid', apiKey: `sk-${randomUUID()}` });
+    await prisma.$disconnect();
+    publisher.failNext = new Error('broker down');
+    await ingestion.record(row(700_000n, { tenantId: other })); // one request above 0.50 $: one alert
+    await ingestion.drain();
+    const sent = () => publisher.on('llm.alerts.v1').filter((a) => a.tenant_id === other);
+    expect(sent()).toHaveLength(0);
+    const { rows } = await pool.query<{ published_at: Date | null }>('SELECT published_at FROM alerts WHERE tenant_id = $1', [other]);
+    expect(rows).toEqual([{ published_at: null }]);
+    // Two ledger instances' re-senders run at once: the alert is claimed by one of them.
+    const [a, b] = await Promise.all([evaluator.resendUnpublished(0), evaluator.resendUnpublished(0)]);
+    expect(a + b).toBe(1);
+    expect(await evaluator.resendUnpublished(0)).toBe(0);
+    expect(sent().map((e) => e.kind)).toEqual(['expensive_request']);
   });
 });

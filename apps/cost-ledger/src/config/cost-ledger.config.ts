@@ -18,6 +18,8 @@ export const costLedgerConfigSchema = serviceSchema
     /** Budget state in Redis is rebuilt from Postgres at boot and this often. */
     LEDGER_RECONCILE_INTERVAL_MS: positiveInt(60_000),
     /** Webhook deliveries per alert before giving up (exponential backoff between them). */
+    /** How often alerts whose publish failed (broker down when raised) are sent again. */
+    LEDGER_ALERT_RESEND_MS: positiveInt(15_000),
     LEDGER_WEBHOOK_ATTEMPTS: positiveInt(5),
     LEDGER_WEBHOOK_TIMEOUT_MS: positiveInt(5_000),
     /** Prices for the cost-estimate endpoint (the router's catalog). */
