@@ -13,5 +13,6 @@ for upstream in ${KAFKA_UPSTREAMS:-}; do
   acl --allow-principal "$principal" --operation Write --operation Describe --topic llm.inbound.v1
   acl --allow-principal "$principal" --operation Read --operation Describe --topic "llm.replies.$tenant.v1"
   acl --allow-principal "$principal" --operation Read --group "upstream-$tenant" --resource-pattern-type prefixed
+  acl --allow-principal "$principal" --operation IdempotentWrite --cluster
   echo "[kafka-acls] upstream-$tenant: write llm.inbound.v1, read llm.replies.$tenant.v1"
 done

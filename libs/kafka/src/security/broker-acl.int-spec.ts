@@ -99,8 +99,25 @@ describe('broker ACLs for upstream producers (SASL/SCRAM, real broker)', () => {
         allow(AclResourceTypes.TOPIC, acmeReplies, AclOperationTypes.READ),
         allow(AclResourceTypes.TOPIC, acmeReplies, AclOperationTypes.DESCRIBE),
         allow(AclResourceTypes.GROUP, 'upstream-acme', AclOperationTypes.READ, ResourcePatternTypes.PREFIXED),
+        // Our producers are idempotent: InitProducerId needs this (or, on newer brokers, any topic WRITE).
+        allow(AclResourceTypes.CLUSTER, 'kafka-cluster', AclOperationTypes.IDEMPOTENT_WRITE),
       ],
     });
+    // ACLs take effect when the broker has applied them from the metadata log: wait until it lists them all.
+    await waitFor(
+      async () => {
+        const { resources } = await acl.describeAcls({
+          resourceType: AclResourceTypes.ANY,
+          resourcePatternType: ResourcePatternTypes.ANY,
+          principal: 'User:upstream-acme',
+          host: '*',
+          operation: AclOperationTypes.ANY,
+          permissionType: AclPermissionTypes.ANY,
+        });
+        return resources.reduce((n, r) => n + r.acls.length, 0) === 6 ? true : undefined;
+      },
+      { what: 'the ACLs applied by the broker', timeoutMs: 30_000, intervalMs: 200 },
+    );
     await acl.disconnect();
   }, 180_000);
 
