@@ -8,3 +8,4 @@ export { assembleContext, DEFAULT_CONTEXT_BUDGET, trimToTokens, type ContextBudg
 export { citedNumbers, groundingMessage, SOURCES_HEADER, withGrounding, type PromptSource } from './citations/grounded-prompt';
 export { CollectionSearcher, type SearchOptions } from './hybrid/collection-searcher';
 export { RAG_CALIBRATION } from './calibration';
+export { citationsOf, type ShownSource } from './citations/citations';

@@ -12,6 +12,7 @@ import { ClientDisconnect } from './client-disconnect';
 import { toHttpOutcome } from './completion.mapper';
 import { RequestStatusStore } from './request-status.repository';
 import { RequestError } from './requests.errors';
+import { ragOptionsOf } from './rag-options';
 import { SseWriter } from './sse.writer';
 import { AcceptRequestCommand } from './use-cases/accept-request/accept-request.command';
 import { AcceptRequestUseCase } from './use-cases/accept-request/accept-request.use-case';
@@ -51,6 +52,7 @@ export class ChatCompletionsController {
         tier: this.gate.tierOf(plan),
         mode: 'sync',
         body,
+        rag: ragOptionsOf(body),
         priorityHint: headers['x-priority'],
         idempotencyKey: headers['idempotency-key'],
         userId: headers['x-user-id'],
