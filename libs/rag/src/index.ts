@@ -9,3 +9,4 @@ export { citedNumbers, groundingMessage, SOURCES_HEADER, withGrounding, type Pro
 export { CollectionSearcher, type SearchOptions } from './hybrid/collection-searcher';
 export { RAG_CALIBRATION } from './calibration';
 export { citationsOf, type ShownSource } from './citations/citations';
+export { CHUNK_FIELD, chunkVectorPoints, EMBEDDING_WINDOW_TOKENS, embeddingWindows } from './hybrid/chunk-points';

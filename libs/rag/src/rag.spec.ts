@@ -1,6 +1,7 @@
 import {
   analyze,
   assembleContext,
+  embeddingWindows,
   Bm25Index,
   chunkSections,
   citedNumbers,
@@ -172,5 +173,19 @@ describe('grounded prompt', () => {
     expect(messages[1]).toBe(grounding);
     expect([...citedNumbers('Yes [2], and [1, 2][9] but not [x].', 2)].sort()).toEqual([1, 2]);
     expect(groundingMessage([]).content).toContain('cannot answer');
+  });
+});
+
+describe('embeddingWindows', () => {
+  it('keeps a short chunk whole and cuts a long one into sentence windows that repeat its heading', () => {
+    expect(embeddingWindows('Title\n\nShort text.')).toEqual(['Title\n\nShort text.']);
+    const windows = embeddingWindows(`Rivers > Lune\n\n${paragraph(0, 25)}`);
+    expect(windows.length).toBeGreaterThan(2);
+    for (const w of windows) {
+      expect(w.startsWith('Rivers > Lune\n\nSentence number')).toBe(true);
+      expect(countTokens(w)).toBeLessThanOrEqual(180);
+      expect(w.endsWith('detail.')).toBe(true);
+    }
+    expect(windows.join(' ').match(/Sentence number/g)).toHaveLength(25);
   });
 });

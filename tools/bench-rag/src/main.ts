@@ -20,6 +20,7 @@ import { defaultLocalModelDir, OnnxSentenceEmbedder, type Embedder } from '@llm/
 import {
   Bm25Index,
   chunkDocument,
+  chunkVectorPoints,
   CollectionSearcher,
   RAG_CALIBRATION,
   reciprocalRankFusion,
@@ -96,8 +97,11 @@ async function main(): Promise<void> {
     const chunks = passages.flatMap((p) =>
       chunkDocument({ content: p.context, format: 'text', title: p.title }).map((c) => ({ id: `${p.passage_id}#${c.ordinal}`, text: c.text, document: p.passage_id })),
     );
-    const chunkVectors = await embedder.embed(chunks.map((c) => c.text));
-    await vectors.upsert(chunks.map((c, i) => ({ id: c.id, vector: chunkVectors[i]!, payload: { collection: COLLECTION, document_id: c.document } })));
+    const points = await chunkVectorPoints(
+      embedder,
+      chunks.map((c) => ({ id: c.id, text: c.text, payload: { collection: COLLECTION, document_id: c.document } })),
+    );
+    await vectors.upsert(points);
     for (const c of chunks) lexical.add(c.id, c.text, { collection: COLLECTION, document_id: c.document });
     const indexMs = Date.now() - started;
 
@@ -164,7 +168,15 @@ async function main(): Promise<void> {
     const threshold = calibrate ? Number(best.threshold.toFixed(4)) : RAG_CALIBRATION.threshold;
 
     const report = {
-      dataset: { passages: passagesFile, qa: qaFile, passages_count: passages.length, chunks: chunks.length, questions: questions.length, answerable: answerable.length },
+      dataset: {
+        passages: passagesFile,
+        qa: qaFile,
+        passages_count: passages.length,
+        chunks: chunks.length,
+        embedding_windows: points.length,
+        questions: questions.length,
+        answerable: answerable.length,
+      },
       setup: {
         embedder: embedder.model,
         vector_index: store.kind,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Embedder } from '@llm/embeddings';
-import { Bm25Index, CollectionSearcher } from '@llm/rag';
+import { Bm25Index, chunkVectorPoints, CollectionSearcher } from '@llm/rag';
 import type { Payload, PayloadValue, VectorIndex } from '@llm/vector-store';
 import { KnowledgeRepository } from './knowledge.repository';
 
@@ -44,8 +44,7 @@ export class KnowledgeIndex {
 
   async upsertChunks(tenantId: string, chunks: ReadonlyArray<{ id: string; text: string; payload: Payload }>): Promise<void> {
     if (chunks.length === 0) return;
-    const vectors = await this.embedder.embed(chunks.map((c) => c.text));
-    await this.vectors.forTenant(tenantId).upsert(chunks.map((c, i) => ({ id: c.id, vector: vectors[i]!, payload: c.payload })));
+    await this.vectors.forTenant(tenantId).upsert(await chunkVectorPoints(this.embedder, chunks));
   }
 
   async deleteVectors(tenantId: string, equals: Payload): Promise<void> {

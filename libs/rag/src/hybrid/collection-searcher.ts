@@ -1,6 +1,7 @@
 import type { Embedder } from '@llm/embeddings';
 import type { Payload, PayloadValue, TenantVectorIndex } from '@llm/vector-store';
 import type { Bm25Index } from '../lexical/bm25.index';
+import { CHUNK_FIELD } from './chunk-points';
 import { hybridSearch, type FusionParams, type HybridHit, type RetrieverMode } from './hybrid-search';
 
 export interface SearchOptions {
@@ -33,8 +34,14 @@ export class CollectionSearcher {
       {
         dense: async (limit) => {
           const [vector] = await this.embedder.embed([query]);
-          const hits = await this.vectors.search(vector!, { topK: limit, filter: { equals: filter } });
-          return hits.map((h) => ({ id: h.id, score: h.score }));
+          // A chunk may have several windows: ask for more, keep each chunk's best window.
+          const hits = await this.vectors.search(vector!, { topK: limit * 3, filter: { equals: filter } });
+          const best = new Map<string, number>();
+          for (const h of hits) {
+            const chunk = typeof h.payload[CHUNK_FIELD] === 'string' ? h.payload[CHUNK_FIELD] : h.id;
+            if (!best.has(chunk)) best.set(chunk, h.score);
+          }
+          return [...best].slice(0, limit).map(([id, score]) => ({ id, score }));
         },
         lexical: async (limit) => this.lexical.search(query, limit, matches).map((h) => ({ id: h.id, score: h.score })),
       },
