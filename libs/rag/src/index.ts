@@ -10,3 +10,5 @@ export { CollectionSearcher, type SearchOptions } from './hybrid/collection-sear
 export { RAG_CALIBRATION } from './calibration';
 export { citationsOf, type ShownSource } from './citations/citations';
 export { CHUNK_FIELD, chunkVectorPoints, EMBEDDING_WINDOW_TOKENS, embeddingWindows } from './hybrid/chunk-points';
+export { inProcessLexical, qdrantLexical, type LexicalRetriever } from './lexical/lexical-retriever';
+export { documentSparseVector, querySparseVector, SPARSE_AVG_LENGTH, termId } from './lexical/sparse-terms';

@@ -1,7 +1,10 @@
 import {
   analyze,
   assembleContext,
+  documentSparseVector,
   embeddingWindows,
+  querySparseVector,
+  termId,
   Bm25Index,
   chunkSections,
   citedNumbers,
@@ -187,5 +190,18 @@ describe('embeddingWindows', () => {
       expect(w.endsWith('detail.')).toBe(true);
     }
     expect(windows.join(' ').match(/Sentence number/g)).toHaveLength(25);
+  });
+});
+
+describe('sparse BM25 vectors (Qdrant)', () => {
+  it('weighs terms by saturated, length-normalised frequency and queries each term once', () => {
+    const doc = documentSparseVector('Normans Normans Normans conquered England');
+    const weight = (term: string) => doc.values[doc.indices.indexOf(termId(term))]!;
+    expect(doc.indices).toHaveLength(3);
+    expect(weight('norman')).toBeGreaterThan(weight('england'));
+    expect(weight('norman')).toBeLessThan(3 * weight('england'));
+    expect(querySparseVector('the Normans and the normans')).toEqual({ indices: [termId('norman')], values: [1] });
+    expect(termId('norman')).toBe(termId('norman'));
+    expect(termId('norman')).not.toBe(termId('normandy'));
   });
 });

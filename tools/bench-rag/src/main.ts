@@ -2,7 +2,8 @@
  * `npm run bench:rag -- --passages <jsonl> --qa <jsonl> --out <file.json> [--calibrate]` (after `npm run build`).
  *
  * Retrieval quality of the retriever's search path (libs/rag CollectionSearcher: the local embedding model, the
- * embedded vector index, the in-process BM25 index, reciprocal rank fusion) on SQuAD 2.0 paragraphs: every
+ * embedded vector index and the in-process BM25 index, or both in Qdrant when QDRANT_URL is set, reciprocal
+ * rank fusion) on SQuAD 2.0 paragraphs: every
  * passage is chunked like an ingested document and indexed in one tenant's collection; every answerable
  * question must find its own passage. Prints recall@1, recall@5 and MRR@10 for dense, BM25 and hybrid.
  *
@@ -14,6 +15,7 @@
  * `--calibrate` fits and writes both to libs/rag/src/rag-calibration.json (the retriever's defaults); without
  * it the bench uses that file as it is.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -22,6 +24,9 @@ import {
   Bm25Index,
   chunkDocument,
   chunkVectorPoints,
+  documentSparseVector,
+  inProcessLexical,
+  qdrantLexical,
   CollectionSearcher,
   RAG_CALIBRATION,
   reciprocalRankFusion,
@@ -30,7 +35,8 @@ import {
   type HybridHit,
   type RetrieverMode,
 } from '@llm/rag';
-import { embeddedVectorStore, type Payload } from '@llm/vector-store';
+import { loadConfig, vectorStoreSchema } from '@llm/config';
+import { createVectorStore, QdrantSparseIndex, type Payload } from '@llm/vector-store';
 
 interface Passage {
   passage_id: string;
@@ -90,11 +96,17 @@ async function main(): Promise<void> {
 
   const embedder = new MemoEmbedder(await OnnxSentenceEmbedder.load({ dir: defaultLocalModelDir() }));
   const dir = mkdtempSync(join(tmpdir(), 'bench-rag-'));
-  const store = embeddedVectorStore(dir);
+  // The retriever's stores as configured: with QDRANT_URL, dense and BM25 (sparse vectors) both in Qdrant.
+  const { QDRANT_URL, QDRANT_API_KEY } = loadConfig(vectorStoreSchema);
+  const store = createVectorStore({ QDRANT_URL, QDRANT_API_KEY, VECTOR_INDEX_DIR: dir });
+  const tenant = `bench-${randomBytes(4).toString('hex')}`;
+  const sparse = QDRANT_URL
+    ? (await new QdrantSparseIndex(QDRANT_URL, { name: 'bench-rag', indexedFields: ['collection', 'document_id'] }, QDRANT_API_KEY).ensure()).forTenant(tenant)
+    : undefined;
+  const index = await store.index({ name: 'bench-rag', model: embedder.model, dimensions: embedder.dimensions, indexedFields: ['collection', 'document_id'] });
+  const vectors = index.forTenant(tenant);
   try {
-    const index = await store.index({ name: 'bench-rag', model: embedder.model, dimensions: embedder.dimensions, indexedFields: ['collection', 'document_id'] });
-    const vectors = index.forTenant('bench-tenant');
-    const lexical = new Bm25Index<Payload>();
+    const bm25 = new Bm25Index<Payload>();
 
     const started = Date.now();
     const chunks = passages.flatMap((p) =>
@@ -105,7 +117,9 @@ async function main(): Promise<void> {
       chunks.map((c) => ({ id: c.id, text: c.text, payload: { collection: COLLECTION, document_id: c.document } })),
     );
     await vectors.upsert(points);
-    for (const c of chunks) lexical.add(c.id, c.text, { collection: COLLECTION, document_id: c.document });
+    for (const c of chunks) bm25.add(c.id, c.text, { collection: COLLECTION, document_id: c.document });
+    await sparse?.upsert(chunks.map((c) => ({ id: c.id, vector: documentSparseVector(c.text), payload: { collection: COLLECTION, document_id: c.document } })));
+    const lexical = sparse ? qdrantLexical(sparse) : inProcessLexical(bm25);
     const indexMs = Date.now() - started;
 
     const searcher = new CollectionSearcher(embedder, vectors, lexical, COLLECTION);
@@ -186,7 +200,7 @@ async function main(): Promise<void> {
       setup: {
         embedder: embedder.model,
         vector_index: store.kind,
-        lexical: 'in-process BM25 (k1 1.2, b 0.75)',
+        lexical: sparse ? 'Qdrant sparse vectors, idf modifier (BM25 k1 1.2, b 0.75, avgdl 180)' : 'in-process BM25 (k1 1.2, b 0.75)',
         fusion: { method: 'reciprocal rank fusion, 4 x top-k candidates per retriever', ...fusion, fitted_now: calibrate },
         rerank: 'none',
         depth: DEPTH,
@@ -236,6 +250,8 @@ async function main(): Promise<void> {
     );
     console.log(`report: ${out}`);
   } finally {
+    await vectors.deleteByFilter({ equals: { collection: COLLECTION } });
+    await sparse?.deleteByFilter({ equals: { collection: COLLECTION } });
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }

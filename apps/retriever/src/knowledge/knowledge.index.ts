@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Embedder } from '@llm/embeddings';
-import { Bm25Index, chunkVectorPoints, CollectionSearcher } from '@llm/rag';
-import type { Payload, PayloadValue, VectorIndex } from '@llm/vector-store';
+import { Bm25Index, chunkVectorPoints, CollectionSearcher, documentSparseVector, inProcessLexical, qdrantLexical } from '@llm/rag';
+import type { Payload, PayloadValue, QdrantSparseIndex, VectorIndex } from '@llm/vector-store';
 import { KnowledgeRepository } from './knowledge.repository';
 
 export const EMBEDDER = Symbol('RETRIEVER_EMBEDDER');
 export const CHUNK_INDEX = Symbol('RETRIEVER_CHUNK_INDEX');
+/** Qdrant's sparse BM25 index when QDRANT_URL is set, else null (the in-process BM25 index is used). */
+export const SPARSE_INDEX = Symbol('RETRIEVER_SPARSE_INDEX');
 
 /** Name of the retriever's vector index (one per embedding model, as every index in libs/vector-store). */
 export const CHUNK_INDEX_NAME = 'rag-chunks';
@@ -27,9 +29,10 @@ export function metadataFilter(filter: Record<string, PayloadValue> | undefined)
 export const chunkId = (documentId: string, version: number, ordinal: number): string => `${documentId}@${version}#${ordinal}`;
 
 /**
- * The search side of the knowledge base: chunk vectors in the tenant-scoped vector index, and one in-process
- * BM25 index per (tenant, collection), built from Postgres and rebuilt when the collection's revision moved
- * (another instance, or this one, changed it). Tenants reach only their own points and their own BM25 indexes.
+ * The search side of the knowledge base: chunk vectors in the tenant-scoped vector index, and BM25 either in
+ * Qdrant (sparse vectors, with QDRANT_URL) or in process: one index per (tenant, collection), built from
+ * Postgres and rebuilt when the collection's revision moved (another instance, or this one, changed it).
+ * Tenants reach only their own points and their own BM25 indexes.
  */
 @Injectable()
 export class KnowledgeIndex {
@@ -39,26 +42,31 @@ export class KnowledgeIndex {
   constructor(
     @Inject(EMBEDDER) readonly embedder: Embedder,
     @Inject(CHUNK_INDEX) private readonly vectors: VectorIndex,
+    @Inject(SPARSE_INDEX) private readonly sparse: QdrantSparseIndex | null,
     private readonly repository: KnowledgeRepository,
   ) {}
 
   async upsertChunks(tenantId: string, chunks: ReadonlyArray<{ id: string; text: string; payload: Payload }>): Promise<void> {
     if (chunks.length === 0) return;
     await this.vectors.forTenant(tenantId).upsert(await chunkVectorPoints(this.embedder, chunks));
+    await this.sparse?.forTenant(tenantId).upsert(chunks.map((c) => ({ id: c.id, vector: documentSparseVector(c.text), payload: c.payload })));
   }
 
   async deleteVectors(tenantId: string, equals: Payload): Promise<void> {
     await this.vectors.forTenant(tenantId).deleteByFilter({ equals });
+    await this.sparse?.forTenant(tenantId).deleteByFilter({ equals });
   }
 
   /** Every older version's chunks of a document. */
   async deleteVectorsBelow(tenantId: string, collection: string, documentId: string, version: number): Promise<void> {
-    await this.vectors.forTenant(tenantId).deleteByFilter({ equals: { collection, document_id: documentId }, range: { version: { lte: version - 1 } } });
+    const older = { equals: { collection, document_id: documentId }, range: { version: { lte: version - 1 } } };
+    await this.vectors.forTenant(tenantId).deleteByFilter(older);
+    await this.sparse?.forTenant(tenantId).deleteByFilter(older);
   }
 
   /** A searcher over the collection as of `revision` (the caller read it with the collection). */
   async searcher(tenantId: string, collection: string, revision: number): Promise<CollectionSearcher> {
-    const lexical = await this.lexicalIndex(tenantId, collection, revision);
+    const lexical = this.sparse ? qdrantLexical(this.sparse.forTenant(tenantId)) : inProcessLexical(await this.lexicalIndex(tenantId, collection, revision));
     return new CollectionSearcher(this.embedder, this.vectors.forTenant(tenantId), lexical, collection);
   }
 

@@ -5,7 +5,7 @@ import { REDIS, RedisModule, type Redis } from '@llm/redis';
 import { ResultStreamModule } from '@llm/result-stream';
 import type { Logger } from '@llm/telemetry';
 import { tenantAuthProviders } from '@llm/tenant-auth';
-import { createVectorStore, type VectorIndex, type VectorStore } from '@llm/vector-store';
+import { createVectorStore, QdrantSparseIndex, type VectorIndex, type VectorStore } from '@llm/vector-store';
 import { RETRIEVER_CONFIG, type RetrieverConfig } from '../config/retriever.config';
 import { DocumentsConsumer } from '../documents/documents.consumer';
 import { DocumentsController } from '../documents/documents.controller';
@@ -13,7 +13,7 @@ import { DeleteCollectionUseCase } from '../documents/use-cases/delete-collectio
 import { DeleteDocumentUseCase } from '../documents/use-cases/delete-document/delete-document.use-case';
 import { IngestDocumentsUseCase } from '../documents/use-cases/ingest-documents/ingest-documents.use-case';
 import { SearchCollectionUseCase } from '../documents/use-cases/search-collection/search-collection.use-case';
-import { CHUNK_INDEX, CHUNK_INDEX_NAME, EMBEDDER, KnowledgeIndex } from '../knowledge/knowledge.index';
+import { CHUNK_INDEX, CHUNK_INDEX_NAME, EMBEDDER, KnowledgeIndex, SPARSE_INDEX } from '../knowledge/knowledge.index';
 import { KnowledgeRepository, PG_POOL } from '../knowledge/knowledge.repository';
 import { RetrievalConsumer } from './retrieval.consumer';
 import { RetrieveContextUseCase } from './use-cases/retrieve-context/retrieve-context.use-case';
@@ -59,6 +59,13 @@ export class RetrievalModule {
           inject: [VECTOR_STORE, EMBEDDER],
           useFactory: (store: VectorStore, embedder: Embedder): Promise<VectorIndex> =>
             store.index({ name: CHUNK_INDEX_NAME, model: embedder.model, dimensions: embedder.dimensions, indexedFields: ['collection', 'document_id'] }),
+        },
+        {
+          provide: SPARSE_INDEX,
+          useFactory: (): Promise<QdrantSparseIndex> | null =>
+            config.QDRANT_URL
+              ? new QdrantSparseIndex(config.QDRANT_URL, { name: CHUNK_INDEX_NAME, indexedFields: ['collection', 'document_id'] }, config.QDRANT_API_KEY).ensure()
+              : null,
         },
         ...tenantAuthProviders(config),
         KnowledgeRepository,

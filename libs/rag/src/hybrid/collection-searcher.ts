@@ -1,6 +1,6 @@
 import type { Embedder } from '@llm/embeddings';
-import type { Payload, PayloadValue, TenantVectorIndex } from '@llm/vector-store';
-import type { Bm25Index } from '../lexical/bm25.index';
+import type { PayloadValue, TenantVectorIndex } from '@llm/vector-store';
+import type { LexicalRetriever } from '../lexical/lexical-retriever';
 import { CHUNK_FIELD } from './chunk-points';
 import { hybridSearch, type FusionParams, type HybridHit, type RetrieverMode } from './hybrid-search';
 
@@ -16,20 +16,19 @@ export interface SearchOptions {
 
 /**
  * Searches one tenant's collection: dense over the tenant-scoped vector index (the collection is a payload
- * filter) and BM25 over the collection's in-process index, in parallel, fused by rank. Only the tenant's index
+ * filter) and BM25 (in-process, or Qdrant sparse vectors), in parallel, fused by rank. Only the tenant's index
  * facade is reachable here, so the search cannot leave the tenant.
  */
 export class CollectionSearcher {
   constructor(
     private readonly embedder: Embedder,
     private readonly vectors: TenantVectorIndex,
-    private readonly lexical: Bm25Index<Payload>,
+    private readonly lexical: LexicalRetriever,
     readonly collection: string,
   ) {}
 
   async search(query: string, options: SearchOptions): Promise<HybridHit[]> {
     const filter = { ...(options.filter ?? {}), collection: this.collection };
-    const matches = (payload: Payload) => Object.entries(filter).every(([k, v]) => payload[k] === v);
     return hybridSearch(
       {
         dense: async (limit) => {
@@ -43,7 +42,7 @@ export class CollectionSearcher {
           }
           return [...best].slice(0, limit).map(([id, score]) => ({ id, score }));
         },
-        lexical: async (limit) => this.lexical.search(query, limit, matches).map((h) => ({ id: h.id, score: h.score })),
+        lexical: (limit) => this.lexical.search(query, limit, filter),
       },
       { topK: options.topK, candidates: options.candidates, mode: options.mode, fusion: options.fusion },
     );
