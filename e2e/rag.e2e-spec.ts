@@ -49,6 +49,22 @@ describe('RAG end to end: ingest, ask through the OpenAI API, get citations; ten
     expect(citations![0]).toEqual(expect.objectContaining({ index: 1, document_id: 'wexcombe-guide', collection, cited: true }));
     for (const c of citations!) expect(['wexcombe-guide', 'orbits']).toContain(c.document_id);
     expect(answer.choices[0]!.message.content).toContain('[1]');
+
+    // Streamed, the sources ride on the finishing chunk.
+    const stream = await client.chat.completions.create({
+      model: 'auto',
+      stream: true,
+      messages: [{ role: 'user', content: `Is there a ferry on the river Lune? (${randomUUID()})` }],
+      metadata: { rag_collection: collection },
+    });
+    let text = '';
+    let streamed: Array<{ document_id: string; cited: boolean }> | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      if (chunk.choices[0]?.finish_reason) streamed = (chunk as unknown as { citations?: typeof streamed }).citations;
+    }
+    expect(text).toContain('[1]');
+    expect(streamed?.[0]).toEqual(expect.objectContaining({ document_id: 'wexcombe-guide', cited: true }));
   });
 
   it('another tenant finds nothing: not in search, not in management, not through the chat API', async () => {
