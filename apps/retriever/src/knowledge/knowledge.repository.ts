@@ -97,7 +97,7 @@ export class KnowledgeRepository {
 
   /**
    * Stores a document's new version and its chunks in one transaction (creating the collection on first use)
-   * and bumps the collection's revision. Returns the version stored and the one it replaced.
+   * and moves the collection's revision on. Returns the version stored and the one it replaced.
    */
   async saveDocument(tenantId: string, collection: string, doc: NewDocument): Promise<{ version: number; previous?: number }> {
     return unavailableOnFailure('the document store', async () => {
@@ -105,8 +105,8 @@ export class KnowledgeRepository {
       try {
         await client.query('begin');
         await client.query(
-          `insert into rag_collections (tenant_id, name, revision) values ($1, $2, 1)
-           on conflict (tenant_id, name) do update set revision = rag_collections.revision + 1, updated_at = now()`,
+          `insert into rag_collections (tenant_id, name) values ($1, $2)
+           on conflict (tenant_id, name) do update set revision = nextval('rag_revision_seq'), updated_at = now()`,
           [tenantId, collection],
         );
         const prev = await client.query<{ version: number }>('select version from rag_documents where tenant_id = $1 and collection = $2 and document_id = $3 for update', [
@@ -155,7 +155,7 @@ export class KnowledgeRepository {
     return unavailableOnFailure('the document store', async () => {
       const res = await this.pool.query<{ version: number }>(
         `with gone as (delete from rag_documents where tenant_id = $1 and collection = $2 and document_id = $3 returning version),
-              bump as (update rag_collections set revision = revision + 1, updated_at = now() where tenant_id = $1 and name = $2 and exists (select 1 from gone))
+              bump as (update rag_collections set revision = nextval('rag_revision_seq'), updated_at = now() where tenant_id = $1 and name = $2 and exists (select 1 from gone))
          select version from gone`,
         [tenantId, collection, documentId],
       );

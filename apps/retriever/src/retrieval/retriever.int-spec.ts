@@ -192,6 +192,17 @@ describe.each(stores)('retriever (Postgres documents, the real embedding model, 
     }
   });
 
+  it('forgets a deleted collection: one created again under its name is searched afresh', async () => {
+    await http(a, 'POST', '/v1/collections/again/documents', { document_id: 'old', content: 'Apricots ripen in July.' });
+    expect((await json<Hits>(http(a, 'POST', '/v1/collections/again/search', { query: 'apricots', mode: 'lexical' }))).data.map((h) => h.document_id)).toEqual(['old']);
+    expect((await http(a, 'DELETE', '/v1/collections/again')).status).toBe(200);
+    expect((await http(a, 'POST', '/v1/collections/again/search', { query: 'apricots' })).status).toBe(404);
+    await http(a, 'POST', '/v1/collections/again/documents', { document_id: 'new', content: 'Apricots and plums ripen in summer.' });
+    for (const mode of ['lexical', 'dense']) {
+      expect((await json<Hits>(http(a, 'POST', '/v1/collections/again/search', { query: 'apricots', mode }))).data.map((h) => h.document_id)).toEqual(['new']);
+    }
+  });
+
   it('ingests in bulk from llm.rag-ingest.v1 with job progress; an invalid message goes to the DLQ', async () => {
     const jobId = `job-${randomUUID()}`;
     const documents = Array.from({ length: 4 }, (_, i) => ({ document_id: `bulk-${i}`, content: `Bulk document ${i} is about topic number ${i}.`, format: 'text' as const }));

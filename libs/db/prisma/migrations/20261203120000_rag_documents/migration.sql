@@ -1,10 +1,14 @@
 -- RAG documents of the retriever (issue 12). Chunk texts live here (the vector store keeps only vectors and
 -- filter fields; the in-process BM25 index is rebuilt from these rows). Every key starts with the tenant.
+-- Revisions come from one sequence, so a collection deleted and created again never repeats a revision that a
+-- retriever instance may still hold a BM25 index for.
+create sequence "rag_revision_seq";
+
 create table "rag_collections" (
   "tenant_id" text not null,
   "name" text not null,
-  -- Bumped on every change, so each retriever instance knows when its BM25 index of the collection is stale.
-  "revision" bigint not null default 0,
+  -- Moved on every change, so each retriever instance knows when its BM25 index of the collection is stale.
+  "revision" bigint not null default nextval('rag_revision_seq'),
   "created_at" timestamptz not null default now(),
   "updated_at" timestamptz not null default now(),
   primary key ("tenant_id", "name")
