@@ -58,6 +58,7 @@ export default tseslint.config(
             { sourceTag: 'scope:bench-pipeline', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:bench-ledger', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:bench-inference', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:bench-rag', onlyDependOnLibsWithTags: ['scope:shared'] },
           ],
         },
       ],

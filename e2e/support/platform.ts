@@ -10,6 +10,7 @@ import { alive, ROOT, ServiceProcesses } from './service-processes';
 export interface PlatformInfo {
   ingressUrl: string;
   costLedgerUrl: string;
+  retrieverUrl: string;
   evaluatorUrl: string;
   modelSimUrl: string;
   tenantId: string;
@@ -82,6 +83,7 @@ export async function startPlatform(): Promise<void> {
   const info: PlatformInfo = {
     ingressUrl: url(0),
     costLedgerUrl: url(5),
+    retrieverUrl: url(2),
     evaluatorUrl: url(6),
     modelSimUrl: url(10),
     adminToken,

@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   REQUEST_NOT_FOUND: { status: 404, type: 'invalid_request_error', openai: 'not_found' },
   UNKNOWN_TENANT: { status: 404, type: 'invalid_request_error', openai: 'not_found' },
   NOT_FOUND: { status: 404, type: 'invalid_request_error', openai: 'not_found' },
+  COLLECTION_NOT_FOUND: { status: 404, type: 'invalid_request_error', openai: 'not_found' },
+  DOCUMENT_NOT_FOUND: { status: 404, type: 'invalid_request_error', openai: 'not_found' },
   METHOD_NOT_ALLOWED: { status: 405, type: 'invalid_request_error', openai: 'method_not_allowed' },
   CONFLICT: { status: 409, type: 'invalid_request_error', openai: 'conflict' },
   IDEMPOTENCY_KEY_REUSED: { status: 409, type: 'invalid_request_error', openai: 'idempotency_key_reused' },

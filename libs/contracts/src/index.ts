@@ -10,6 +10,7 @@ export * from './events/usage.v1';
 export * from './events/evaluation.v1';
 export * from './events/alert.v1';
 export * from './events/cache-purge.v1';
+export * from './events/rag-ingest.v1';
 export * from './events/stream-event';
 export * from './error-codes';
 export * from './request-ids';

@@ -13,13 +13,14 @@ const validRequest = {
 
 describe('topics', () => {
   it('has the partition counts of DESIGN.md', () => {
-    expect(ALL_TOPICS).toHaveLength(10);
+    expect(ALL_TOPICS).toHaveLength(11);
     for (const t of [Topics.requests, Topics.route, Topics.retrieve, Topics.inference]) {
       expect(TOPIC_SPECS[t].partitions).toBe(12);
       expect(TOPIC_SPECS[t].banded).toBe(true);
     }
     expect(TOPIC_SPECS[Topics.inbound].partitions).toBe(6);
     for (const t of [Topics.results, Topics.usage, Topics.evaluations, Topics.alerts]) expect(TOPIC_SPECS[t].partitions).toBe(6);
+    expect(TOPIC_SPECS[Topics.ragIngest].partitions).toBe(3);
     expect(dlqTopic(Topics.requests)).toBe('llm.requests.v1.dlq');
   });
 

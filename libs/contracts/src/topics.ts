@@ -4,6 +4,7 @@ import { cachePurgeV1 } from './events/cache-purge.v1';
 import { evaluationV1 } from './events/evaluation.v1';
 import { inboundRequestV1 } from './events/inbound.v1';
 import { inferenceRequestV1, llmRequestV1, retrieveRequestV1, routeRequestV1 } from './events/request.v1';
+import { ragIngestV1 } from './events/rag-ingest.v1';
 import { llmResultV1 } from './events/result.v1';
 import { usageV1 } from './events/usage.v1';
 import { BAND_COUNT, PARTITIONS_PER_BAND } from './priority';
@@ -20,6 +21,7 @@ export const Topics = {
   evaluations: 'llm.evaluations.v1',
   alerts: 'llm.alerts.v1',
   cachePurge: 'llm.cache-purge.v1',
+  ragIngest: 'llm.rag-ingest.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -58,6 +60,7 @@ export const TOPIC_SPECS = {
   [Topics.evaluations]: spec(Topics.evaluations, evaluationV1, 6, false, 'request'),
   [Topics.alerts]: spec(Topics.alerts, alertV1, 6, false, 'tenant'),
   [Topics.cachePurge]: spec(Topics.cachePurge, cachePurgeV1, 3, false, 'tenant'),
+  [Topics.ragIngest]: spec(Topics.ragIngest, ragIngestV1, 3, false, 'tenant'),
 } as const satisfies Record<TopicName, TopicSpec>;
 
 /** Topic -> payload type, so publish() and handlers reject a mismatched payload at compile time. */

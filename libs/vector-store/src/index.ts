@@ -10,3 +10,4 @@ export {
   type VectorHit,
   type VectorPoint,
 } from './vector-store.port';
+export { QdrantSparseIndex, type SparseIndexSpec, type SparsePoint, type SparseVector, type TenantSparseIndex } from './qdrant-sparse.index';

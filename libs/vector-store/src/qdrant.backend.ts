@@ -74,12 +74,12 @@ export function collectionName(spec: IndexSpec): string {
 }
 
 /** Qdrant takes UUIDs as point ids: one derived from tenant + the caller's id (a hash, UUID-shaped). */
-function pointId(tenant: string, id: string): string {
+export function pointId(tenant: string, id: string): string {
   const hex = createHash('sha256').update(`${tenant}\n${id}`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-function toQdrant(tenant: string, filter: VectorFilter): QdrantFilter {
+export function toQdrant(tenant: string, filter: VectorFilter): QdrantFilter {
   return {
     must: [
       { key: TENANT_FIELD, match: { value: tenant } },

@@ -7,7 +7,7 @@ import { createKafkaClient, KafkaEventPublisher, OnTopic } from '@llm/kafka';
 import { REDIS, TenantKeys, type Redis } from '@llm/redis';
 import { ResultStreamReader } from '@llm/result-stream';
 import { runService, type RunningService } from '@llm/service-runtime';
-import { createTopics, llmRequest, llmResult, quietLogger, testInfra, testServiceSettings, uniquePrefix, waitFor } from '@llm/testing';
+import { chatCompletion, createTopics, llmRequest, llmResult, quietLogger, testInfra, testServiceSettings, uniquePrefix, waitFor } from '@llm/testing';
 import { cacheConfigSchema } from '../config/cache.config';
 import { ExactCacheModule } from './exact-cache.module';
 
@@ -120,5 +120,14 @@ describe('cache service (Kafka + Redis)', () => {
     expect(hit.response!.choices).toEqual(answer.choices);
     await waitFor(() => (usage.some((u) => u.request_id === again.request_id) ? true : undefined), { what: 'the usage of the hit' });
     expect(usage.filter((u) => u.request_id === again.request_id)).toEqual([expect.objectContaining({ tenant_id: tenant, call_id: 'cache', source: 'cache', cost_micros: 0 })]);
+  });
+
+  it('drops the tenant’s exact entries on a purge (the retriever sends one when a collection’s documents change)', async () => {
+    const question = body('what does the handbook say about leave?');
+    const key = exactCacheKey(tenant, question, { collection: 'handbook', top_k: 5 });
+    await publisher.publish(Topics.results, llmResult({ tenant_id: tenant, cache_key: key, response: chatCompletion('20 days [1]') }));
+    await waitFor(async () => ((await redis.exists(new TenantKeys(tenant).exactCache(key))) === 1 ? true : undefined), { what: 'the answer to be cached' });
+    await publisher.publish(Topics.cachePurge, { tenant_id: tenant, collection: 'handbook', reason: 'documents changed', requested_at: new Date().toISOString() });
+    await waitFor(async () => ((await redis.exists(new TenantKeys(tenant).exactCache(key))) === 0 ? true : undefined), { what: 'the cached answer to be purged' });
   });
 });

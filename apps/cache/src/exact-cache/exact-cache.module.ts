@@ -5,6 +5,7 @@ import { ResultStreamModule } from '@llm/result-stream';
 import type { Logger } from '@llm/telemetry';
 import { CACHE_CONFIG, type CacheConfig } from '../config/cache.config';
 import { SemanticCacheModule } from '../semantic-cache/semantic-cache.module';
+import { ExactCachePurgeConsumer } from './exact-cache-purge.consumer';
 import { ExactCacheConsumer } from './exact-cache.consumer';
 import { ExactCacheRepository } from './exact-cache.repository';
 import { LookupRequestUseCase } from './use-cases/lookup-request/lookup-request.use-case';
@@ -23,7 +24,8 @@ export class ExactCacheModule {
         ResultStreamModule.forRoot({ redisUrl: config.REDIS_URL, logger }),
         ...(config.SEMANTIC_CACHE_ENABLED ? [SemanticCacheModule.forRoot({ config })] : []),
       ],
-      controllers: [ExactCacheConsumer],
+      // The purge topic has one handler: the semantic cache's when it is on (it purges both), else this one.
+      controllers: [ExactCacheConsumer, ...(config.SEMANTIC_CACHE_ENABLED ? [] : [ExactCachePurgeConsumer])],
       providers: [
         { provide: CACHE_CONFIG, useValue: config },
         { provide: ExactCacheReader, inject: [REDIS], useFactory: (redis: Redis) => new ExactCacheReader(redis, { cacheSampled: config.EXACT_CACHE_SAMPLED }) },

@@ -19,4 +19,15 @@ export class ExactCacheRepository {
   async save(tenantId: string, hash: string, completion: ChatCompletion): Promise<void> {
     await this.redis.set(new TenantKeys(tenantId).exactCache(hash), JSON.stringify(completion), 'EX', this.config.EXACT_CACHE_TTL_S);
   }
+
+  /** Deletes every exact entry of the tenant (the key holds no feature or collection to select by). */
+  async purgeTenant(tenantId: string): Promise<void> {
+    const pattern = new TenantKeys(tenantId).exactCache('0'.repeat(64)).replace(/0{64}$/, '*');
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1_000);
+      if (keys.length > 0) await this.redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  }
 }

@@ -4,6 +4,7 @@ import { REDIS, type Redis } from '@llm/redis';
 import { ADMIN_TOKEN, AdminTokenGuard } from '@llm/service-runtime';
 import { createVectorStore, type VectorIndex, type VectorStore } from '@llm/vector-store';
 import { CACHE_CONFIG, type CacheConfig } from '../config/cache.config';
+import { ExactCacheRepository } from '../exact-cache/exact-cache.repository';
 import { SemanticCacheController } from './semantic-cache.controller';
 import { SemanticCacheConsumer } from './semantic-cache.consumer';
 import { SEMANTIC_INDEX, SemanticCacheRepository } from './semantic-cache.repository';
@@ -52,6 +53,7 @@ export class SemanticCacheModule {
         { provide: ADMIN_TOKEN, useValue: config.ADMIN_TOKEN },
         AdminTokenGuard,
         SemanticCacheRepository,
+        ExactCacheRepository,
         SemanticMatcher,
         LookupSemanticUseCase,
         StoreSemanticUseCase,

@@ -117,17 +117,6 @@ export class SemanticCacheRepository {
     return this.tenant(tenantId).deleteByFilter({ equals });
   }
 
-  /** Deletes all of the tenant's exact-cache entries (SCAN by the tenant's key prefix, in batches). */
-  async purgeExact(tenantId: string): Promise<void> {
-    const pattern = new TenantKeys(tenantId).exactCache('0'.repeat(64)).replace(/0{64}$/, '*');
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1_000);
-      if (keys.length > 0) await this.redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  }
-
   private tenant(tenantId: string): TenantVectorIndex {
     return this.index.forTenant(tenantId);
   }

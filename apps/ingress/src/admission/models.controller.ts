@@ -1,7 +1,6 @@
 import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
 import type { Catalog } from '@llm/catalog';
-import { ApiKeyGuard, CurrentPrincipal } from '../auth/auth.guard';
-import type { Principal } from '../auth/principal';
+import { ApiKeyGuard, CurrentPrincipal, type Principal } from '@llm/tenant-auth';
 import { CATALOG } from './admission.tokens';
 import { allowedModelNames } from './plans/model-access';
 import { PlanBook } from './plans/plan-book';

@@ -1,4 +1,4 @@
-import { chatRequestBody, ERROR_CODES, ragOptions } from '@llm/contracts';
+import { chatRequestBody, citation, ERROR_CODES, ragOptions } from '@llm/contracts';
 import { z } from 'zod';
 
 type Json = Record<string, unknown>;
@@ -58,6 +58,7 @@ const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'strin
 /** One server-sent event (`id:`, `event:`, `data:` with a JSON chunk, or `[DONE]`). */
 const sseEvent = { type: 'object', properties: { id: { type: 'string' }, event: { type: 'string' }, data: { type: 'string' } } };
 const chatExample = { model: 'sim-small', messages: [{ role: 'user', content: 'Say hello' }] };
+const ragExample = { model: 'sim-small', messages: [{ role: 'user', content: 'How many days of leave do I get?' }], metadata: { rag_collection: 'handbook', rag_top_k: '5' } };
 
 /**
  * The OpenAPI 3.1 document of ingress's HTTP API, built from the same zod schemas the controllers validate with
@@ -79,6 +80,30 @@ export function ingressOpenApi(): Json {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' } },
       schemas: {
         ChatRequest: jsonSchema(chatRequestBody),
+        RagChatRequest: {
+          description:
+            'A chat request that may ask for retrieval-augmented generation: `metadata.rag_collection` (and `metadata.rag_top_k`, a number as a string) as any OpenAI client sends them, or `rag: {collection, top_k}`. The answer then carries `citations` beside `choices`.',
+          allOf: [
+            { $ref: '#/components/schemas/ChatRequest' },
+            {
+              type: 'object',
+              properties: {
+                metadata: {
+                  type: 'object',
+                  properties: { rag_collection: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' }, rag_top_k: { type: 'string', pattern: '^[0-9]+$' } },
+                  additionalProperties: { type: 'string' },
+                },
+                rag: jsonSchema(ragOptions),
+              },
+            },
+          ],
+        },
+        Citations: {
+          description:
+            'Sources of a RAG answer, in citation order: every source the model was shown, with the document it came from and whether the answer cites it as `[index]`. Absent on answers without RAG; a stream carries them on its finishing chunk.',
+          type: 'array',
+          items: jsonSchema(citation),
+        },
         AsyncRequest: { allOf: [{ $ref: '#/components/schemas/ChatRequest' }, { type: 'object', properties: { rag: jsonSchema(ragOptions) } }] },
         ErrorBody: {
           type: 'object',
@@ -128,12 +153,18 @@ export function ingressOpenApi(): Json {
           operationId: 'createChatCompletion',
           ...secured,
           parameters: requestHeaders,
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ChatRequest' }, examples: { hello: { value: chatExample } } } } },
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/RagChatRequest' }, examples: { hello: { value: chatExample }, rag: { value: ragExample } } } },
+          },
           responses: {
             '200': {
-              description: 'A chat completion (JSON), or its stream of chunks when `stream` is true',
+              description: 'A chat completion (JSON), or its stream of chunks when `stream` is true; RAG answers carry `citations`',
               headers: RATE_HEADERS,
-              content: { 'application/json': { schema: { type: 'object' } }, 'text/event-stream': { schema: sseEvent } },
+              content: {
+                'application/json': { schema: { type: 'object', properties: { citations: { $ref: '#/components/schemas/Citations' } } } },
+                'text/event-stream': { schema: sseEvent },
+              },
             },
             ...errors,
           },

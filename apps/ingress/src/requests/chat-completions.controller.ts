@@ -6,13 +6,13 @@ import { LOGGER } from '@llm/service-runtime';
 import type { Logger } from '@llm/telemetry';
 import type { Request, Response } from 'express';
 import { AdmissionGate } from '../admission/admission-gate';
-import { ApiKeyGuard, CurrentPrincipal } from '../auth/auth.guard';
-import type { Principal } from '../auth/principal';
+import { ApiKeyGuard, CurrentPrincipal, type Principal } from '@llm/tenant-auth';
 import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
 import { ClientDisconnect } from './client-disconnect';
 import { toHttpOutcome } from './completion.mapper';
 import { RequestStatusStore } from './request-status.repository';
 import { RequestError } from './requests.errors';
+import { ragOptionsOf } from './rag-options';
 import { SseWriter } from './sse.writer';
 import { AcceptRequestCommand } from './use-cases/accept-request/accept-request.command';
 import { AcceptRequestUseCase } from './use-cases/accept-request/accept-request.use-case';
@@ -52,6 +52,7 @@ export class ChatCompletionsController {
         tier: this.gate.tierOf(plan),
         mode: 'sync',
         body,
+        rag: ragOptionsOf(body),
         priorityHint: headers['x-priority'],
         idempotencyKey: headers['idempotency-key'],
         userId: headers['x-user-id'],

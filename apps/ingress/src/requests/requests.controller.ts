@@ -3,8 +3,7 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Req, Res
 import { ResultStreamReader } from '@llm/result-stream';
 import type { Request, Response } from 'express';
 import { AdmissionGate } from '../admission/admission-gate';
-import { ApiKeyGuard, CurrentPrincipal } from '../auth/auth.guard';
-import type { Principal } from '../auth/principal';
+import { ApiKeyGuard, CurrentPrincipal, type Principal } from '@llm/tenant-auth';
 import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
 import { ClientDisconnect } from './client-disconnect';
 import { toStatusView } from './completion.mapper';

@@ -8,11 +8,7 @@ import { admissionProviders } from '../admission/admission.providers';
 import { ModelsController } from '../admission/models.controller';
 import { ReplyTopics } from '../replies/reply-topics';
 import { OpenApiController } from '../openapi/openapi.controller';
-import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
-import { ApiKeyGuard } from '../auth/auth.guard';
-import { KeyRevocationListener } from '../auth/key-revocation.listener';
-import { TenantDirectory } from '../auth/tenant-directory';
-import { TenantRepository } from '../auth/tenant.repository';
+import { tenantAuthProviders } from '@llm/tenant-auth';
 import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
 import { ChatCompletionsController } from './chat-completions.controller';
 import { CacheHitRecorder } from './exact-cache/cache-hit.recorder';
@@ -41,15 +37,12 @@ export class RequestsModule {
       controllers: [ChatCompletionsController, RequestsController, RequestsConsumer, ModelsController, OpenApiController],
       providers: [
         { provide: INGRESS_CONFIG, useValue: config },
-        { provide: TenantDirectory, useClass: TenantRepository },
         { provide: RequestRegistry, useClass: RequestRegistryRepository },
         { provide: RequestStatusStore, useClass: RequestStatusRepository },
         { provide: ExactCacheReader, inject: [REDIS], useFactory: (redis: Redis) => new ExactCacheReader(redis, { cacheSampled: config.EXACT_CACHE_SAMPLED }) },
         CacheHitRecorder,
         ExactCacheFastPath,
-        ApiKeyAuthenticator,
-        ApiKeyGuard,
-        KeyRevocationListener,
+        ...tenantAuthProviders(config),
         ...USE_CASES,
         ...admissionProviders(config),
         ReplyTopics,

@@ -98,6 +98,22 @@ describe('SseWriter', () => {
     expect(sink.shownText()).toBe('cached');
   });
 
+  it('puts the citations of a RAG answer on the finishing chunk', () => {
+    const sink = new RecordingSink();
+    const event = terminal('The Lune [1]') as Extract<StreamEvent, { type: 'terminal' }>;
+    const citations = [{ index: 1, document_id: 'guide', chunk_id: 'guide@1#0', score: 0.5, cited: true }];
+    event.result.response = { ...event.result.response!, citations };
+    new SseWriter(sink, 'req-1', 'auto', false).write('1-0', event);
+    const chunks = sink
+      .frames()
+      .filter((f) => f.data !== '[DONE]')
+      .map((f) => JSON.parse(f.data) as { citations?: unknown; choices: Array<{ finish_reason: string | null }> });
+    expect(chunks.map((c) => [c.choices[0]!.finish_reason, c.citations])).toEqual([
+      [null, undefined],
+      ['stop', citations],
+    ]);
+  });
+
   it('reports a failure in the shared error shape', () => {
     const sink = new RecordingSink();
     const failed: StreamEvent = {

@@ -74,7 +74,9 @@ export class SseWriter {
       const choice = result.response.choices[0];
       // A cache hit or a non-streamed answer has no deltas: send its content as one chunk, and only then.
       if (!this.contentStreamed && choice?.message.content) this.chunk(id, { content: choice.message.content }, null, result.model);
-      this.chunk(id, {}, choice?.finish_reason ?? 'stop', result.model);
+      // A RAG answer's sources ride on the finishing chunk, where the whole answer is known.
+      const citations = result.response.citations;
+      this.chunk(id, {}, choice?.finish_reason ?? 'stop', result.model, citations ? { citations } : {});
       if (this.includeUsage) this.send(id, { ...this.frame(result.model), choices: [], usage: result.usage });
     } else {
       const error = result.error ?? { code: 'INTERNAL', message: 'request failed', retryable: false };
@@ -94,10 +96,10 @@ export class SseWriter {
     this.res.end();
   }
 
-  private chunk(id: string, delta: { content?: string }, finish: string | null, model?: string): void {
+  private chunk(id: string, delta: { content?: string }, finish: string | null, model?: string, extra: Record<string, unknown> = {}): void {
     const first = !this.roleSent;
     this.roleSent = true;
-    this.send(id, { ...this.frame(model), choices: [{ index: 0, delta: first ? { role: 'assistant', ...delta } : delta, finish_reason: finish }] });
+    this.send(id, { ...this.frame(model), choices: [{ index: 0, delta: first ? { role: 'assistant', ...delta } : delta, finish_reason: finish }], ...extra });
   }
 
   private frame(model?: string) {

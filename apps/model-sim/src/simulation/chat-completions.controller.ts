@@ -168,7 +168,7 @@ export class ChatCompletionsController {
       const choices = planChoices({
         body,
         model,
-        prompt: promptOf(body.messages),
+        prompt: groundedPrompt(body.messages) ?? promptOf(body.messages),
         format: outputFormatOf(body),
         maxTokens: maxTokens ?? this.config.SIM_DEFAULT_MAX_TOKENS,
         wantTokens: numberHeader(headers['x-sim-output-tokens']),
@@ -375,4 +375,22 @@ function logprobEntry(token: string, position: number, top: number) {
       k === 0 ? { token, logprob, bytes } : { token: `${token}~${k}`, logprob: logprob - k, bytes: [...Buffer.from(`${token}~${k}`)] },
     ),
   };
+}
+
+/** First line of the platform retriever's sources message (libs/rag SOURCES_HEADER). */
+const SOURCES_HEADER = 'Answer from the numbered sources below only.';
+
+/**
+ * A grounded prompt (the retriever's numbered sources in a system message) is answered like a model that
+ * quotes its best source: the first sentence of source [1] followed by its citation, `... [1]`. With no
+ * sources it declines. `ECHO:` in the question still wins, so tests can script any answer.
+ */
+function groundedPrompt(messages: ReadonlyArray<{ role: string; content?: unknown }>): string | undefined {
+  if (/ECHO:/.test(promptOf(messages))) return undefined;
+  const sources = messages.find((m) => m.role === 'system' && typeof m.content === 'string' && m.content.startsWith(SOURCES_HEADER))?.content as string | undefined;
+  if (sources === undefined) return undefined;
+  const first = /^\[1\](?: [^:\n]*:)? (.*)$/m.exec(sources)?.[1];
+  if (first === undefined) return 'ECHO: I cannot answer that from the provided documents.';
+  const sentence = /^.*?[.!?](?=\s|$)/.exec(first)?.[0] ?? first;
+  return `ECHO: ${sentence} [1]`;
 }

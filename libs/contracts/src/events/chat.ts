@@ -94,6 +94,21 @@ export const logprobEntry = z.object({
   top_logprobs: z.array(z.object({ token: z.string(), logprob: z.number(), bytes: z.array(z.number().int()).nullable().optional() })).optional(),
 });
 
+/**
+ * A source of a RAG answer (platform extension, beside `choices`): every source the model was shown, with its
+ * citation number, the document it came from, and whether the answer cites it.
+ */
+export const citation = z.object({
+  index: z.number().int().min(1),
+  document_id: z.string().max(256),
+  chunk_id: z.string().max(256),
+  collection: z.string().max(64).optional(),
+  title: z.string().max(256).optional(),
+  score: z.number(),
+  cited: z.boolean(),
+});
+export type Citation = z.infer<typeof citation>;
+
 /** The OpenAI chat.completion response object, as returned to callers. */
 export const chatCompletion = z.object({
   id: z.string(),
@@ -120,5 +135,7 @@ export const chatCompletion = z.object({
     .min(1),
   usage: usage.optional(),
   system_fingerprint: z.string().nullable().optional(),
+  /** Set on answers grounded by the retriever (requests with RAG). */
+  citations: z.array(citation).max(100).optional(),
 });
 export type ChatCompletion = z.infer<typeof chatCompletion>;

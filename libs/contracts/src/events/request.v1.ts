@@ -49,6 +49,10 @@ export const retrievedChunk = z.object({
   chunk_id: z.string().max(256),
   text: z.string().max(100_000),
   score: z.number(),
+  /** The number the grounded prompt shows for this source (`[n]`); the answer cites it. */
+  citation: z.number().int().min(1).max(100).optional(),
+  collection: z.string().max(64).optional(),
+  title: z.string().max(256).optional(),
 });
 export type RetrievedChunk = z.infer<typeof retrievedChunk>;
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ExactCacheRepository } from '../../../exact-cache/exact-cache.repository';
 import { SemanticCacheRepository } from '../../semantic-cache.repository';
 import type { PurgeCacheCommand } from './purge-cache.command';
 
@@ -10,10 +11,13 @@ import type { PurgeCacheCommand } from './purge-cache.command';
  */
 @Injectable()
 export class PurgeCacheUseCase {
-  constructor(@Inject(SemanticCacheRepository) private readonly repository: SemanticCacheRepository) {}
+  constructor(
+    @Inject(SemanticCacheRepository) private readonly repository: SemanticCacheRepository,
+    @Inject(ExactCacheRepository) private readonly exact: ExactCacheRepository,
+  ) {}
 
   async execute({ tenantId, scope }: PurgeCacheCommand): Promise<{ deleted: number | undefined }> {
-    await this.repository.purgeExact(tenantId);
+    await this.exact.purgeTenant(tenantId);
     await this.repository.bumpVersion(tenantId, scope);
     return { deleted: await this.repository.purge(tenantId, scope) };
   }

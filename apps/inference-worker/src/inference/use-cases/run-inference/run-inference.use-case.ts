@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { cacheHitOutcome } from '@llm/cache-key';
-import { Topics, type InferenceRequestV1, type LlmResultV1, type RouteTarget, type UsageV1 } from '@llm/contracts';
+import { Topics, type ChatCompletion, type InferenceRequestV1, type LlmResultV1, type RouteRequestV1, type RouteTarget, type UsageV1 } from '@llm/contracts';
 import { EventPublisher } from '@llm/kafka';
+import { citationsOf } from '@llm/rag';
 import { RequestCancellation, ResultPublisher, answeredResult, isExpired, unansweredResult, usageEvent } from '@llm/result-stream';
 import { LOGGER } from '@llm/service-runtime';
 import { requestLogFields, type Logger } from '@llm/telemetry';
@@ -253,7 +254,7 @@ export class RunInferenceUseCase {
       source: 'model',
       model: target.model,
       provider: target.provider,
-      response: outcome.completion,
+      response: withCitations(outcome.completion, request.context),
       usage: outcome.completion.usage ?? { prompt_tokens: usage.tokens_in, completion_tokens: usage.tokens_out, total_tokens: usage.tokens_in + usage.tokens_out },
       // What the request cost: the answer plus every failed call before it.
       cost_micros: totalCost(charged),
@@ -368,4 +369,10 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 function leaseLost(): InferenceError {
   return new InferenceError('REQUEST_IN_PROGRESS', 'the request lease was lost to another worker', true);
+}
+
+/** A grounded answer carries its sources beside `choices` (the retriever numbered them in `context`). */
+function withCitations(completion: ChatCompletion, context: RouteRequestV1['context']): ChatCompletion {
+  const citations = citationsOf(completion.choices[0]?.message.content, context);
+  return citations ? { ...completion, citations } : completion;
 }

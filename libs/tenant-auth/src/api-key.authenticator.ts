@@ -1,11 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { hashApiKey } from '@llm/db';
-import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
 import { AuthError } from './auth.errors';
 import type { Principal } from './principal';
 import { TenantDirectory } from './tenant-directory';
 
 const MAX_CACHED = 10_000;
+
+/** How long an answer about a key is cached (a revoked key works at most this long if its revocation message is lost). */
+export interface AuthSettings {
+  AUTH_CACHE_TTL_MS: number;
+}
+export const AUTH_SETTINGS = Symbol('AUTH_SETTINGS');
 
 /**
  * Resolves `Authorization: Bearer <key>` to a principal. Keys are compared by SHA-256 hash (the database never
@@ -19,7 +24,7 @@ export class ApiKeyAuthenticator {
 
   constructor(
     private readonly directory: TenantDirectory,
-    @Inject(INGRESS_CONFIG) config: Pick<IngressConfig, 'AUTH_CACHE_TTL_MS'>,
+    @Inject(AUTH_SETTINGS) config: AuthSettings,
   ) {
     this.ttlMs = config.AUTH_CACHE_TTL_MS;
   }

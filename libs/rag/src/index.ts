@@ -1,0 +1,14 @@
+export { DOCUMENT_FORMATS, parseSections, type DocumentFormat, type Section } from './documents/parse-document';
+export { chunkDocument, chunkSections, DEFAULT_CHUNKING, type Chunk, type ChunkingOptions } from './documents/chunk-document';
+export { analyze } from './lexical/analyzer';
+export { Bm25Index, DEFAULT_BM25, type Bm25Options, type LexicalHit } from './lexical/bm25.index';
+export { reciprocalRankFusion, RRF_K, type FusedHit } from './fusion/reciprocal-rank-fusion';
+export { hybridSearch, shouldDecline, type FusionParams, type HybridHit, type RankedHit, type RetrieverMode } from './hybrid/hybrid-search';
+export { assembleContext, DEFAULT_CONTEXT_BUDGET, trimToTokens, type ContextBudget, type ContextCandidate, type ContextEntry } from './context/assemble-context';
+export { citedNumbers, groundingMessage, SOURCES_HEADER, withGrounding, type PromptSource } from './citations/grounded-prompt';
+export { CollectionSearcher, type SearchOptions } from './hybrid/collection-searcher';
+export { RAG_CALIBRATION } from './calibration';
+export { citationsOf, type ShownSource } from './citations/citations';
+export { CHUNK_FIELD, chunkVectorPoints, EMBEDDING_WINDOW_TOKENS, embeddingWindows } from './hybrid/chunk-points';
+export { inProcessLexical, qdrantLexical, type LexicalRetriever } from './lexical/lexical-retriever';
+export { documentSparseVector, querySparseVector, SPARSE_AVG_LENGTH, termId } from './lexical/sparse-terms';
