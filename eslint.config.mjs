@@ -57,6 +57,7 @@ export default tseslint.config(
             { sourceTag: 'scope:bench-gateway', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:bench-pipeline', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:bench-ledger', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:bench-routing', onlyDependOnLibsWithTags: ['scope:shared'] },
           ],
         },
       ],
