@@ -4,7 +4,7 @@
  * to run on every routed request (no model, no I/O), and stable: the same text always gives the same vector, so
  * weights trained offline mean the same thing in the router. Changing anything here is a new FEATURE_VERSION.
  */
-export const FEATURE_VERSION = 'hashed-ngrams-v1';
+export const FEATURE_VERSION = 'hashed-ngrams-v1' as const;
 
 /** Names of the dense features, in vector order after the hashed buckets. */
 export const DENSE_FEATURES = ['log_chars', 'log_words', 'numbers', 'digit_share', 'math_symbols', 'lines', 'questions', 'long_words'] as const;
