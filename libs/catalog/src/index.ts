@@ -1,2 +1,3 @@
-export { CatalogError, chainFor, loadCatalog, parseCatalog } from './catalog';
-export { catalogSchema, type Catalog, type CatalogModel, type CatalogProvider } from './catalog.schema';
+export { CatalogError, chainFor, deploymentsOf, loadCatalog, logicalModel, parseCatalog, watchCatalog } from './catalog';
+export { CAPABILITIES, catalogSchema, type Capabilities, type Catalog, type CatalogLimits, type CatalogModel, type CatalogProvider } from './catalog.schema';
+export { WatchedFile, type WatchedFileHooks } from './watched-file';

@@ -115,3 +115,13 @@ export function embeddingCacheKey(model: string, textHash: string): string {
   if (!/^[\w.@/-]{1,128}$/.test(model)) throw new Error('model name has unexpected characters');
   return `emb:${model}:${textHash}`;
 }
+
+/**
+ * Live call statistics of one catalog deployment in one UTC minute (hash: calls, errors, routed). Not tenant
+ * prefixed on purpose: a deployment's health is shared by every tenant routed to it, and holds no tenant data.
+ */
+export function deploymentStatsKey(deploymentId: string, minute: number): string {
+  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(deploymentId)) throw new Error('deployment id has unexpected characters');
+  if (!Number.isSafeInteger(minute) || minute < 0) throw new Error('minute must be a non-negative integer');
+  return `dep:${deploymentId}:stats:${minute}`;
+}
