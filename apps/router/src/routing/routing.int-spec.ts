@@ -36,7 +36,7 @@ const catalog = {
     { ...base('sim-large'), id: id('large') },
   ],
   routes: { default: [id('small'), id('medium'), id('large')] },
-  aliases: { auto: 'default' },
+  aliases: { auto: 'default', smart: 'default' },
 };
 const policy = JSON.parse(readFileSync(join(ROOT, 'infra/routing/policy.json'), 'utf8')) as { defaults: Record<string, unknown>; tenants: Record<string, unknown> };
 policy.tenants = {
@@ -134,17 +134,25 @@ describe('router (Kafka + Redis): composed policies through its consumer', () =>
     expect(large.plan.targets.map((x) => x.role)).toEqual(expect.arrayContaining(['cheaper-model']));
   });
 
-  it('the learned complexity score decides a general request and is recorded with its threshold', async () => {
+  it('the learned complexity score decides the tier of a general request sent to `smart`, with score and threshold in the plan', async () => {
     const t = tenant('complexity');
-    const r = route(
-      t,
+    const prompts = [
       'Statement 1 | Every group of order p^2 is abelian. Statement 2 | Every integral domain is a field.\nA. True, True\nB. False, False\nC. True, False\nD. False, True\nAnswer:',
-    );
-    await send(r);
-    const p = (await planOf(r.request_id)).plan;
-    const decision = p.decisions!.find((d) => d.policy === 'complexity')!;
-    expect(decision.score).toBe(p.complexity!.score);
-    expect(p.targets[0]!.tier).toBe(p.complexity!.score >= p.complexity!.threshold ? 'large' : 'small');
+      'hello',
+    ];
+    const requests = prompts.map((p) => route(t, p, {}, { model: 'smart' }));
+    for (const r of requests) await send(r);
+    for (const r of requests) {
+      const p = (await planOf(r.request_id)).plan;
+      const wanted = p.complexity!.score >= p.complexity!.threshold ? 'large' : 'small';
+      expect(p.decisions!.find((d) => d.policy === 'complexity')).toEqual({
+        policy: 'complexity',
+        rule: `score>=${p.complexity!.threshold}`,
+        score: p.complexity!.score,
+        effect: `→ ${wanted}`,
+      });
+      expect(p.targets[0]!.tier).toBe(wanted);
+    }
   });
 
   it('budget: a tenant past 80% of its daily budget gets small models only and its tools removed', async () => {

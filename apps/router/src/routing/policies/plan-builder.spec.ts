@@ -74,12 +74,17 @@ describe('route plan policies', () => {
     expect(routed(plan(req('answer from the docs', { context: [{ document_id: 'd', chunk_id: 'c', text: 'x', score: 1 }] }))).plan.task).toBe('rag_answer');
   });
 
-  it('the complexity score decides a general task, with the score and threshold in the plan', () => {
-    const easy = routed(plan(req('tell me something'), { score: 0.2 }));
+  it('the complexity score decides a general task for the opted-in alias, with the score and threshold in the plan', () => {
+    const smart = { model: 'smart' };
+    const easy = routed(plan(req('tell me something', {}, smart), { score: 0.2 }));
     expect(easy.primary.tier).toBe('small');
     expect(easy.plan.complexity).toEqual({ score: 0.2, threshold: 0.5, scorer: 'const' });
-    const hard = routed(plan(req('tell me something'), { score: 0.8 }));
+    const hard = routed(plan(req('tell me something', {}, smart), { score: 0.8 }));
     expect(hard.primary.tier).toBe('large');
+    // Elsewhere the score is recorded, and the route's first model answers.
+    const auto = routed(plan(req('tell me something'), { score: 0.8 }));
+    expect(auto.primary.tier).toBe('small');
+    expect(auto.plan.decisions).toEqual(expect.arrayContaining([{ policy: 'complexity', rule: 'score>=0.5', score: 0.8, effect: 'recorded only' }]));
     expect(hard.plan.decisions).toEqual(expect.arrayContaining([{ policy: 'complexity', rule: 'score>=0.5', score: 0.8, effect: '→ large' }]));
   });
 
@@ -94,7 +99,9 @@ describe('route plan policies', () => {
 
   it('budget: past 80% of the daily budget only small models, no tools, no escalation', () => {
     const tools = [{ type: 'function' as const, function: { name: 'lookup' } }];
-    const o = routed(plan(req('tell me something', {}, { tools, tool_choice: 'auto' }), { score: 0.9, signals: { budget: { usedMicros: 850, limitMicros: 1_000 } } }));
+    const o = routed(
+      plan(req('tell me something', {}, { model: 'smart', tools, tool_choice: 'auto' }), { score: 0.9, signals: { budget: { usedMicros: 850, limitMicros: 1_000 } } }),
+    );
     expect(o.plan.targets.every((t) => t.tier === 'small')).toBe(true);
     expect(o.body.tools).toBeUndefined();
     expect(o.body.tool_choice).toBeUndefined();
@@ -102,13 +109,13 @@ describe('route plan policies', () => {
     expect(o.plan.targets.some((t) => t.escalate_if_mean_logprob_below !== undefined)).toBe(false);
     expect(o.plan.decisions).toEqual(expect.arrayContaining([{ policy: 'budget', rule: 'daily-budget>=0.8', score: 0.85, effect: 'small models only, tools removed' }]));
     // Under the line nothing changes.
-    expect(routed(plan(req('tell me something'), { score: 0.9, signals: { budget: { usedMicros: 700, limitMicros: 1_000 } } })).primary.tier).toBe('large');
+    expect(routed(plan(req('tell me something', {}, { model: 'smart' }), { score: 0.9, signals: { budget: { usedMicros: 700, limitMicros: 1_000 } } })).primary.tier).toBe('large');
   });
 
   it('load: a backlog downgrades low-priority work and defers batch work; paid work is untouched', () => {
     const lag = { lag: 5_000 };
-    expect(routed(plan(req('x', { priority: 'realtime-free' }), { score: 0.9, signals: lag })).primary.tier).toBe('small');
-    expect(routed(plan(req('x', { priority: 'realtime-paid' }), { score: 0.9, signals: lag })).primary.tier).toBe('large');
+    expect(routed(plan(req('x', { priority: 'realtime-free', feature: 'codegen' }), { signals: lag })).primary.tier).toBe('small');
+    expect(routed(plan(req('x', { priority: 'realtime-paid', feature: 'codegen' }), { signals: lag })).primary.tier).toBe('large');
     const deferred = plan(req('x', { priority: 'batch' }), { signals: { lag: 50_000 } });
     expect(deferred).toMatchObject({ kind: 'refuse', error: { code: 'OVERLOADED', retryable: true, retry_after_s: 30 } });
   });
@@ -144,7 +151,7 @@ describe('route plan policies', () => {
   });
 
   it('fallback order: primary → other deployment → escalation → cheaper → rest, then cached answer and degradation', () => {
-    const o = routed(plan(req('tell me something'), { score: 0.9 }));
+    const o = routed(plan(req('tell me something', { feature: 'reasoning' })));
     expect(models(o)[0]).toBe('sim-large:primary');
     expect(models(o)).toEqual(expect.arrayContaining(['sim-small:cheaper-model', 'sim-small-b:cheaper-model', 'sim-medium:cheaper-model']));
     const cheaper = o.plan.targets.filter((t) => t.role === 'cheaper-model').map((t) => t.price_in_micros_per_mtok);

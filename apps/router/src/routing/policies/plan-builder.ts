@@ -114,9 +114,9 @@ export function buildRoutePlan({ request, catalog, settings, scorer, signals }: 
     const threshold = settings.complexity.threshold ?? scorer.model.default_threshold;
     const score = scorer.score(text);
     complexity = { score: round(score), threshold, scorer: scorer.model.version };
-    const decides = wanted === undefined;
+    const decides = wanted === undefined && settings.complexity.decides_for.includes(request.body.model);
     if (decides) wanted = score >= threshold ? 'large' : 'small';
-    decisions.push({ policy: 'complexity', rule: `score>=${threshold}`, score: round(score), effect: decides ? `→ ${wanted}` : 'recorded (task decided)' });
+    decisions.push({ policy: 'complexity', rule: `score>=${threshold}`, score: round(score), effect: decides ? `→ ${wanted}` : 'recorded only' });
   }
 
   const needs = {

@@ -25,6 +25,12 @@ const sections = {
     enabled: z.boolean(),
     /** Route to the large tier at or above this score; the scorer file's default threshold when absent. */
     threshold: z.number().min(0).max(1).optional(),
+    /**
+     * Requested model names (aliases, routes) whose tier the score decides for a general task. The scorer is
+     * trained on benchmark questions (MMLU, GSM8K), so callers opt in by name; on every other request the score
+     * is only recorded in the plan (for evaluation and shadow replay).
+     */
+    decides_for: z.array(z.string().min(1).max(256)),
   }),
   escalation: z.strictObject({
     enabled: z.boolean(),
