@@ -4,10 +4,18 @@
  * to run on every routed request (no model, no I/O), and stable: the same text always gives the same vector, so
  * weights trained offline mean the same thing in the router. Changing anything here is a new FEATURE_VERSION.
  */
-export const FEATURE_VERSION = 'hashed-ngrams-v1' as const;
+export const FEATURE_VERSION = 'hashed-ngrams-v2' as const;
 
-/** Names of the dense features, in vector order after the hashed buckets. */
-export const DENSE_FEATURES = ['log_chars', 'log_words', 'numbers', 'digit_share', 'math_symbols', 'lines', 'questions', 'long_words'] as const;
+const SHAPE = ['log_chars', 'log_words', 'numbers', 'digit_share', 'math_symbols', 'lines', 'questions', 'long_words'] as const;
+
+/**
+ * Names of the dense features, in vector order after the hashed buckets: the shape features once for
+ * multiple-choice prompts and once for open questions (length means different things in the two), plus the
+ * multiple-choice indicator itself.
+ */
+export const DENSE_FEATURES = ['multiple_choice', ...SHAPE.map((f) => `mc_${f}`), ...SHAPE.map((f) => `open_${f}`)] as const;
+
+const MULTIPLE_CHOICE = /\n\s*A[.)][^\n]*\n\s*B[.)]/;
 
 export interface SparseVector {
   indices: number[];
@@ -21,6 +29,12 @@ export function tokenize(text: string): string[] {
 }
 
 export function denseFeatures(text: string): number[] {
+  const shape = shapeFeatures(text);
+  const mc = MULTIPLE_CHOICE.test(text) ? 1 : 0;
+  return [mc, ...shape.map((v) => v * mc), ...shape.map((v) => v * (1 - mc))];
+}
+
+function shapeFeatures(text: string): number[] {
   const words = text.split(/\s+/).filter((w) => w.length > 0);
   const digits = (text.match(/\d/g) ?? []).length;
   return [

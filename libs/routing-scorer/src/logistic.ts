@@ -9,6 +9,9 @@ export interface TrainOptions {
   dimensions: number;
   /** L2 penalty per weight (the bias is not penalised). */
   l2: number;
+  /** L2 penalty of weights from this index on (the dense features), when it differs from `l2`. */
+  denseFrom?: number;
+  l2Dense?: number;
   epochs: number;
   learningRate: number;
   /** Positive-class weight, to balance a rare label. */
@@ -48,7 +51,8 @@ export function trainLogistic(rows: readonly SparseVector[], labels: readonly nu
       g[o.dimensions]! += err;
     }
     for (let j = 0; j <= o.dimensions; j++) {
-      const grad = j < o.dimensions ? g[j]! + o.l2 * w[j]! : g[j]!;
+      const l2 = o.denseFrom !== undefined && j >= o.denseFrom ? (o.l2Dense ?? o.l2) : o.l2;
+      const grad = j < o.dimensions ? g[j]! + l2 * w[j]! : g[j]!;
       m[j] = b1 * m[j]! + (1 - b1) * grad;
       v[j] = b2 * v[j]! + (1 - b2) * grad * grad;
       const step = (o.learningRate * (m[j]! / (1 - b1 ** epoch))) / (Math.sqrt(v[j]! / (1 - b2 ** epoch)) + eps);

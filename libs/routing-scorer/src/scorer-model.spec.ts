@@ -42,7 +42,7 @@ describe('complexity scorer', () => {
       default_threshold: 0.5,
       trained_on: { source: '', rows: 0, split: '' },
     };
-    expect(() => new ComplexityScorer(bad)).toThrow(/expected 24 weights/);
+    expect(() => new ComplexityScorer(bad)).toThrow(/expected 33 weights/);
   });
 
   it('loads the shipped weights file', () => {

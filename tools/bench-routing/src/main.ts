@@ -37,6 +37,7 @@ const prices: PairPrices = { strong: pair('strong-price', [10_000_000, 30_000_00
 const fit: FitOptions = {
   buckets: Number(flag('buckets') ?? DEFAULT_FIT.buckets),
   l2: Number(flag('l2') ?? DEFAULT_FIT.l2),
+  l2Dense: Number(flag('l2-dense') ?? DEFAULT_FIT.l2Dense),
   epochs: Number(flag('epochs') ?? DEFAULT_FIT.epochs),
   learningRate: DEFAULT_FIT.learningRate,
 };

@@ -3,11 +3,13 @@ import { DENSE_FEATURES, FEATURE_VERSION, denseFeatures, trainLogistic, vectoriz
 export interface FitOptions {
   buckets: number;
   l2: number;
+  /** L2 of the dense shape features (length, numbers, symbols); they generalise across subjects, n-grams less so. */
+  l2Dense: number;
   epochs: number;
   learningRate: number;
 }
 
-export const DEFAULT_FIT: FitOptions = { buckets: 4096, l2: 1e-3, epochs: 300, learningRate: 0.05 };
+export const DEFAULT_FIT: FitOptions = { buckets: 4096, l2: 1e-3, l2Dense: 1e-3, epochs: 300, learningRate: 0.05 };
 
 /** Fits the scorer (probability that the weak model answers wrongly) on labelled prompts. */
 export function fitScorer(
@@ -23,7 +25,7 @@ export function fitScorer(
   const lr = trainLogistic(
     x,
     weakWrong.map((w) => (w ? 1 : 0)),
-    { dimensions: o.buckets + DENSE_FEATURES.length, l2: o.l2, epochs: o.epochs, learningRate: o.learningRate },
+    { dimensions: o.buckets + DENSE_FEATURES.length, l2: o.l2, denseFrom: o.buckets, l2Dense: o.l2Dense, epochs: o.epochs, learningRate: o.learningRate },
   );
   const round = (v: number) => Math.round(v * 1e5) / 1e5;
   return {
