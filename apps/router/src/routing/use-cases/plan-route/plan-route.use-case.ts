@@ -23,6 +23,7 @@ import type { PlanRouteCommand } from './plan-route.command';
 export class PlanRouteUseCase {
   private readonly outcomes: Counter<'outcome' | 'tier'>;
   private readonly decisions: Counter<'policy'>;
+  private readonly unrecorded: Counter;
 
   constructor(
     @Inject(ROUTING_DATA) private readonly data: Pick<RoutingData, 'catalog' | 'policy' | 'scorer'>,
@@ -35,6 +36,7 @@ export class PlanRouteUseCase {
   ) {
     this.outcomes = metrics.counter('router_routes_total', 'Routed requests by outcome and primary tier', ['outcome', 'tier']);
     this.decisions = metrics.counter('router_policy_decisions_total', 'Policy decisions recorded in route plans', ['policy']);
+    this.unrecorded = metrics.counter('router_load_record_errors_total', 'Routed requests whose load could not be counted in Redis');
   }
 
   async execute({ request, attempt }: PlanRouteCommand, now = new Date()): Promise<void> {
@@ -60,7 +62,8 @@ export class PlanRouteUseCase {
         this.count(outcome.plan);
         this.outcomes.inc({ outcome: 'routed', tier: outcome.primary.tier });
         await this.events.publish(Topics.inference, { ...request, body: outcome.body, plan: outcome.plan });
-        await this.health.recordRouted(outcome.primary.id, now);
+        // Best effort, after the publish: failing here would redeliver an already routed request.
+        await this.health.recordRouted(outcome.primary.id, now).catch(() => this.unrecorded.inc());
         return;
     }
   }
