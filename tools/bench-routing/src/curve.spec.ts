@@ -1,4 +1,4 @@
-import { cheapestAt, evaluateAt, sweep, thresholdFor, type LabelledRow } from './curve';
+import { cheapestAt, evaluateAt, halves, sweep, thresholdFor, type LabelledRow } from './curve';
 
 const row = (weakCorrect: boolean, strongCorrect: boolean): LabelledRow => ({ benchmark: 't', prompt: '', weakCorrect, strongCorrect, weakCostMicros: 1, strongCostMicros: 10 });
 
@@ -23,5 +23,16 @@ describe('routing cost/quality curve', () => {
     const backwards = perfect.map((s) => 1 - s);
     expect(cheapestAt(sweep(rows, backwards, 0.25), 0.95)).toMatchObject({ strongShare: 1 });
     expect(thresholdFor(rows, perfect, 0.95)).toBe(0.8);
+  });
+});
+
+describe('fit / held-out split', () => {
+  const g = (group: string) => ({ ...row(true, true), group });
+  it('file order halves the rows as they come; per group halves each subject', () => {
+    const rows = [g('a'), g('a'), g('a'), g('a'), g('b'), g('b')];
+    expect(halves(rows, 'file-order').test.map((r) => r.group)).toEqual(['a', 'b', 'b']);
+    const split = halves(rows, 'per-group');
+    expect(split.train.map((r) => r.group)).toEqual(['a', 'a', 'b']);
+    expect(split.test.map((r) => r.group)).toEqual(['a', 'a', 'b']);
   });
 });

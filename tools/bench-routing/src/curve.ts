@@ -1,6 +1,8 @@
 /** One labelled prompt of a benchmark with what each model would cost on it (micro-dollars). */
 export interface LabelledRow {
   benchmark: string;
+  /** MMLU's subject; undefined where the benchmark has none. */
+  group?: string;
   prompt: string;
   weakCorrect: boolean;
   strongCorrect: boolean;
@@ -65,4 +67,25 @@ export function cheapestAt(curve: readonly CurvePoint[], quality: number): Curve
 export function thresholdFor(rows: readonly LabelledRow[], scores: readonly number[], quality: number): number {
   const point = sweep(rows, scores, 0.005).find((p) => p.qualityRelative >= quality);
   return point ? point.threshold : Number.NEGATIVE_INFINITY;
+}
+
+/**
+ * The fit/held-out split: `file-order` (the acceptance split) takes the first half of the rows as they come;
+ * `per-group` takes the first half of each group (MMLU subject), so every held-out subject was seen in the fit.
+ */
+export function halves(rows: readonly LabelledRow[], mode: 'file-order' | 'per-group'): { train: LabelledRow[]; test: LabelledRow[] } {
+  if (mode === 'file-order') {
+    const half = Math.floor(rows.length / 2);
+    return { train: rows.slice(0, half), test: rows.slice(half) };
+  }
+  const groups = new Map<string, LabelledRow[]>();
+  for (const r of rows) groups.set(r.group ?? '', [...(groups.get(r.group ?? '') ?? []), r]);
+  const train: LabelledRow[] = [];
+  const test: LabelledRow[] = [];
+  for (const g of groups.values()) {
+    const half = Math.floor(g.length / 2);
+    train.push(...g.slice(0, half));
+    test.push(...g.slice(half));
+  }
+  return { train, test };
 }

@@ -6,12 +6,14 @@
  * the first half. Reported per benchmark on the held-out half: the strong-model call share, cost and quality
  * relative to always-strong at that threshold, the cheapest point that keeps 95% of the strong model's quality
  * (read off the held-out curve, as RouteLLM reports it), and the whole curve.
+ * `--split per-subject` fits on the first half of every MMLU subject instead (a supplementary figure: MMLU is
+ * sorted by subject, so the default split holds out subjects the fit never saw).
  * Flags: --strong-price in,out and --weak-price in,out (micro-dollars per 1M tokens), --quality 0.95,
  * --buckets, --l2, --epochs (fit settings).
  */
 import { writeFileSync } from 'node:fs';
 import { ComplexityScorer } from '@llm/routing-scorer';
-import { cheapestAt, evaluateAt, sweep, thresholdFor, type LabelledRow } from './curve';
+import { cheapestAt, evaluateAt, halves, sweep, thresholdFor, type LabelledRow } from './curve';
 import { loadBenchmark, STRONG, WEAK, type PairPrices } from './data';
 import { DEFAULT_FIT, fitScorer, type FitOptions } from './train';
 
@@ -31,6 +33,7 @@ if (!labels || !out) {
   process.exit(2);
 }
 const QUALITY = Number(flag('quality') ?? 0.95);
+const SPLIT = flag('split') === 'per-subject' ? 'per-group' : 'file-order';
 const FOLDS = 5;
 // GPT-4 Turbo list price and a typical hosted Mixtral 8x7B price, per 1M tokens, in micro-dollars.
 const prices: PairPrices = { strong: pair('strong-price', [10_000_000, 30_000_000]), weak: pair('weak-price', [600_000, 600_000]) };
@@ -68,12 +71,10 @@ function auc(rows: readonly LabelledRow[], scores: readonly number[]): number {
 async function main(): Promise<void> {
   const started = Date.now();
   const benches = { mmlu: await loadBenchmark(labels!, 'mmlu', prices), gsm8k: await loadBenchmark(labels!, 'gsm8k', prices) };
-  const split = Object.fromEntries(
-    Object.entries(benches).map(([name, rows]) => {
-      const half = Math.floor(rows.length / 2);
-      return [name, { train: rows.slice(0, half), test: rows.slice(half) }];
-    }),
-  ) as Record<keyof typeof benches, { train: LabelledRow[]; test: LabelledRow[] }>;
+  const split = Object.fromEntries(Object.entries(benches).map(([name, rows]) => [name, halves(rows, SPLIT)])) as Record<
+    keyof typeof benches,
+    { train: LabelledRow[]; test: LabelledRow[] }
+  >;
   const names = Object.keys(split) as (keyof typeof benches)[];
 
   // Out-of-fold scores on the first halves: fold k of every benchmark is scored by a model fitted on the other folds.
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
     {
       version: `complexity-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`,
       source: 'RouteLLM routing labels (lm-sys/RouteLLM 0b64fdaf, routellm/evals): mmlu_responses.csv, gsm8k_responses.csv',
-      split: 'first half of each file in file order',
+      split: SPLIT === 'file-order' ? 'first half of each file in file order' : 'first half of each MMLU subject; first half of GSM8K',
       threshold: jointThreshold,
     },
   );
@@ -175,6 +176,8 @@ async function main(): Promise<void> {
       operating_point_joint_threshold: fmt(evaluateAt(test, scores, jointThreshold)),
       operating_point_benchmark_threshold: fmt(evaluateAt(test, scores, perBenchThreshold[n]!)),
       cheapest_at_quality_on_held_out_curve: fmt(best) ?? null,
+      // RouteLLM counts cost in calls to the strong model; the same curve read in that unit.
+      fewest_strong_calls_at_quality_on_held_out_curve: fmt(curve.find((p) => p.qualityRelative >= QUALITY)) ?? null,
       random_router_at_quality: { strong_share: round(randomShare), cost_relative: round(randomShare + (1 - randomShare) * weakOnly.costRelative) },
       curve: curve.map(fmt),
     };
@@ -185,6 +188,7 @@ async function main(): Promise<void> {
     models: { weak: WEAK, strong: STRONG },
     prices_micros_per_mtok: prices,
     quality_target: QUALITY,
+    split: SPLIT === 'file-order' ? 'first half of each benchmark file (file order)' : 'first half of each MMLU subject (supplementary; not the acceptance split)',
     fit: { ...fit, folds: FOLDS, feature_version: model.feature_version, model_version: model.version },
     first_half_out_of_fold: oofSummary,
     thresholds: { joint: round(jointThreshold), per_benchmark: Object.fromEntries(Object.entries(perBenchThreshold).map(([k, v]) => [k, round(v)])) },
@@ -204,6 +208,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${line('threshold from first half (joint)', b.operating_point_joint_threshold)}\n`);
     process.stdout.write(`${line('threshold from first half (bench)', b.operating_point_benchmark_threshold)}\n`);
     process.stdout.write(`${line(`cheapest at ${QUALITY} (held-out curve)`, b.cheapest_at_quality_on_held_out_curve)}\n`);
+    process.stdout.write(`${line(`fewest strong calls at ${QUALITY}`, b.fewest_strong_calls_at_quality_on_held_out_curve)}\n`);
     process.stdout.write(`  random router at ${QUALITY}: ${JSON.stringify(b.random_router_at_quality)}\n`);
   }
   process.stdout.write(`wrote ${out}${modelOut ? ` and ${modelOut}` : ''}\n`);
