@@ -22,6 +22,7 @@ describe('complexity scorer', () => {
       dense: { names: [...DENSE_FEATURES], ...dense },
       bias: lr.bias,
       weights: lr.weights,
+      cost_exponent: 0,
       default_threshold: 0.5,
       trained_on: { source: 'spec', rows: 6, split: 'all' },
     });
@@ -39,6 +40,7 @@ describe('complexity scorer', () => {
       dense: { names: [], mean: [], std: [] },
       bias: 0,
       weights: [0],
+      cost_exponent: 0,
       default_threshold: 0.5,
       trained_on: { source: '', rows: 0, split: '' },
     };
@@ -50,5 +52,15 @@ describe('complexity scorer', () => {
     const s = scorer.score('What is 2 + 2?\nA. 3\nB. 4\nC. 5\nD. 6\nAnswer:');
     expect(s).toBeGreaterThan(0);
     expect(s).toBeLessThan(1);
+  });
+});
+
+describe('cost-aware routing value', () => {
+  it('divides the score by prompt tokens to the cost exponent, and is the score itself at exponent 0', () => {
+    const model = ComplexityScorer.load(`${__dirname}/../../../infra/routing/complexity-scorer.json`).model;
+    const at = (cost_exponent: number) => new ComplexityScorer({ ...model, cost_exponent });
+    expect(at(0).routingValue(0.6, 100)).toBe(0.6);
+    expect(at(1).routingValue(0.6, 100)).toBeCloseTo(0.006);
+    expect(at(1).routingValue(0.6, 0)).toBe(0.6);
   });
 });

@@ -21,8 +21,13 @@ export const scorerModelSchema = z.strictObject({
   bias: z.number(),
   /** buckets hashed weights, then one per dense feature. */
   weights: z.array(z.number()),
-  /** Threshold picked on the training rows for ~95% of the strong model's quality; the router's default. */
-  default_threshold: z.number().min(0).max(1),
+  /**
+   * Cost-aware routing: the router compares score / promptTokens^cost_exponent with the threshold, so a prompt
+   * goes to the strong model by expected benefit per token it costs (0 = the score alone).
+   */
+  cost_exponent: z.number().min(0).max(2).default(0),
+  /** Threshold on that value, picked on the training rows for ~95% of the strong model's quality. */
+  default_threshold: z.number().min(0),
   trained_on: z.strictObject({ source: z.string().max(512), rows: z.number().int().min(0), split: z.string().max(256) }),
 });
 export type ScorerModel = z.infer<typeof scorerModelSchema>;
@@ -61,5 +66,10 @@ export class ComplexityScorer {
 
   score(text: string): number {
     return predict(this.lr, vectorize(text, this.model.buckets, this.model.dense));
+  }
+
+  /** What the routing threshold applies to: the score per prompt token to the power cost_exponent. */
+  routingValue(score: number, promptTokens: number): number {
+    return this.model.cost_exponent === 0 ? score : score / Math.max(1, promptTokens) ** this.model.cost_exponent;
   }
 }

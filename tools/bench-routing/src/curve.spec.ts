@@ -1,6 +1,14 @@
 import { cheapestAt, evaluateAt, halves, sweep, thresholdFor, type LabelledRow } from './curve';
 
-const row = (weakCorrect: boolean, strongCorrect: boolean): LabelledRow => ({ benchmark: 't', prompt: '', weakCorrect, strongCorrect, weakCostMicros: 1, strongCostMicros: 10 });
+const row = (weakCorrect: boolean, strongCorrect: boolean): LabelledRow => ({
+  benchmark: 't',
+  prompt: '',
+  promptTokens: 1,
+  weakCorrect,
+  strongCorrect,
+  weakCostMicros: 1,
+  strongCostMicros: 10,
+});
 
 // Two prompts only the strong model answers, two both answer: a perfect scorer puts the first two on top.
 const rows = [row(false, true), row(true, true), row(false, true), row(true, true)];

@@ -1,6 +1,7 @@
 /** One labelled prompt of a benchmark with what each model would cost on it (micro-dollars). */
 export interface LabelledRow {
   benchmark: string;
+  promptTokens: number;
   /** MMLU's subject; undefined where the benchmark has none. */
   group?: string;
   prompt: string;

@@ -39,6 +39,7 @@ export async function loadBenchmark(dir: string, name: 'mmlu' | 'gsm8k', prices:
     const out = (col: string) => (rec[`${col}_response`] !== undefined ? countTokens(rec[`${col}_response`]!) : 1);
     rows.push({
       benchmark: name,
+      promptTokens: tin,
       ...(rec.subject !== undefined ? { group: rec.subject } : {}),
       prompt,
       weakCorrect: flag(WEAK),

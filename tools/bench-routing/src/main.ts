@@ -9,7 +9,9 @@
  * `--split per-subject` fits on the first half of every MMLU subject instead (a supplementary figure: MMLU is
  * sorted by subject, so the default split holds out subjects the fit never saw).
  * Flags: --strong-price in,out and --weak-price in,out (micro-dollars per 1M tokens), --quality 0.95,
- * --buckets, --l2, --epochs (fit settings).
+ * --buckets, --l2, --l2-dense, --epochs (fit settings), --cost-exponent (0, the default: rank prompts by the
+ * score, fewest strong calls; 1: by the score per prompt token, benefit per dollar, cheaper on the held-out curve
+ * but its first-half threshold does not carry over to unseen subjects).
  */
 import { writeFileSync } from 'node:fs';
 import { ComplexityScorer } from '@llm/routing-scorer';
@@ -41,6 +43,7 @@ const fit: FitOptions = {
   buckets: Number(flag('buckets') ?? DEFAULT_FIT.buckets),
   l2: Number(flag('l2') ?? DEFAULT_FIT.l2),
   l2Dense: Number(flag('l2-dense') ?? DEFAULT_FIT.l2Dense),
+  costExponent: Number(flag('cost-exponent') ?? DEFAULT_FIT.costExponent),
   epochs: Number(flag('epochs') ?? DEFAULT_FIT.epochs),
   learningRate: DEFAULT_FIT.learningRate,
 };
@@ -50,7 +53,7 @@ const meta = { version: 'oof', source: '', split: '', threshold: 0.5 };
 
 function scoresOf(model: ReturnType<typeof fitScorer>, rows: readonly LabelledRow[]): number[] {
   const scorer = new ComplexityScorer(model);
-  return rows.map((r) => scorer.score(r.prompt));
+  return rows.map((r) => scorer.routingValue(scorer.score(r.prompt), r.promptTokens));
 }
 
 /** Area under the ROC curve of the score for "the weak model is wrong": how well the scorer ranks at all. */

@@ -3,13 +3,15 @@ import { DENSE_FEATURES, FEATURE_VERSION, denseFeatures, trainLogistic, vectoriz
 export interface FitOptions {
   buckets: number;
   l2: number;
+  /** Route by score / promptTokens^costExponent (benefit per token of cost); 0 routes by the score alone. */
+  costExponent: number;
   /** L2 of the dense shape features (length, numbers, symbols); they generalise across subjects, n-grams less so. */
   l2Dense: number;
   epochs: number;
   learningRate: number;
 }
 
-export const DEFAULT_FIT: FitOptions = { buckets: 4096, l2: 1e-3, l2Dense: 1e-3, epochs: 300, learningRate: 0.05 };
+export const DEFAULT_FIT: FitOptions = { buckets: 4096, l2: 1e-3, l2Dense: 1e-3, costExponent: 0, epochs: 300, learningRate: 0.05 };
 
 /** Fits the scorer (probability that the weak model answers wrongly) on labelled prompts. */
 export function fitScorer(
@@ -36,7 +38,8 @@ export function fitScorer(
     dense: { names: [...DENSE_FEATURES], mean: mean.map(round), std: std.map(round) },
     bias: round(lr.bias),
     weights: lr.weights.map(round),
-    default_threshold: Math.min(1, Math.max(0, meta.threshold)),
+    cost_exponent: o.costExponent,
+    default_threshold: Math.max(0, meta.threshold),
     trained_on: { source: meta.source, rows: prompts.length, split: meta.split },
   };
 }

@@ -144,11 +144,11 @@ describe('router (Kafka + Redis): composed policies through its consumer', () =>
     for (const r of requests) await send(r);
     for (const r of requests) {
       const p = (await planOf(r.request_id)).plan;
-      const wanted = p.complexity!.score >= p.complexity!.threshold ? 'large' : 'small';
+      const wanted = p.complexity!.routing_value! >= p.complexity!.threshold ? 'large' : 'small';
       expect(p.decisions!.find((d) => d.policy === 'complexity')).toEqual({
         policy: 'complexity',
         rule: `score>=${p.complexity!.threshold}`,
-        score: p.complexity!.score,
+        score: p.complexity!.routing_value,
         effect: `→ ${wanted}`,
       });
       expect(p.targets[0]!.tier).toBe(wanted);

@@ -112,7 +112,15 @@ export const routePlan = z.object({
   decisions: z.array(routeDecision).max(32).optional(),
   task: z.string().max(64).optional(),
   /** The learned complexity score (probability the small model answers wrongly) and the scorer's version. */
-  complexity: z.object({ score: z.number().min(0).max(1), threshold: z.number(), scorer: z.string().max(64) }).optional(),
+  complexity: z
+    .object({
+      score: z.number().min(0).max(1),
+      /** What the threshold applies to: the score, or the score per prompt token (cost-aware scorer). */
+      routing_value: z.number().min(0).optional(),
+      threshold: z.number(),
+      scorer: z.string().max(64),
+    })
+    .optional(),
   /** True when the router removed the request's tools (budget policy). */
   tools_removed: z.boolean().optional(),
   fallback: routeFallback.optional(),

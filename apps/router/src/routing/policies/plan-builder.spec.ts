@@ -32,6 +32,7 @@ const constantScorer = (p: number) =>
     dense: { names: [...DENSE_FEATURES], mean: DENSE_FEATURES.map(() => 0), std: DENSE_FEATURES.map(() => 1) },
     bias: Math.log(p / (1 - p)),
     weights: new Array<number>(16 + DENSE_FEATURES.length).fill(0),
+    cost_exponent: 0,
     default_threshold: 0.5,
     trained_on: { source: 'spec', rows: 0, split: '' },
   });
@@ -78,7 +79,7 @@ describe('route plan policies', () => {
     const smart = { model: 'smart' };
     const easy = routed(plan(req('tell me something', {}, smart), { score: 0.2 }));
     expect(easy.primary.tier).toBe('small');
-    expect(easy.plan.complexity).toEqual({ score: 0.2, threshold: 0.5, scorer: 'const' });
+    expect(easy.plan.complexity).toEqual({ score: 0.2, routing_value: 0.2, threshold: 0.5, scorer: 'const' });
     const hard = routed(plan(req('tell me something', {}, smart), { score: 0.8 }));
     expect(hard.primary.tier).toBe('large');
     // Elsewhere the score is recorded, and the route's first model answers.

@@ -113,10 +113,13 @@ export function buildRoutePlan({ request, catalog, settings, scorer, signals }: 
   if (settings.complexity.enabled) {
     const threshold = settings.complexity.threshold ?? scorer.model.default_threshold;
     const score = scorer.score(text);
-    complexity = { score: round(score), threshold, scorer: scorer.model.version };
+    // A cost-aware scorer compares the expected benefit per prompt token, so long prompts need a surer case.
+    const value = scorer.routingValue(score, countTokens(text));
+    complexity = { score: round(score), routing_value: roundSig(value), threshold, scorer: scorer.model.version };
     const decides = wanted === undefined && settings.complexity.decides_for.includes(request.body.model);
-    if (decides) wanted = score >= threshold ? 'large' : 'small';
-    decisions.push({ policy: 'complexity', rule: `score>=${threshold}`, score: round(score), effect: decides ? `→ ${wanted}` : 'recorded only' });
+    if (decides) wanted = value >= threshold ? 'large' : 'small';
+    const rule = scorer.model.cost_exponent === 0 ? `score>=${threshold}` : `score/tokens^${scorer.model.cost_exponent}>=${threshold}`;
+    decisions.push({ policy: 'complexity', rule, score: roundSig(value), effect: decides ? `→ ${wanted}` : 'recorded only' });
   }
 
   const needs = {
@@ -245,3 +248,5 @@ function toTarget(m: CatalogModel, role: NonNullable<RouteTarget['role']>, escal
 }
 
 const round = (v: number) => Math.round(v * 1e4) / 1e4;
+/** Four significant digits: routing values per token can be far below 1e-4. */
+const roundSig = (v: number) => (v === 0 ? 0 : Number(v.toPrecision(4)));
