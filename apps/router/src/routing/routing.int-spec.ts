@@ -155,6 +155,14 @@ describe('router (Kafka + Redis): composed policies through its consumer', () =>
     }
   });
 
+  it('access: a request whose plan allows small models only is never planned onto a larger one', async () => {
+    const r = route(tenant('access'), 'make this loop faster', { feature: 'codegen', allowed_tiers: ['small'] });
+    await send(r);
+    const p = (await planOf(r.request_id)).plan;
+    expect(p.targets.map((x) => x.tier)).toEqual(p.targets.map(() => 'small'));
+    expect(p.decisions).toEqual(expect.arrayContaining([{ policy: 'access', rule: 'request:allowed_tiers', effect: 'tiers small' }]));
+  });
+
   it('budget: a tenant past 80% of its daily budget gets small models only and its tools removed', async () => {
     const t = tenant('budget');
     await new BudgetStore(redis).publish(t, 'tenant', '', 'day', new Date(), { spentMicros: 850n, spentTokens: 0n, limitMicros: 1_000n, limitTokens: null });

@@ -34,6 +34,12 @@ export const llmRequestV1 = z.object({
   reserved_micros: micros.optional(),
   /** Per-request cache directive: `refresh` skips the lookup and stores the fresh answer; `off` neither reads nor writes. */
   cache: cacheDirective.optional(),
+  /** Model tiers the caller's plan may use; the router never plans outside them (all tiers when absent). */
+  allowed_tiers: z
+    .array(z.enum(['small', 'medium', 'large']))
+    .min(1)
+    .max(3)
+    .optional(),
 });
 export type LlmRequestV1 = z.infer<typeof llmRequestV1>;
 

@@ -98,6 +98,16 @@ describe('route plan policies', () => {
     expect(p.targets.filter((t) => t.escalate_if_mean_logprob_below !== undefined).every((t) => t.tier === 'small')).toBe(true);
   });
 
+  it('access: never plans outside the tiers the caller’s plan allows (request field or tenant policy)', () => {
+    const small = routed(plan(req('make it faster', { feature: 'codegen', allowed_tiers: ['small'] })));
+    expect(small.plan.targets.every((t) => t.tier === 'small')).toBe(true);
+    expect(small.plan.decisions).toEqual(expect.arrayContaining([{ policy: 'access', rule: 'request:allowed_tiers', effect: 'tiers small' }]));
+    const p = parseRoutingPolicy({ ...policy, tenants: { free: { access: { allowed_tiers: ['small', 'medium'] } } } });
+    const free = routed(plan(req('make it faster', { tenant_id: 'free', feature: 'codegen' }), { settings: settingsFor(p, 'free') }));
+    expect(free.plan.targets.map((t) => t.tier)).not.toContain('large');
+    expect(plan(req('word '.repeat(20_000), { allowed_tiers: ['medium'] }))).toMatchObject({ kind: 'refuse', error: { code: 'MODEL_NOT_ALLOWED' } });
+  });
+
   it('budget: past 80% of the daily budget only small models, no tools, no escalation', () => {
     const tools = [{ type: 'function' as const, function: { name: 'lookup' } }];
     const o = routed(

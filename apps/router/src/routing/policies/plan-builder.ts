@@ -66,12 +66,17 @@ export function buildRoutePlan({ request, catalog, settings, scorer, signals }: 
   let toolsRemoved = false;
   let allowed: readonly Tier[] = ['small', 'medium', 'large'];
   let escalation = settings.escalation.enabled;
+  const access = settings.access.allowed_tiers.filter((t) => request.allowed_tiers?.includes(t) ?? true);
+  if (access.length < allowed.length) {
+    allowed = access;
+    decisions.push({ policy: 'access', rule: request.allowed_tiers ? 'request:allowed_tiers' : 'tenant:allowed_tiers', effect: `tiers ${access.join(',') || 'none'}` });
+  }
 
   const b = signals.budget;
   if (settings.budget.enabled && b && b.limitMicros > 0) {
     const share = b.usedMicros / b.limitMicros;
     if (share >= settings.budget.small_only_at) {
-      allowed = ['small'];
+      allowed = allowed.filter((t) => t === 'small');
       escalation = false;
       const strip = settings.budget.remove_tools && (body.tools?.length ?? 0) > 0;
       if (strip) {
@@ -149,8 +154,13 @@ export function buildRoutePlan({ request, catalog, settings, scorer, signals }: 
 
   if (allowed.length < 3) {
     const within = candidates.filter((m) => allowed.includes(m.tier));
-    // Nothing small fits (e.g. a long prompt): the cheapest remaining deployment, rather than a refusal.
-    candidates = within.length > 0 ? within : [candidates.reduce((a, m) => (price(m) < price(a) ? m : a))];
+    if (within.length === 0 && access.every((t) => !candidates.some((m) => m.tier === t))) {
+      // The caller's plan allows none of what can serve this request: a refusal, never a tier it did not buy.
+      return refuse('MODEL_NOT_ALLOWED', `no deployment in the allowed tiers (${access.join(',') || 'none'}) can serve this request`);
+    }
+    // A downgrade that leaves nothing (e.g. no small model fits a long prompt): the cheapest allowed deployment.
+    const permitted = candidates.filter((m) => access.includes(m.tier));
+    candidates = within.length > 0 ? within : [permitted.reduce((a, m) => (price(m) < price(a) ? m : a))];
   }
 
   const primaryModel = pinned ? candidates[0]! : pickTier(candidates, wanted);

@@ -12,6 +12,8 @@ const task = z.enum(TASK_TYPES);
 
 /** Each policy is a section; a tenant override replaces only the keys it names (STYLE.md §6: validated data). */
 const sections = {
+  /** Tiers this tenant may be routed to at all (e.g. mirror a plan that allows small models only). */
+  access: z.strictObject({ allowed_tiers: z.array(tier).min(1) }),
   tasks: z.strictObject({
     enabled: z.boolean(),
     /** Tier per task type; null leaves the choice to the complexity scorer. */
@@ -73,6 +75,7 @@ export const policySettingsSchema = z.strictObject(sections);
 export type PolicySettings = z.infer<typeof policySettingsSchema>;
 
 const overrideSchema = z.strictObject({
+  access: sections.access.partial().optional(),
   tasks: sections.tasks
     .extend({ tiers: z.partialRecord(task, tier.nullable()) })
     .partial()
@@ -109,6 +112,7 @@ export function settingsFor(policy: RoutingPolicy, tenant: string): PolicySettin
   const o = Object.hasOwn(policy.tenants, tenant) ? policy.tenants[tenant]! : {};
   const d = policy.defaults;
   return {
+    access: { ...d.access, ...o.access },
     tasks: { ...d.tasks, ...o.tasks, tiers: { ...d.tasks.tiers, ...o.tasks?.tiers }, features: { ...d.tasks.features, ...o.tasks?.features } },
     complexity: { ...d.complexity, ...o.complexity },
     escalation: { ...d.escalation, ...o.escalation },
