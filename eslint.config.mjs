@@ -59,6 +59,7 @@ export default tseslint.config(
             { sourceTag: 'scope:bench-ledger', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:bench-inference', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:bench-rag', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:bench-routing', onlyDependOnLibsWithTags: ['scope:shared'] },
           ],
         },
       ],

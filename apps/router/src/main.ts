@@ -1,4 +1,3 @@
-import { loadCatalog } from '@llm/catalog';
 import { finishDeadLetteredRequests } from '@llm/result-stream';
 import { startService } from '@llm/service-runtime';
 import { loadRouterConfig } from './config/router.config';
@@ -6,12 +5,11 @@ import { RoutingModule } from './routing/routing.module';
 
 startService(() => {
   const config = loadRouterConfig();
-  const catalog = loadCatalog(config.MODEL_CATALOG_PATH);
   return {
     name: 'router',
     settings: config,
     kafka: config,
-    module: (logger) => RoutingModule.forRoot({ config, catalog, logger }),
+    module: (logger) => RoutingModule.forRoot({ config, logger }),
     onDeadLetter: finishDeadLetteredRequests,
   };
 });

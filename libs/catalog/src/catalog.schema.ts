@@ -33,8 +33,32 @@ export const providerSchema = z.strictObject({
   guided_decoding: z.enum(['structured_outputs', 'guided_json']).optional(),
 });
 
+/** What a deployment can do; a request needing a capability is never planned onto one without it. */
+export const capabilitiesSchema = z.strictObject({
+  json_schema: z.boolean().default(true),
+  tools: z.boolean().default(true),
+  logprobs: z.boolean().default(true),
+  streaming: z.boolean().default(true),
+});
+export type Capabilities = z.infer<typeof capabilitiesSchema>;
+export const CAPABILITIES = ['json_schema', 'tools', 'logprobs', 'streaming'] as const satisfies readonly (keyof Capabilities)[];
+
+/** Provider-side limits of one deployment, shared by every worker instance (Redis): calls in flight, requests and tokens per minute. */
+export const limitsSchema = z.strictObject({
+  rpm: z.number().int().positive().optional(),
+  tpm: z.number().int().positive().optional(),
+  concurrency: z.number().int().positive().optional(),
+});
+
+/**
+ * One deployment: a model served by one provider. Several entries with the same `model` are deployments of one
+ * model (e.g. two vLLM hosts, or OpenAI and Azure); routes may name the model, and the router balances its
+ * deployments by live load and health. The entry's `id` names the deployment and must be unique.
+ */
 export const modelSchema = z.strictObject({
   id,
+  /** The logical model this deployment serves; its own id when absent. */
+  model: id.optional(),
   provider: id,
   /** The model name the provider expects. */
   deployment: z.string().min(1).max(256),
@@ -54,11 +78,17 @@ export const modelSchema = z.strictObject({
    * Limits of this deployment shared by every worker instance (Redis): calls in flight, requests and tokens
    * per minute. Absent: unlimited.
    */
-  limits: z
-    .strictObject({ rpm: z.number().int().positive().optional(), tpm: z.number().int().positive().optional(), concurrency: z.number().int().positive().optional() })
-    .optional(),
+  limits: limitsSchema.optional(),
   /** Tokenizer used to count a call the provider reported no usage for. */
   tokenizer: z.enum(TOKEN_ENCODINGS).default(DEFAULT_TOKEN_ENCODING),
+  /** Prices through the provider's batch API, where it has one. */
+  price_batch_in_micros_per_mtok: z.number().int().min(0).optional(),
+  price_batch_out_micros_per_mtok: z.number().int().min(0).optional(),
+  capabilities: capabilitiesSchema.default({ json_schema: true, tools: true, logprobs: true, streaming: true }),
+  region: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,31}$/)
+    .optional(),
 });
 
 export const catalogSchema = z
@@ -82,9 +112,10 @@ export const catalogSchema = z
     c.models.forEach((m, i) => {
       if (!Object.hasOwn(c.providers, m.provider)) ctx.addIssue({ code: 'custom', message: `unknown provider ${m.provider}`, path: ['models', i, 'provider'] });
     });
+    const logical = new Set(c.models.map((m) => m.model ?? m.id));
     for (const [name, chain] of Object.entries(c.routes)) {
       chain.forEach((m, i) => {
-        if (!models.has(m)) ctx.addIssue({ code: 'custom', message: `unknown model ${m}`, path: ['routes', name, i] });
+        if (!models.has(m) && !logical.has(m)) ctx.addIssue({ code: 'custom', message: `unknown model ${m}`, path: ['routes', name, i] });
       });
     }
     for (const [alias, route] of Object.entries(c.aliases)) {
@@ -94,4 +125,5 @@ export const catalogSchema = z
 
 export type Catalog = z.infer<typeof catalogSchema>;
 export type CatalogModel = z.infer<typeof modelSchema>;
+export type CatalogLimits = z.infer<typeof limitsSchema>;
 export type CatalogProvider = z.infer<typeof providerSchema>;

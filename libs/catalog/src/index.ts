@@ -1,2 +1,13 @@
-export { CatalogError, chainFor, loadCatalog, parseCatalog } from './catalog';
-export { catalogSchema, PROVIDER_DIALECTS, type Catalog, type CatalogModel, type CatalogProvider, type ProviderDialect } from './catalog.schema';
+export { CatalogError, chainFor, deploymentsOf, loadCatalog, logicalModel, parseCatalog, watchCatalog } from './catalog';
+export {
+  CAPABILITIES,
+  catalogSchema,
+  PROVIDER_DIALECTS,
+  type Capabilities,
+  type Catalog,
+  type CatalogLimits,
+  type CatalogModel,
+  type CatalogProvider,
+  type ProviderDialect,
+} from './catalog.schema';
+export { WatchedFile, type WatchedFileHooks } from './watched-file';

@@ -130,3 +130,13 @@ export function deploymentLimitKey(kind: 'conc' | 'rpm' | 'tpm' | 'cool', provid
   // One hash tag per deployment: a cluster keeps its keys in one slot, so one script may touch several.
   return `dl:{${provider}/${deployment}}:${kind}`;
 }
+
+/**
+ * Live call statistics of one catalog deployment in one UTC minute (hash: calls, errors, routed). Not tenant
+ * prefixed on purpose: a deployment's health is shared by every tenant routed to it, and holds no tenant data.
+ */
+export function deploymentStatsKey(deploymentId: string, minute: number): string {
+  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(deploymentId)) throw new Error('deployment id has unexpected characters');
+  if (!Number.isSafeInteger(minute) || minute < 0) throw new Error('minute must be a non-negative integer');
+  return `dep:${deploymentId}:stats:${minute}`;
+}

@@ -12,7 +12,7 @@ export const modelSimConfigSchema = serviceSchema.extend(httpPort(8090).shape).e
   SIM_MAX_BATCH: positiveInt(32),
   /** Waiting requests beyond this are refused with 429, like an overloaded server. */
   SIM_MAX_QUEUE: nonNegativeInt(1_000),
-  SIM_MODELS: csv.default(['sim-small', 'sim-large']),
+  SIM_MODELS: csv.default(['sim-small', 'sim-medium', 'sim-large']),
   SIM_DEFAULT_MAX_TOKENS: positiveInt(64),
   /** Models that ignore the ECHO directive and answer filler text: a deliberately wrong model for evaluation tests. */
   SIM_IGNORE_ECHO_MODELS: csv.default([]),

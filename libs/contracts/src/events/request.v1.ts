@@ -34,6 +34,12 @@ export const llmRequestV1 = z.object({
   reserved_micros: micros.optional(),
   /** Per-request cache directive: `refresh` skips the lookup and stores the fresh answer; `off` neither reads nor writes. */
   cache: cacheDirective.optional(),
+  /** Model tiers the caller's plan may use; the router never plans outside them (all tiers when absent). */
+  allowed_tiers: z
+    .array(z.enum(['small', 'medium', 'large']))
+    .min(1)
+    .max(3)
+    .optional(),
 });
 export type LlmRequestV1 = z.infer<typeof llmRequestV1>;
 
@@ -77,14 +83,57 @@ export const routeTarget = z.object({
   first_token_timeout_ms: z.number().int().positive().max(600_000).optional(),
   /** Longest silence between two chunks of a stream. */
   idle_timeout_ms: z.number().int().positive().max(600_000).optional(),
+  /** Why this target is in the plan (routing issue): its step in the fallback order. */
+  role: z.enum(['primary', 'other-deployment', 'escalation', 'cheaper-model', 'fallback-model']).optional(),
+  tier: z.enum(['small', 'medium', 'large']).optional(),
+  /**
+   * Confidence escalation: run this target with `logprobs: true`; when the answer's mean token logprob is below
+   * this value, discard it and call the next target (role `escalation`) instead.
+   */
+  escalate_if_mean_logprob_below: z.number().max(0).optional(),
+  /** Batch prices, for a call sent through the provider's batch API. */
+  price_batch_in_micros_per_mtok: micros.optional(),
+  price_batch_out_micros_per_mtok: micros.optional(),
 });
 export type RouteTarget = z.infer<typeof routeTarget>;
+
+/** One policy's say in a route plan: which rule fired, with what score, and what it did. */
+export const routeDecision = z.object({
+  policy: z.string().max(64),
+  rule: z.string().max(128),
+  score: z.number().optional(),
+  effect: z.string().max(256),
+});
+export type RouteDecision = z.infer<typeof routeDecision>;
+
+/** The steps after the last target: the cached answer (exact cache key), then a graceful degradation message. */
+export const routeFallback = z.object({
+  cached_answer: z.boolean(),
+  degradation_message: z.string().max(512),
+});
+export type RouteFallback = z.infer<typeof routeFallback>;
 
 export const routePlan = z.object({
   policy: z.string().max(128),
   reason: z.string().max(512),
   /** Primary first, then fallbacks in order. */
   targets: z.array(routeTarget).min(1).max(8),
+  /** Every policy decision that shaped the targets, in the order they were applied (routing issue). */
+  decisions: z.array(routeDecision).max(32).optional(),
+  task: z.string().max(64).optional(),
+  /** The learned complexity score (probability the small model answers wrongly) and the scorer's version. */
+  complexity: z
+    .object({
+      score: z.number().min(0).max(1),
+      /** What the threshold applies to: the score, or the score per prompt token (cost-aware scorer). */
+      routing_value: z.number().min(0).optional(),
+      threshold: z.number(),
+      scorer: z.string().max(64),
+    })
+    .optional(),
+  /** True when the router removed the request's tools (budget policy). */
+  tools_removed: z.boolean().optional(),
+  fallback: routeFallback.optional(),
 });
 export type RoutePlan = z.infer<typeof routePlan>;
 

@@ -50,6 +50,8 @@ export const llmResultV1 = z.object({
   latency_ms: z.number().int().min(0),
   attempt: z.number().int().min(1),
   fallback_used: z.boolean().default(false),
+  /** Which step of the route plan's fallback order produced this outcome (routing issue). */
+  fallback_step: z.enum(['primary', 'other-deployment', 'escalation', 'cheaper-model', 'fallback-model', 'cached-answer', 'degraded']).optional(),
   completed_at: isoDateTime,
 });
 export type LlmResultV1 = z.infer<typeof llmResultV1>;

@@ -38,6 +38,8 @@ export const usageV1 = z.object({
   /** Provider retries inside this call, and whether the call ran on a fallback deployment (optional, reports only). */
   retries: z.number().int().min(0).optional(),
   fallback: z.boolean().optional(),
+  /** The route plan step of this call (role of its target, or `cached-answer`). */
+  fallback_step: z.enum(['primary', 'other-deployment', 'escalation', 'cheaper-model', 'fallback-model', 'cached-answer', 'degraded']).optional(),
   /** True when the call went through a provider's batch API (priced at its discount). */
   batch: z.boolean().optional(),
   occurred_at: isoDateTime,

@@ -1,0 +1,92 @@
+/** One labelled prompt of a benchmark with what each model would cost on it (micro-dollars). */
+export interface LabelledRow {
+  benchmark: string;
+  promptTokens: number;
+  /** MMLU's subject; undefined where the benchmark has none. */
+  group?: string;
+  prompt: string;
+  weakCorrect: boolean;
+  strongCorrect: boolean;
+  weakCostMicros: number;
+  strongCostMicros: number;
+}
+
+export interface CurvePoint {
+  threshold: number;
+  strongShare: number;
+  /** Cost of the routed run over the cost of sending everything to the strong model. */
+  costRelative: number;
+  /** Correct answers of the routed run over those of the always-strong run. */
+  qualityRelative: number;
+  accuracy: number;
+}
+
+/** Routes each row to the strong model when its score is at or above the threshold and measures the outcome. */
+export function evaluateAt(rows: readonly LabelledRow[], scores: readonly number[], threshold: number): CurvePoint {
+  let strong = 0;
+  let correct = 0;
+  let cost = 0;
+  let strongCost = 0;
+  let strongCorrect = 0;
+  rows.forEach((r, i) => {
+    const toStrong = scores[i]! >= threshold;
+    if (toStrong) strong++;
+    if (toStrong ? r.strongCorrect : r.weakCorrect) correct++;
+    cost += toStrong ? r.strongCostMicros : r.weakCostMicros;
+    strongCost += r.strongCostMicros;
+    if (r.strongCorrect) strongCorrect++;
+  });
+  const n = rows.length;
+  return {
+    threshold,
+    strongShare: n === 0 ? 0 : strong / n,
+    costRelative: strongCost === 0 ? 0 : cost / strongCost,
+    qualityRelative: strongCorrect === 0 ? 0 : correct / strongCorrect,
+    accuracy: n === 0 ? 0 : correct / n,
+  };
+}
+
+/**
+ * The whole cost/quality curve: one point per threshold that changes the strong share by about a step of
+ * `resolution` (scores sorted high to low; every distinct score boundary is a possible threshold).
+ */
+export function sweep(rows: readonly LabelledRow[], scores: readonly number[], resolution = 0.01): CurvePoint[] {
+  const sorted = [...scores].sort((a, b) => b - a);
+  const thresholds = new Set<number>([Number.POSITIVE_INFINITY]);
+  const step = Math.max(1, Math.floor(sorted.length * resolution));
+  for (let k = step; k < sorted.length; k += step) thresholds.add(sorted[k - 1]!);
+  thresholds.add(Number.NEGATIVE_INFINITY);
+  return [...thresholds].map((t) => evaluateAt(rows, scores, t)).sort((a, b) => a.strongShare - b.strongShare);
+}
+
+/** The cheapest point of a curve that keeps at least `quality` of the strong model's; undefined when none does. */
+export function cheapestAt(curve: readonly CurvePoint[], quality: number): CurvePoint | undefined {
+  return curve.filter((p) => p.qualityRelative >= quality).sort((a, b) => a.costRelative - b.costRelative)[0];
+}
+
+/** The highest threshold (fewest strong calls) whose quality on these rows reaches `quality`. */
+export function thresholdFor(rows: readonly LabelledRow[], scores: readonly number[], quality: number): number {
+  const point = sweep(rows, scores, 0.005).find((p) => p.qualityRelative >= quality);
+  return point ? point.threshold : Number.NEGATIVE_INFINITY;
+}
+
+/**
+ * The fit/held-out split: `file-order` (the acceptance split) takes the first half of the rows as they come;
+ * `per-group` takes the first half of each group (MMLU subject), so every held-out subject was seen in the fit.
+ */
+export function halves(rows: readonly LabelledRow[], mode: 'file-order' | 'per-group'): { train: LabelledRow[]; test: LabelledRow[] } {
+  if (mode === 'file-order') {
+    const half = Math.floor(rows.length / 2);
+    return { train: rows.slice(0, half), test: rows.slice(half) };
+  }
+  const groups = new Map<string, LabelledRow[]>();
+  for (const r of rows) groups.set(r.group ?? '', [...(groups.get(r.group ?? '') ?? []), r]);
+  const train: LabelledRow[] = [];
+  const test: LabelledRow[] = [];
+  for (const g of groups.values()) {
+    const half = Math.floor(g.length / 2);
+    train.push(...g.slice(0, half));
+    test.push(...g.slice(half));
+  }
+  return { train, test };
+}

@@ -1,0 +1,223 @@
+/**
+ * `npm run bench:routing -- --labels <dir> --out <file.json> [--write-model <file.json>]` (after `npm run build`):
+ * the complexity scorer of the router, fitted and judged on RouteLLM's correctness labels (MMLU, GSM8K). For each
+ * benchmark the first half of its rows (file order) is the only data the fit sees; the second half is held out.
+ * The routing threshold is chosen without the held-out half too, on out-of-fold scores of 5 contiguous folds of
+ * the first half. Reported per benchmark on the held-out half: the strong-model call share, cost and quality
+ * relative to always-strong at that threshold, the cheapest point that keeps 95% of the strong model's quality
+ * (read off the held-out curve, as RouteLLM reports it), and the whole curve.
+ * `--split per-subject` fits on the first half of every MMLU subject instead (a supplementary figure: MMLU is
+ * sorted by subject, so the default split holds out subjects the fit never saw).
+ * Flags: --strong-price in,out and --weak-price in,out (micro-dollars per 1M tokens), --quality 0.95,
+ * --buckets, --l2, --l2-dense, --epochs (fit settings), --cost-exponent (0, the default: rank prompts by the
+ * score, fewest strong calls; 1: by the score per prompt token, benefit per dollar, cheaper on the held-out curve
+ * but its first-half threshold does not carry over to unseen subjects).
+ */
+import { writeFileSync } from 'node:fs';
+import { ComplexityScorer } from '@llm/routing-scorer';
+import { cheapestAt, evaluateAt, halves, sweep, thresholdFor, type LabelledRow } from './curve';
+import { loadBenchmark, STRONG, WEAK, type PairPrices } from './data';
+import { DEFAULT_FIT, fitScorer, type FitOptions } from './train';
+
+const flag = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const pair = (name: string, fallback: [number, number]) => {
+  const v = flag(name)?.split(',').map(Number);
+  return v && v.length === 2 && v.every((n) => Number.isSafeInteger(n) && n >= 0) ? { in: v[0]!, out: v[1]! } : { in: fallback[0], out: fallback[1] };
+};
+
+const labels = flag('labels');
+const out = flag('out');
+if (!labels || !out) {
+  process.stderr.write('usage: npm run bench:routing -- --labels <dir> --out <file.json> [--write-model <file.json>]\n');
+  process.exit(2);
+}
+const QUALITY = Number(flag('quality') ?? 0.95);
+const SPLIT = flag('split') === 'per-subject' ? 'per-group' : 'file-order';
+const FOLDS = 5;
+// GPT-4 Turbo list price and a typical hosted Mixtral 8x7B price, per 1M tokens, in micro-dollars.
+const prices: PairPrices = { strong: pair('strong-price', [10_000_000, 30_000_000]), weak: pair('weak-price', [600_000, 600_000]) };
+const fit: FitOptions = {
+  buckets: Number(flag('buckets') ?? DEFAULT_FIT.buckets),
+  l2: Number(flag('l2') ?? DEFAULT_FIT.l2),
+  l2Dense: Number(flag('l2-dense') ?? DEFAULT_FIT.l2Dense),
+  costExponent: Number(flag('cost-exponent') ?? DEFAULT_FIT.costExponent),
+  epochs: Number(flag('epochs') ?? DEFAULT_FIT.epochs),
+  learningRate: DEFAULT_FIT.learningRate,
+};
+
+const round = (v: number, d = 4) => Math.round(v * 10 ** d) / 10 ** d;
+const meta = { version: 'oof', source: '', split: '', threshold: 0.5 };
+
+function scoresOf(model: ReturnType<typeof fitScorer>, rows: readonly LabelledRow[]): number[] {
+  const scorer = new ComplexityScorer(model);
+  return rows.map((r) => scorer.routingValue(scorer.score(r.prompt), r.promptTokens));
+}
+
+/** Area under the ROC curve of the score for "the weak model is wrong": how well the scorer ranks at all. */
+function auc(rows: readonly LabelledRow[], scores: readonly number[]): number {
+  const idx = rows.map((_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
+  let pos = 0;
+  let rankSum = 0;
+  idx.forEach((i, rank) => {
+    if (!rows[i]!.weakCorrect) {
+      pos++;
+      rankSum += rank + 1;
+    }
+  });
+  const neg = rows.length - pos;
+  return pos === 0 || neg === 0 ? 0.5 : (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const benches = { mmlu: await loadBenchmark(labels!, 'mmlu', prices), gsm8k: await loadBenchmark(labels!, 'gsm8k', prices) };
+  const split = Object.fromEntries(Object.entries(benches).map(([name, rows]) => [name, halves(rows, SPLIT)])) as Record<
+    keyof typeof benches,
+    { train: LabelledRow[]; test: LabelledRow[] }
+  >;
+  const names = Object.keys(split) as (keyof typeof benches)[];
+
+  // Out-of-fold scores on the first halves: fold k of every benchmark is scored by a model fitted on the other folds.
+  const oof = new Map<LabelledRow, number>();
+  for (let k = 0; k < FOLDS; k++) {
+    const fold = (rows: LabelledRow[]) => rows.filter((_, i) => Math.floor((i * FOLDS) / rows.length) === k);
+    const rest = (rows: LabelledRow[]) => rows.filter((_, i) => Math.floor((i * FOLDS) / rows.length) !== k);
+    const trainRows = names.flatMap((n) => rest(split[n].train));
+    const model = fitScorer(
+      trainRows.map((r) => r.prompt),
+      trainRows.map((r) => !r.weakCorrect),
+      fit,
+      meta,
+    );
+    const held = names.flatMap((n) => fold(split[n].train));
+    scoresOf(model, held).forEach((s, i) => oof.set(held[i]!, s));
+  }
+  const trainAll = names.flatMap((n) => split[n].train);
+  const oofScores = trainAll.map((r) => oof.get(r)!);
+  const jointThreshold = thresholdFor(trainAll, oofScores, QUALITY);
+  const perBenchThreshold = Object.fromEntries(
+    names.map((n) => [
+      n,
+      thresholdFor(
+        split[n].train,
+        split[n].train.map((r) => oof.get(r)!),
+        QUALITY,
+      ),
+    ]),
+  );
+
+  const model = fitScorer(
+    trainAll.map((r) => r.prompt),
+    trainAll.map((r) => !r.weakCorrect),
+    fit,
+    {
+      version: `complexity-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`,
+      source: 'RouteLLM routing labels (lm-sys/RouteLLM 0b64fdaf, routellm/evals): mmlu_responses.csv, gsm8k_responses.csv',
+      split: SPLIT === 'file-order' ? 'first half of each file in file order' : 'first half of each MMLU subject; first half of GSM8K',
+      threshold: jointThreshold,
+    },
+  );
+
+  // What the first half alone says about the fit settings (choose --l2/--buckets by this, never by the held-out half).
+  const oofSummary = Object.fromEntries(
+    names.map((n) => {
+      const rows = split[n].train;
+      const p = cheapestAt(
+        sweep(
+          rows,
+          rows.map((r) => oof.get(r)!),
+        ),
+        QUALITY,
+      );
+      return [
+        n,
+        {
+          auc_weak_wrong: round(
+            auc(
+              rows,
+              rows.map((r) => oof.get(r)!),
+            ),
+          ),
+          cheapest_cost_relative: p ? round(p.costRelative) : null,
+          strong_share: p ? round(p.strongShare) : null,
+        },
+      ];
+    }),
+  );
+  process.stdout.write(`first half, out-of-fold: ${JSON.stringify(oofSummary)}\n`);
+  const report: Record<string, unknown> = {};
+  for (const n of names) {
+    const { train, test } = split[n];
+    const scores = scoresOf(model, test);
+    const curve = sweep(test, scores);
+    const always = (strong: boolean) =>
+      evaluateAt(
+        test,
+        test.map(() => (strong ? 1 : 0)),
+        0.5,
+      );
+    const weakOnly = always(false);
+    // Routing at random with strong share s gives quality weakQ + s (1 - weakQ) (relative), cost linear in s.
+    const randomShare = Math.min(1, Math.max(0, (QUALITY - weakOnly.qualityRelative) / (1 - weakOnly.qualityRelative)));
+    const best = cheapestAt(curve, QUALITY);
+    const fmt = (p: ReturnType<typeof evaluateAt> | undefined) =>
+      p && {
+        threshold: Number.isFinite(p.threshold) ? round(p.threshold) : p.threshold > 0 ? 'never-strong' : 'always-strong',
+        strong_share: round(p.strongShare),
+        cost_relative: round(p.costRelative),
+        cost_cut: round(1 - p.costRelative),
+        quality_relative: round(p.qualityRelative),
+        accuracy: round(p.accuracy),
+      };
+    report[n] = {
+      rows: { train: train.length, held_out: test.length },
+      held_out_accuracy: { weak: round(weakOnly.accuracy), strong: round(always(true).accuracy), weak_relative_to_strong: round(weakOnly.qualityRelative) },
+      auc_weak_wrong: round(auc(test, scores)),
+      operating_point_joint_threshold: fmt(evaluateAt(test, scores, jointThreshold)),
+      operating_point_benchmark_threshold: fmt(evaluateAt(test, scores, perBenchThreshold[n]!)),
+      cheapest_at_quality_on_held_out_curve: fmt(best) ?? null,
+      // RouteLLM counts cost in calls to the strong model; the same curve read in that unit.
+      fewest_strong_calls_at_quality_on_held_out_curve: fmt(curve.find((p) => p.qualityRelative >= QUALITY)) ?? null,
+      random_router_at_quality: { strong_share: round(randomShare), cost_relative: round(randomShare + (1 - randomShare) * weakOnly.costRelative) },
+      curve: curve.map(fmt),
+    };
+  }
+  const result = {
+    generated_at: new Date().toISOString(),
+    command: `npm run bench:routing -- ${process.argv.slice(2).join(' ')}`,
+    models: { weak: WEAK, strong: STRONG },
+    prices_micros_per_mtok: prices,
+    quality_target: QUALITY,
+    split: SPLIT === 'file-order' ? 'first half of each benchmark file (file order)' : 'first half of each MMLU subject (supplementary; not the acceptance split)',
+    fit: { ...fit, folds: FOLDS, feature_version: model.feature_version, model_version: model.version },
+    first_half_out_of_fold: oofSummary,
+    thresholds: { joint: round(jointThreshold), per_benchmark: Object.fromEntries(Object.entries(perBenchThreshold).map(([k, v]) => [k, round(v)])) },
+    anchor: 'RouteLLM (Ong et al. 2024): 45% cost cut on MMLU, 35% on GSM8K at 95% of GPT-4 quality',
+    benchmarks: report,
+    seconds: round((Date.now() - started) / 1000, 1),
+  };
+  writeFileSync(out!, `${JSON.stringify(result, null, 2)}\n`);
+  const modelOut = flag('write-model');
+  if (modelOut) writeFileSync(modelOut, `${JSON.stringify(model)}\n`);
+
+  for (const n of names) {
+    const b = report[n] as Record<string, Record<string, unknown> | null>;
+    const line = (label: string, p: Record<string, unknown> | null | undefined) =>
+      p ? `  ${label.padEnd(34)} strong ${p.strong_share}  cost ${p.cost_relative} (cut ${p.cost_cut})  quality ${p.quality_relative}` : `  ${label}: none reaches the target`;
+    process.stdout.write(`${n} (held-out ${JSON.stringify(b.rows)}, AUC ${String(b.auc_weak_wrong)})\n`);
+    process.stdout.write(`${line('threshold from first half (joint)', b.operating_point_joint_threshold)}\n`);
+    process.stdout.write(`${line('threshold from first half (bench)', b.operating_point_benchmark_threshold)}\n`);
+    process.stdout.write(`${line(`cheapest at ${QUALITY} (held-out curve)`, b.cheapest_at_quality_on_held_out_curve)}\n`);
+    process.stdout.write(`${line(`fewest strong calls at ${QUALITY}`, b.fewest_strong_calls_at_quality_on_held_out_curve)}\n`);
+    process.stdout.write(`  random router at ${QUALITY}: ${JSON.stringify(b.random_router_at_quality)}\n`);
+  }
+  process.stdout.write(`wrote ${out}${modelOut ? ` and ${modelOut}` : ''}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
