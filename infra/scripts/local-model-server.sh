@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs llama.cpp's OpenAI-compatible server on the local model (Gemma 3 270M) in the foreground, on 127.0.0.1 and
+# LOCAL_LLM_PORT (default 8091). `exec`s the server, so the caller's pid is the server's (platform-up.sh keeps it
+# in a pid file; the e2e spec spawns it). Installs nothing: without `make install` it says what to run and exits 1.
+#   LOCAL_LLM_PORT     port (8091)
+#   LOCAL_LLM_CTX      context size of one request in tokens (8192: the catalog's context_window)
+#   LOCAL_LLM_SLOTS    requests decoded together, continuous batching (2)
+#   LOCAL_LLM_THREADS  CPU threads (2: the machine's cores)
+set -euo pipefail
+paths="$(bash "$(dirname "${BASH_SOURCE[0]}")/install-local-model.sh" --check)"
+eval "$paths"
+SLOTS="${LOCAL_LLM_SLOTS:-2}"
+CTX="${LOCAL_LLM_CTX:-8192}"
+# --alias: the name /v1/models lists and responses carry (the catalog's deployment). --ctx-size is shared by the
+# slots, hence multiplied. --metrics: Prometheus counters, which the e2e spec reads to prove the call reached this
+# server. --jinja: the chat template stored in the GGUF (Gemma's turn markers), not a built-in guess.
+exec "$LLAMA_SERVER_BIN" --model "$LOCAL_MODEL_GGUF" --alias gemma-3-270m \
+  --host 127.0.0.1 --port "${LOCAL_LLM_PORT:-8091}" \
+  --ctx-size $((CTX * SLOTS)) --parallel "$SLOTS" --threads "${LOCAL_LLM_THREADS:-2}" \
+  --jinja --metrics --no-webui
