@@ -12,6 +12,8 @@ export interface PlatformInfo {
   costLedgerUrl: string;
   evaluatorUrl: string;
   modelSimUrl: string;
+  /** Where the worker reaches the local model (llama.cpp server); e2e/local-model starts it there when needed. */
+  localModelUrl: string;
   tenantId: string;
   apiKey: string;
   freeTenantId: string;
@@ -58,6 +60,7 @@ export async function startPlatform(): Promise<void> {
     REDIS_URL: infra.REDIS_URL,
     DATABASE_URL: infra.DATABASE_URL,
     SIM_BASE_URL: `${url(10)}/v1`,
+    LOCAL_LLM_BASE_URL: `${url(11)}/v1`,
     ADMIN_TOKEN: adminToken,
     MODEL_CATALOG_PATH: join(ROOT, 'infra/catalog/models.json'),
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
@@ -69,6 +72,7 @@ export async function startPlatform(): Promise<void> {
     costLedgerUrl: url(5),
     evaluatorUrl: url(6),
     modelSimUrl: url(10),
+    localModelUrl: url(11),
     adminToken,
     ...tenants,
     pids: processes.pids(),

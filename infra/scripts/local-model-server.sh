@@ -13,8 +13,10 @@ SLOTS="${LOCAL_LLM_SLOTS:-2}"
 CTX="${LOCAL_LLM_CTX:-8192}"
 # --alias: the name /v1/models lists and responses carry (the catalog's deployment). --ctx-size is shared by the
 # slots, hence multiplied. --metrics: Prometheus counters, which the e2e spec reads to prove the call reached this
-# server. --jinja: the chat template stored in the GGUF (Gemma's turn markers), not a built-in guess.
+# server. The GGUF is the pretrained model and stores no chat template, so the server would fall back to ChatML;
+# `--chat-template gemma` is llama.cpp's built-in Gemma turn format, and needs --no-jinja (with Jinja on, the
+# word "gemma" itself is taken as the template, and every prompt renders to 3 tokens).
 exec "$LLAMA_SERVER_BIN" --model "$LOCAL_MODEL_GGUF" --alias gemma-3-270m \
   --host 127.0.0.1 --port "${LOCAL_LLM_PORT:-8091}" \
   --ctx-size $((CTX * SLOTS)) --parallel "$SLOTS" --threads "${LOCAL_LLM_THREADS:-2}" \
-  --jinja --metrics --no-webui
+  --no-jinja --chat-template gemma --metrics --no-webui
