@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Measures the local model on this machine: load time (start → /health 200), prompt and generation tokens/s
 # (llama-server's own timings: generation is the median of RUNS answers of up to MAX_TOKENS tokens, temperature 0,
-# one at a time; the prompt rate is the first answer's, the only one not served from the prompt cache), tokens per
-# CPU-second of the server (less sensitive to other load on the machine) and the server's RSS afterwards. Starts its own server on LOCAL_LLM_BENCH_PORT (default 31091) and stops it at the end.
+# one at a time; the prompt rate is the first answer's, the only one not served from the prompt cache) and the
+# server's RSS afterwards. The rates are wall-clock: on a machine shared with other work they fall with its load
+# (the load average is printed with them). Starts its own server on LOCAL_LLM_BENCH_PORT (default 31091) and stops
+# it at the end.
 # Needs the model installed (`make install`). Usage: bash infra/scripts/bench-local-model.sh [RUNS] [MAX_TOKENS]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -20,13 +22,10 @@ wait_for local-model 120 "$LOG" curl -fsS "$URL/health"
 load_ms=$((($(date +%s%N) - started_ns) / 1000000))
 
 body=$(printf '{"model":"gemma-3-270m","temperature":0,"max_tokens":%d,"messages":[{"role":"user","content":"Write a short story about a lighthouse keeper who finds a message in a bottle."}]}' "$MAX_TOKENS")
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
-cpu_before=$(cpu_ticks)
 results=()
 for _ in $(seq 1 "$RUNS"); do
   results+=("$(curl -fsS "$URL/v1/chat/completions" -H 'content-type: application/json' -d "$body")")
 done
-cpu_s=$(awk -v t=$(($(cpu_ticks) - cpu_before)) -v hz="$(getconf CLK_TCK)" 'BEGIN {print t / hz}')
 rss_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
 printf '%s\n' "${results[@]}" | node -e '
   const lines = require("fs").readFileSync(0, "utf8").trim().split("\n").map((l) => JSON.parse(l));
@@ -41,9 +40,7 @@ printf '%s\n' "${results[@]}" | node -e '
     generation_tokens_per_s: Math.round(median(t.map((x) => x.predicted_per_second)) * 10) / 10,
     // Only the first answer processes the prompt: later ones reuse it from the prompt cache of the server.
     prompt_tokens_per_s: Math.round(t[0].prompt_per_second * 10) / 10,
-    // CPU time the server spent per generated token, all answers together: on a machine shared with other work
-    // the wall-clock rates above fall with the load, this much less.
-    completion_tokens_per_cpu_s: Math.round((lines.reduce((n, r) => n + r.usage.completion_tokens, 0) / Number(process.argv[3])) * 10) / 10,
     rss_mib: Math.round(Number(process.argv[2]) / 1024),
+    load_average: require("os").loadavg().map((x) => Math.round(x * 10) / 10),
   }, null, 2));
-' "$load_ms" "$rss_kb" "$cpu_s"
+' "$load_ms" "$rss_kb"
