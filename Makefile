@@ -13,6 +13,9 @@ install:
 	bash infra/scripts/install-kafka.sh
 	bash infra/scripts/install-embedding-model.sh
 	bash infra/scripts/install-qdrant.sh
+	@# The local model's server is a one-off source build (minutes); a failure leaves the platform without it
+	@# (make up says so, the local-model e2e spec fails with the reason) instead of stopping every other step.
+	bash infra/scripts/install-local-model.sh >/dev/null || echo "[install] the local model is NOT installed (see above)"
 	@# `npm install` on the pinned lock rather than `npm ci`: this npm records only this platform's optional
 	@# binaries (@swc/core, nx) in the lock, and `npm ci` then refuses the lock as incomplete.
 	$(ENV) if [ ! -d node_modules/.bin ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm install --no-audit --no-fund; fi

@@ -13,6 +13,8 @@ export interface PlatformInfo {
   retrieverUrl: string;
   evaluatorUrl: string;
   modelSimUrl: string;
+  /** Where the worker reaches the local model (llama.cpp server); e2e/local-model starts it there when needed. */
+  localModelUrl: string;
   tenantId: string;
   apiKey: string;
   freeTenantId: string;
@@ -69,6 +71,7 @@ export async function startPlatform(): Promise<void> {
     REDIS_URL: infra.REDIS_URL,
     DATABASE_URL: infra.DATABASE_URL,
     SIM_BASE_URL: `${url(10)}/v1`,
+    LOCAL_LLM_BASE_URL: `${url(11)}/v1`,
     ADMIN_TOKEN: adminToken,
     MODEL_CATALOG_PATH: catalogPath,
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
@@ -86,6 +89,7 @@ export async function startPlatform(): Promise<void> {
     retrieverUrl: url(2),
     evaluatorUrl: url(6),
     modelSimUrl: url(10),
+    localModelUrl: url(11),
     adminToken,
     tenantId: tenants.tenantId,
     apiKey: tenants.apiKey,

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Stops the services `make up` started; each drains its in-flight Kafka work on SIGTERM.
+# Stops the services `make up` started (the local model's llama.cpp server included: every pid file of the run
+# folder); each service drains its in-flight Kafka work on SIGTERM.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 RUN="$INFRA_STATE_DIR/run"
