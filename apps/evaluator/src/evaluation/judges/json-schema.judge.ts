@@ -1,8 +1,5 @@
-import { createHash } from 'node:crypto';
-import Ajv, { type ValidateFunction } from 'ajv';
+import { SchemaValidators } from '@llm/json-schema';
 import type { JudgeVerdict } from './judge.types';
-
-const MAX_CACHED_SCHEMAS = 256;
 
 /**
  * Schema conformance of a JSON answer to the schema the caller asked for (`response_format.json_schema`), with
@@ -11,11 +8,10 @@ const MAX_CACHED_SCHEMAS = 256;
  */
 export class JsonSchemaJudge {
   static readonly NAME = 'json_schema';
-  private readonly ajv = new Ajv({ strict: false, allErrors: false });
-  private readonly validators = new Map<string, ValidateFunction | null>();
+  private readonly validators = new SchemaValidators({ allErrors: false });
 
   judge(content: string, schema: Record<string, unknown>): JudgeVerdict | undefined {
-    const validate = this.validatorFor(schema);
+    const validate = this.validators.of(schema);
     if (!validate) return undefined;
     let value: unknown;
     try {
@@ -28,20 +24,5 @@ export class JsonSchemaJudge {
     const first = validate.errors?.[0];
     const where = first ? `${first.instancePath || '/'} ${first.keyword}` : 'unknown';
     return { judge: JsonSchemaJudge.NAME, score: 0, passed: false, details: `content does not conform to the requested schema: ${where}`.slice(0, 512) };
-  }
-
-  private validatorFor(schema: Record<string, unknown>): ValidateFunction | undefined {
-    const key = createHash('sha256').update(JSON.stringify(schema)).digest('hex');
-    if (!this.validators.has(key)) {
-      if (this.validators.size >= MAX_CACHED_SCHEMAS) this.validators.delete(this.validators.keys().next().value!);
-      let compiled: ValidateFunction | null;
-      try {
-        compiled = this.ajv.compile(schema);
-      } catch {
-        compiled = null;
-      }
-      this.validators.set(key, compiled);
-    }
-    return this.validators.get(key) ?? undefined;
   }
 }

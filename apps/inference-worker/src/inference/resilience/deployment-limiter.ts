@@ -4,6 +4,7 @@ import { deploymentLimitKey, type Redis } from '@llm/redis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { InferenceError } from '../inference.errors';
 import { deploymentName } from './circuit-breakers';
+import { abortableSleep } from './abortable-sleep';
 
 export interface DeploymentLimits {
   rpm?: number;
@@ -67,7 +68,7 @@ export class DeploymentLimiter {
       if (wait.ms === 0) return this.permit(target, limits, slotKey, member, tokens);
       const now = Date.now();
       if (options.signal.aborted || now + Math.min(wait.ms, 50) > giveUpAt) return wait.cooling ? coolingDown(target, wait.ms) : saturated(target, wait.ms);
-      await sleep(Math.min(wait.ms, giveUpAt - now), options.signal);
+      await abortableSleep(Math.min(wait.ms, giveUpAt - now), options.signal);
     }
   }
 
@@ -171,16 +172,4 @@ function saturated(target: RouteTarget, waitMs: number): InferenceError {
 /** Our own avoidance, not a new observation of the deployment: it does not count against its breaker. */
 function coolingDown(target: RouteTarget, waitMs: number): InferenceError {
   return new InferenceError('DEPLOYMENT_SATURATED', `${deploymentName(target)} asked to be left alone (Retry-After)`, true, { retryAfterS: Math.max(1, Math.ceil(waitMs / 1000)) });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, ms));
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

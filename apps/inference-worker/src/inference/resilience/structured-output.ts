@@ -1,7 +1,5 @@
 import type { ChatCompletion, ChatRequestBody } from '@llm/contracts';
-import Ajv, { type ValidateFunction } from 'ajv';
-
-const MAX_COMPILED = 500;
+import { SchemaValidators } from '@llm/json-schema';
 
 /**
  * Checks json_object and json_schema answers (ajv) and builds the follow-up request that feeds the validation
@@ -9,8 +7,7 @@ const MAX_COMPILED = 500;
  * (the provider validated the schema when it accepted the request, or ignored it).
  */
 export class StructuredOutputValidator {
-  private readonly ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
-  private readonly compiled = new Map<string, ValidateFunction | null>();
+  private readonly validators = new SchemaValidators({ allErrors: true, validateSchema: false }, 500);
 
   /** Undefined when the answer is acceptable (or nothing was asked), else why it is not, for the model to read. */
   problem(body: ChatRequestBody, completion: ChatCompletion): string | undefined {
@@ -28,9 +25,9 @@ export class StructuredOutputValidator {
       return `the answer is not valid JSON (${(err as Error).message})`;
     }
     if (format.type === 'json_object') return isPlainObject(value) ? undefined : 'the answer must be a JSON object';
-    const validate = format.json_schema.schema ? this.validator(format.json_schema.schema) : undefined;
+    const validate = format.json_schema.schema ? this.validators.of(format.json_schema.schema) : undefined;
     if (!validate || validate(value)) return undefined;
-    return `the JSON does not match the schema "${format.json_schema.name}": ${this.ajv.errorsText(validate.errors, { dataVar: 'answer' })}`.slice(0, 1_000);
+    return `the JSON does not match the schema "${format.json_schema.name}": ${this.validators.errorsText(validate.errors, 'answer')}`.slice(0, 1_000);
   }
 
   /** The request again, with the rejected answer and the reason, so the model can correct itself. */
@@ -44,21 +41,6 @@ export class StructuredOutputValidator {
         { role: 'user', content: `Your previous answer was rejected: ${problem}. Answer again with only the JSON, nothing before or after it.` },
       ],
     };
-  }
-
-  private validator(schema: Record<string, unknown>): ValidateFunction | undefined {
-    const key = JSON.stringify(schema);
-    if (!this.compiled.has(key)) {
-      if (this.compiled.size >= MAX_COMPILED) this.compiled.delete(this.compiled.keys().next().value!);
-      let fn: ValidateFunction | null = null;
-      try {
-        fn = this.ajv.compile(schema);
-      } catch {
-        fn = null;
-      }
-      this.compiled.set(key, fn);
-    }
-    return this.compiled.get(key) ?? undefined;
   }
 }
 

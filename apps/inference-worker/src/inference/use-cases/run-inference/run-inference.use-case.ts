@@ -14,6 +14,7 @@ import { CallOutbox, RequestLease, type LeaseHandle, type StoredOutcome } from '
 import { GuardedCallRunner, type GuardedCallOptions } from '../../resilience/guarded-call.runner';
 import { InferencePolicies } from '../../resilience/inference-policies';
 import type { RunInferenceCommand } from './run-inference.command';
+import { abortableSleep } from '../../resilience/abortable-sleep';
 
 export type ResultSink = Pick<ResultPublisher, 'publish' | 'appendDelta' | 'appendReset'>;
 export type CallRunner = { run(spec: CallSpec, options?: GuardedCallOptions): Promise<CallOutcome> };
@@ -175,7 +176,7 @@ export class RunInferenceUseCase {
       if (stopped || !roundFailures.every((f) => f.retryable)) break;
       const next = this.policies.nextRound(round, roundFailures, notAfter);
       if (!next.retry) break;
-      await sleep(next.delayMs, hold.stop.signal);
+      await abortableSleep(next.delayMs, hold.stop.signal);
     }
     const last = failures.at(-1);
     if (last && failures.every((f) => f.retryable)) return this.lastResort(command, charged, last);
@@ -352,19 +353,6 @@ interface LeaseState {
   lost: boolean;
   /** Aborted when the lease is lost or the caller cancels: the running call stops. */
   stop: AbortController;
-}
-
-/** Waits between rounds; a cancel or a lost lease ends the wait at once (the loop then stops). */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 function leaseLost(): InferenceError {

@@ -1,0 +1,1 @@
+export { SchemaValidators } from './schema-validators';
