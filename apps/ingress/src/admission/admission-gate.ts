@@ -26,6 +26,15 @@ export class AdmissionGate {
     return this.admit.planFor(caller);
   }
 
+  /**
+   * The model tiers a plan's requests may be routed to: its tiers plus those of the models it names beyond
+   * them. Sent with the request, so routing (`auto`, task and complexity rules) can never pick a model the plan
+   * may not use even when the caller named a route.
+   */
+  allowedTiers(plan: EffectivePlan): Array<'small' | 'medium' | 'large'> {
+    return this.admit.allowedTiers(plan);
+  }
+
   /** The tier a plan's realtime work runs as (AcceptRequestCommand picks the band from it). */
   tierOf(plan: EffectivePlan): 'paid' | 'free' {
     return plan.band === 'realtime-paid' ? 'paid' : 'free';

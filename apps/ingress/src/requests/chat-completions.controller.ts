@@ -49,6 +49,7 @@ export class ChatCompletionsController {
       const plan = this.gate.plan(principal);
       const command = AcceptRequestCommand.create({
         tenantId: principal.tenantId,
+        allowedTiers: this.gate.allowedTiers(plan),
         tier: this.gate.tierOf(plan),
         mode: 'sync',
         body,

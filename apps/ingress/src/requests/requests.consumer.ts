@@ -39,6 +39,7 @@ export class RequestsConsumer {
     const plan = this.gate.plan(caller);
     const command = AcceptRequestCommand.create({
       tenantId: tenant.id,
+      allowedTiers: this.gate.allowedTiers(plan),
       tier: this.gate.tierOf(plan),
       mode: 'kafka',
       body: event.body,

@@ -32,6 +32,7 @@ export class RequestsController {
     const plan = this.gate.plan(principal);
     const command = AcceptRequestCommand.create({
       tenantId: principal.tenantId,
+      allowedTiers: this.gate.allowedTiers(plan),
       tier: this.gate.tierOf(plan),
       mode: 'async',
       body: { ...payload, stream: undefined, rag: undefined },

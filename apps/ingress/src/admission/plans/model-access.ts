@@ -27,3 +27,10 @@ export function priciestModel(catalog: Catalog, requested: string): CatalogModel
   const chain = chainFor(catalog, requested);
   return chain?.models.reduce((a, b) => (b.price_in_micros_per_mtok + b.price_out_micros_per_mtok > a.price_in_micros_per_mtok + a.price_out_micros_per_mtok ? b : a));
 }
+
+/** The tiers a plan's requests may be routed to: its tiers, plus those of the models it names beyond them. */
+export function allowedTiers(catalog: Catalog, plan: Plan): Array<'small' | 'medium' | 'large'> {
+  const tiers = new Set(plan.model_tiers);
+  for (const name of plan.models) for (const m of catalog.models) if (m.id === name || m.model === name) tiers.add(m.tier);
+  return (['small', 'medium', 'large'] as const).filter((t) => tiers.has(t));
+}

@@ -1,6 +1,6 @@
 import { parseCatalog } from '@llm/catalog';
 import { readFileSync } from 'node:fs';
-import { allowedModelNames, modelAccess, priciestModel } from './model-access';
+import { allowedModelNames, allowedTiers, modelAccess, priciestModel } from './model-access';
 import { PlanBook } from './plan-book';
 import { DEFAULT_PLANS, plansSchema } from './plan.schema';
 
@@ -50,6 +50,12 @@ describe('plans', () => {
 
   it('allows a model named by the plan beyond its tiers', () => {
     expect(modelAccess(catalog, book.resolve({ tenantId: 'acme-trial', tier: 'free' }), 'sim-large')).toEqual({ allowed: true });
+  });
+
+  it('sends the router the plan’s tiers, widened by the models it names', () => {
+    expect(allowedTiers(catalog, DEFAULT_PLANS.plans.free!)).toEqual(['small']);
+    expect(allowedTiers(catalog, book.resolve({ tenantId: 'acme-trial', tier: 'free' }))).toEqual(['small', 'large']);
+    expect(allowedTiers(catalog, DEFAULT_PLANS.plans.paid!)).toEqual(['small', 'medium', 'large']);
   });
 
   it('prices a route at its priciest model', () => {

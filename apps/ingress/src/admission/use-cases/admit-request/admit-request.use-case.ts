@@ -10,7 +10,7 @@ import { ADMISSION_SETTINGS, CATALOG, type AdmissionSettings } from '../../admis
 import { worstCase } from '../../budgets/worst-case';
 import { ConcurrencySlots, NOTHING, type Slot } from '../../concurrency/concurrency-slots';
 import { deadlineBudgetS } from '../../../config/ingress.config';
-import { modelAccess } from '../../plans/model-access';
+import { allowedTiers, modelAccess } from '../../plans/model-access';
 import { screenTexts, userTurnsText } from '../../screening/prompt-screen';
 import { PlanBook, type EffectivePlan, type PlanSubject } from '../../plans/plan-book';
 import { limitChecks } from '../../rate-limits/rate-limit-plan';
@@ -69,6 +69,10 @@ export class AdmitRequestUseCase {
 
   planFor(subject: PlanSubject): EffectivePlan {
     return this.plans.resolve(subject);
+  }
+
+  allowedTiers(plan: EffectivePlan): Array<'small' | 'medium' | 'large'> {
+    return allowedTiers(this.catalog, plan);
   }
 
   async execute(command: AdmitCommand): Promise<Admission> {

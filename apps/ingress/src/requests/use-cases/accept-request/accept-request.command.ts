@@ -24,6 +24,8 @@ export interface AcceptRequestInput {
   upstreamId?: string;
   /** `refresh` (skip the cache lookups, store the fresh answer) or `off` (neither read nor write); HTTP header `x-llm-cache`. */
   cache?: string;
+  /** The model tiers the caller's plan may use: the router never plans outside them (AdmissionGate.allowedTiers). */
+  allowedTiers?: ReadonlyArray<'small' | 'medium' | 'large'>;
 }
 
 /** A validated request to accept. The tenant comes from authentication, never from the body. */
@@ -41,6 +43,7 @@ export class AcceptRequestCommand {
     readonly feature?: string,
     readonly rag?: { collection: string; top_k: number },
     readonly cache?: Exclude<CacheDirective, 'default'>,
+    readonly allowedTiers?: ReadonlyArray<'small' | 'medium' | 'large'>,
   ) {}
 
   static create(input: AcceptRequestInput): AcceptRequestCommand {
@@ -87,6 +90,7 @@ export class AcceptRequestCommand {
       feature,
       rag?.data,
       directive,
+      input.allowedTiers,
     );
   }
 }

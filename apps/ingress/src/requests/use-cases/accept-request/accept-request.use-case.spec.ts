@@ -164,6 +164,14 @@ describe('AcceptRequestUseCase', () => {
     expect(registry.rows.get(`acme/${keyed.requestId}`)?.accepted).toBe(true);
   });
 
+  it('carries the plan’s model tiers to the router, so a route or alias can never reach a tier the plan excludes', async () => {
+    const small = await useCase.execute(AcceptRequestCommand.create(input({ tier: 'free', allowedTiers: ['small'] })));
+    const unrestricted = await useCase.execute(AcceptRequestCommand.create(input()));
+    const published = events.on(Topics.requests);
+    expect(published.find((r) => r.request_id === small.requestId)).toMatchObject({ allowed_tiers: ['small'] });
+    expect(published.find((r) => r.request_id === unrestricted.requestId)?.allowed_tiers).toBeUndefined();
+  });
+
   it('gives every priority its own time budget', async () => {
     const now = new Date('2026-11-23T10:00:00.000Z');
     expect((await useCase.execute(AcceptRequestCommand.create(input()), now)).deadlineAt).toBe('2026-11-23T10:02:00.000Z');

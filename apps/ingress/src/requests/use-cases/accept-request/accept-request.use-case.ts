@@ -86,6 +86,7 @@ export class AcceptRequestUseCase {
       body: command.body,
       rag: command.rag,
       ...(command.cache ? { cache: command.cache } : {}),
+      ...(command.allowedTiers?.length ? { allowed_tiers: [...command.allowedTiers] } : {}),
     };
 
     // Only a new id: a replay is answered from its first outcome, and a re-published one may be in the pipeline.
