@@ -50,7 +50,7 @@ describe('model-sim behaves like the servers it stands for', () => {
     expect((await (await post('/v1/chat/completions', { messages })).json()) as { model: string }).toMatchObject({ model: 'sim-small' });
     expect((await client.models.retrieve('sim-large')).id).toBe('sim-large');
     await expect(client.models.retrieve('nope')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
-    expect((await client.models.list()).data.map((m) => m.id)).toEqual(['sim-small', 'sim-large']);
+    expect((await client.models.list()).data.map((m) => m.id)).toEqual(['sim-small', 'sim-medium', 'sim-large']);
   });
 
   it('honours stop sequences and n, streamed and not', async () => {
