@@ -6,8 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PATTERN_SET_NAMES } from '../src/admission/screening/injection-patterns';
-import { screenTexts } from '../src/admission/screening/prompt-screen';
+import { PATTERN_SET_NAMES, screenTexts } from '@llm/screening';
 
 const here = resolve(__dirname.includes('/dist/') ? __dirname.replace('/dist/', '/') : __dirname);
 const promptsDir = process.argv[2] ?? resolve(here, '../../../../shared/data/user-prompts');

@@ -50,6 +50,7 @@ export class ChatCompletionsController {
       const command = AcceptRequestCommand.create({
         tenantId: principal.tenantId,
         allowedTiers: this.gate.allowedTiers(plan),
+        screening: plan.screening,
         tier: this.gate.tierOf(plan),
         mode: 'sync',
         body,

@@ -40,6 +40,7 @@ export class RequestsConsumer {
     const command = AcceptRequestCommand.create({
       tenantId: tenant.id,
       allowedTiers: this.gate.allowedTiers(plan),
+      screening: plan.screening,
       tier: this.gate.tierOf(plan),
       mode: 'kafka',
       body: event.body,

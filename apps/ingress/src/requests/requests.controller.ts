@@ -33,6 +33,7 @@ export class RequestsController {
     const command = AcceptRequestCommand.create({
       tenantId: principal.tenantId,
       allowedTiers: this.gate.allowedTiers(plan),
+      screening: plan.screening,
       tier: this.gate.tierOf(plan),
       mode: 'async',
       body: { ...payload, stream: undefined, rag: undefined },

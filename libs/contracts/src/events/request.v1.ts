@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { screeningSchema } from '../admission-plan';
 import { isoDateTime, micros, opaqueId, requestId, tenantId } from '../ids';
 import { priority } from '../priority';
 import { chatRequestBody } from './chat';
@@ -34,6 +35,8 @@ export const llmRequestV1 = z.object({
   reserved_micros: micros.optional(),
   /** Per-request cache directive: `refresh` skips the lookup and stores the fresh answer; `off` neither reads nor writes. */
   cache: cacheDirective.optional(),
+  /** The caller's plan's prompt-injection policy, applied by the retriever to retrieved context (ingress screens the user turns). */
+  screening: screeningSchema.optional(),
   /** Model tiers the caller's plan may use; the router never plans outside them (all tiers when absent). */
   allowed_tiers: z
     .array(z.enum(['small', 'medium', 'large']))

@@ -11,7 +11,7 @@ import { worstCase } from '../../budgets/worst-case';
 import { ConcurrencySlots, NOTHING, type Slot } from '../../concurrency/concurrency-slots';
 import { deadlineBudgetS } from '../../../config/ingress.config';
 import { allowedTiers, modelAccess } from '../../plans/model-access';
-import { screenTexts, userTurnsText } from '../../screening/prompt-screen';
+import { screenTexts, userTurnsText } from '@llm/screening';
 import { PlanBook, type EffectivePlan, type PlanSubject } from '../../plans/plan-book';
 import { limitChecks } from '../../rate-limits/rate-limit-plan';
 import { RateLimits } from '../../rate-limits/rate-limits';

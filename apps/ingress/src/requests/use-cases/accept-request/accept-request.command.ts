@@ -1,6 +1,18 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '@llm/cache-key';
-import { cacheDirective, chatRequestBody, opaqueId, ragOptions, type CacheDirective, type ChatRequestBody, type Priority, type RequestMode } from '@llm/contracts';
+import {
+  cacheDirective,
+  chatRequestBody,
+  opaqueId,
+  ragOptions,
+  type CacheDirective,
+  type ChatRequestBody,
+  type LlmRequestV1,
+  type Priority,
+  type RequestMode,
+} from '@llm/contracts';
+
+type ScreeningPolicy = NonNullable<LlmRequestV1['screening']>;
 import { summarizeIssues } from '@llm/config';
 import { RequestIds } from '../../identity/request-ids';
 import { RequestError } from '../../requests.errors';
@@ -26,6 +38,8 @@ export interface AcceptRequestInput {
   cache?: string;
   /** The model tiers the caller's plan may use: the router never plans outside them (AdmissionGate.allowedTiers). */
   allowedTiers?: ReadonlyArray<'small' | 'medium' | 'large'>;
+  /** The plan's prompt-injection policy, for the retriever to apply to retrieved context. */
+  screening?: ScreeningPolicy;
 }
 
 /** A validated request to accept. The tenant comes from authentication, never from the body. */
@@ -44,6 +58,7 @@ export class AcceptRequestCommand {
     readonly rag?: { collection: string; top_k: number },
     readonly cache?: Exclude<CacheDirective, 'default'>,
     readonly allowedTiers?: ReadonlyArray<'small' | 'medium' | 'large'>,
+    readonly screening?: ScreeningPolicy,
   ) {}
 
   static create(input: AcceptRequestInput): AcceptRequestCommand {
@@ -91,6 +106,7 @@ export class AcceptRequestCommand {
       rag?.data,
       directive,
       input.allowedTiers,
+      input.screening,
     );
   }
 }

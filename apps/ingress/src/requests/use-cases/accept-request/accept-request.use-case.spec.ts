@@ -172,6 +172,15 @@ describe('AcceptRequestUseCase', () => {
     expect(published.find((r) => r.request_id === unrestricted.requestId)?.allowed_tiers).toBeUndefined();
   });
 
+  it('carries the plan’s screening policy with a RAG request, for the retriever to screen what it retrieves', async () => {
+    const screening = { pattern_set: 'strict' as const, action: 'block' as const };
+    const rag = await useCase.execute(AcceptRequestCommand.create(input({ screening, rag: { collection: 'docs', top_k: 3 } })));
+    const plain = await useCase.execute(AcceptRequestCommand.create(input({ screening })));
+    const published = events.on(Topics.requests);
+    expect(published.find((r) => r.request_id === rag.requestId)?.screening).toEqual(screening);
+    expect(published.find((r) => r.request_id === plain.requestId)?.screening).toBeUndefined();
+  });
+
   it('gives every priority its own time budget', async () => {
     const now = new Date('2026-11-23T10:00:00.000Z');
     expect((await useCase.execute(AcceptRequestCommand.create(input()), now)).deadlineAt).toBe('2026-11-23T10:02:00.000Z');

@@ -87,6 +87,8 @@ export class AcceptRequestUseCase {
       rag: command.rag,
       ...(command.cache ? { cache: command.cache } : {}),
       ...(command.allowedTiers?.length ? { allowed_tiers: [...command.allowedTiers] } : {}),
+      // Only what the retriever needs to screen retrieved context: a request without RAG carries none.
+      ...(command.screening && command.rag ? { screening: command.screening } : {}),
     };
 
     // Only a new id: a replay is answered from its first outcome, and a re-published one may be in the pipeline.
