@@ -74,8 +74,10 @@ const target = (id: string): RouteTarget => {
     ...(m.price_cached_in_micros_per_mtok !== undefined ? { price_cached_in_micros_per_mtok: m.price_cached_in_micros_per_mtok } : {}),
     price_out_micros_per_mtok: m.price_out_micros_per_mtok,
     timeout_ms: 10_000,
-    first_token_timeout_ms: 400,
-    idle_timeout_ms: 400,
+    // Short limits are for the stalling provider under test; the healthy one gets room, or a loaded CI machine
+    // turns its slow first token into a spurious failure (a call billed, no usage).
+    first_token_timeout_ms: id === 'good' ? 5_000 : 400,
+    idle_timeout_ms: id === 'good' ? 5_000 : 400,
   };
 };
 
