@@ -25,6 +25,11 @@ describe('parseOptions', () => {
     expect(o).toMatchObject({ rates: [10, 20], durationS: 3, systems: ['direct', 'platform-hit'], out: '/tmp/x.json' });
   });
 
+  it('--connections picks the closed-loop levels, and refuses a level that is not a positive integer', () => {
+    expect(parseOptions(['--connections', '16,64'], {}).closedConnections).toEqual([16, 64]);
+    expect(() => parseOptions(['--connections', '0'], {})).toThrow(/--connections: 0/);
+  });
+
   it('falls back to the environment when no flag is given', () => {
     expect(parseOptions([], { BENCH_RATES: ['5', '7'], BENCH_SCENARIO: ['priority'] })).toMatchObject({ rates: [5, 7], scenarios: ['priority'] });
   });

@@ -37,6 +37,8 @@ export const benchEnvSchema = kafkaSchema.extend({
   BENCH_BASE_PORT: positiveInt(31_000),
   BENCH_CACHE_DIR: z.string().default(join(homedir(), '.cache/llm-platform/bench')),
   BENCH_LOG_LEVEL: z.string().default('info'),
+  /** Extra node flags for the services the bench starts, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them under load. */
+  BENCH_NODE_ARGS: z.string().optional(),
   BENCH_RATES: csv.optional(),
   BENCH_DURATION_S: z.coerce.number().positive().optional(),
   BENCH_SYSTEMS: csv.optional(),
@@ -84,7 +86,7 @@ export function parseOptions(
     else if (arg === '--quick' || arg === '--help') flags.set(arg.slice(2), 'true');
     else flags.set(arg.slice(2), argv[++i] ?? '');
   }
-  const known = new Set(['quick', 'help', 'rates', 'duration', 'systems', 'topology', 'scenario', 'out', 'trace']);
+  const known = new Set(['quick', 'help', 'rates', 'duration', 'systems', 'topology', 'scenario', 'out', 'trace', 'connections']);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown flag --${k}`);
   const list = (flag: string, fromEnv?: string[]) =>
     flags.has(flag)
@@ -111,7 +113,11 @@ export function parseOptions(
     quick,
     rates,
     durationS,
-    closedConnections: quick ? [1, 16] : [1, 16, 64],
+    closedConnections: (list('connections') ?? (quick ? ['1', '16'] : ['1', '16', '64'])).map((c) => {
+      const n = Number(c);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--connections: ${c} is not a positive integer`);
+      return n;
+    }),
     systems,
     topologies,
     scenarios,
@@ -137,4 +143,4 @@ function oneOf<T extends string>(flag: string, values: string[], allowed: readon
 export const loadBenchEnv = (): BenchEnv => loadConfig(benchEnvSchema);
 
 export const USAGE = `npm run bench:pipeline -- [--quick] [--rates 50,100,...] [--duration S] [--systems ${ALL_SYSTEMS.join(',')}]
-    [--topology 1x1,2x2] [--scenario ${ALL_SCENARIOS.join(',')}] [--out FILE.json] [--trace conv|code|FILE.csv]`;
+    [--topology 1x1,2x2] [--scenario ${ALL_SCENARIOS.join(',')}] [--connections 1,16,64] [--out FILE.json] [--trace conv|code|FILE.csv]`;

@@ -109,7 +109,7 @@ export class BenchSystems {
     await this.launcher.start({
       name: instance ? `${service}-${instance}` : service,
       command: process.execPath,
-      args: [main],
+      args: [...(this.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []), main],
       cwd: ROOT,
       env: { ...this.serviceEnv(), HTTP_PORT: String(port) },
       healthUrl: `http://127.0.0.1:${port}/health`,
