@@ -44,7 +44,17 @@ describe('the whole platform, end to end', () => {
     return rows;
   }
 
-  it('answers through ingress → Kafka → cache → router → worker → model-sim → results, charges once, then serves the repeat from cache for free', async () => {
+  /** A counter's value on a service's /metrics (0 when not yet counted). */
+  async function counter(url: string, series: string): Promise<number> {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(series));
+    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  }
+
+  it('answers through ingress → Kafka → router → worker → model-sim → results, charges once, then serves the repeat from cache for free', async () => {
+    // With no semantic lookup running, a miss at ingress's exact lookup skips the cache stage (ADR 0018).
+    const cacheMisses = () => counter(p.cacheUrl, 'cache_exact_lookups_total{outcome="miss"');
+    const missesBefore = await cacheMisses();
     const body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming = {
       model: 'auto',
       messages: [
@@ -60,6 +70,7 @@ describe('the whole platform, end to end', () => {
     expect(first.data.choices[0]!.message.content).toMatch(/\S/);
     expect(first.data.model).toBe('sim-small');
     expect(first.data.usage!.completion_tokens).toBeGreaterThan(0);
+    expect(await cacheMisses()).toBe(missesBefore);
 
     const charged = await waitFor(async () => ((await usageRows(requestId)).length > 0 ? usageRows(requestId) : undefined), { what: 'the usage row', timeoutMs: 30_000 });
     expect(charged).toHaveLength(1);

@@ -9,6 +9,7 @@ import { alive, ROOT, ServiceProcesses } from './service-processes';
 /** What the e2e specs need to reach the running platform. */
 export interface PlatformInfo {
   ingressUrl: string;
+  cacheUrl: string;
   costLedgerUrl: string;
   retrieverUrl: string;
   evaluatorUrl: string;
@@ -85,6 +86,7 @@ export async function startPlatform(): Promise<void> {
   await processes.startAll();
   const info: PlatformInfo = {
     ingressUrl: url(0),
+    cacheUrl: url(1),
     costLedgerUrl: url(5),
     retrieverUrl: url(2),
     evaluatorUrl: url(6),

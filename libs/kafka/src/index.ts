@@ -8,7 +8,7 @@ export { createKafkaClient, kafkaSecurity } from './client';
 export { BandLagReader, type BandLag } from './admin/band-lag';
 export { ensureTopics, MAX_MESSAGE_BYTES, plannedTopics, SINGLE_BROKER, type TopicDurability, type TopicPlan } from './admin/ensure-topics';
 export { KafkaError, type KafkaErrorCode } from './kafka.errors';
-export type { DeadLetterEvent, DeadLetterHandler, KafkaConnectionOptions, KafkaConsumerOptions } from './kafka.options';
+export type { DeadLetterEvent, DeadLetterHandler, KafkaConnectionOptions, KafkaConsumerOptions, MessagePrefilter } from './kafka.options';
 export { EventPublisher, type PublishOptions } from './producer/event-publisher';
 export { KafkaEventPublisher, type RawMessage } from './producer/kafka-event.publisher';
 export { BulkProducer } from './bulk/bulk-producer';

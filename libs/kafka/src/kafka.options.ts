@@ -58,7 +58,16 @@ export interface KafkaConsumerOptions extends KafkaConnectionOptions {
   realtimeWindowMs?: number;
   /** Group session timeout (default KAFKA_TIMING_DEFAULTS, 10 s); tests use the broker minimum. */
   sessionTimeoutMs?: number;
+  /** Per topic: which messages the handler wants, judged before they are decoded (see MessagePrefilter). */
+  prefilters?: Partial<Record<TopicName, MessagePrefilter>>;
 }
+
+/**
+ * Decides from a message's key and headers alone whether its handler wants it. A message it refuses is
+ * committed without being parsed, validated or handled: for a consumer that acts on a sample of a topic (the
+ * evaluator), so the rest costs it no more than the fetch.
+ */
+export type MessagePrefilter = (message: { key: string | null; headers: Readonly<Record<string, string>> }) => boolean;
 
 export interface DeadLetterEvent {
   topic: TopicName;

@@ -11,3 +11,10 @@ export const API_KEY_REVOCATIONS_CHANNEL = 'platform:auth:api-key-revoked';
  * ADMISSION_PLANS_REFRESH_MS.
  */
 export const ADMISSION_PLANS_CHANNEL = 'platform:admission:plans-changed';
+
+/**
+ * Keys (not channels) by which the cache service announces its stage to ingress (libs/cache-key, cache-stage.ts):
+ * that a cache instance is running, and that one runs the semantic lookup. Not tenant-prefixed, but per pipeline
+ * (Kafka topic prefix): pipelines sharing one Redis have cache stages of their own.
+ */
+export const cacheStageKeys = (topicPrefix: string) => ({ alive: `platform:cache:stage-alive:${topicPrefix}`, semantic: `platform:cache:semantic-on:${topicPrefix}` });

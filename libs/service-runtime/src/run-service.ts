@@ -3,7 +3,8 @@ import { Module, type DynamicModule, type INestApplication, type Type } from '@n
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { KafkaConfig } from '@llm/config';
-import { createKafkaClient, KafkaPublisherModule, KafkaTransport, kafkaSecurity, type DeadLetterHandler } from '@llm/kafka';
+import type { TopicName } from '@llm/contracts';
+import { createKafkaClient, KafkaPublisherModule, KafkaTransport, kafkaSecurity, type DeadLetterHandler, type MessagePrefilter } from '@llm/kafka';
 import { createLogger, HealthRegistry, initTracing, MetricsRegistry, type Logger } from '@llm/telemetry';
 import type { HttpStatusMapper } from './http-error';
 import { HttpExceptionFilter } from './http-exception.filter';
@@ -39,6 +40,8 @@ export interface ServiceDefinition {
   logger?: Logger;
   /** Built from the app once it exists: what to do after a message was dead-lettered (see finishDeadLettered). */
   onDeadLetter?: (app: INestApplication) => DeadLetterHandler;
+  /** Built from the app once it exists: per topic, which messages the handlers want before they are decoded. */
+  prefilters?: (app: INestApplication) => Partial<Record<TopicName, MessagePrefilter>>;
   /**
    * How the process ends after a fatal fault (a Kafka consumer that crashed and will not restart), once the
    * app has closed. Default: process.exit. Tests pass their own.
@@ -124,6 +127,7 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
       sessionTimeoutMs: k.KAFKA_SESSION_TIMEOUT_MS,
       retrySecret: k.KAFKA_RETRY_SECRET,
       onDeadLetter: def.onDeadLetter?.(app),
+      prefilters: def.prefilters?.(app),
       // A consumer that will not restart leaves the service consuming nothing: go unhealthy, close, exit non-zero.
       onFatal: (err) => {
         logger.fatal({ err }, 'kafka consumer is dead; shutting down');

@@ -5,6 +5,7 @@ import { ResultStreamModule } from '@llm/result-stream';
 import type { Logger } from '@llm/telemetry';
 import { CACHE_CONFIG, type CacheConfig } from '../config/cache.config';
 import { SemanticCacheModule } from '../semantic-cache/semantic-cache.module';
+import { CacheStageAnnouncement } from './cache-stage.announcement';
 import { ExactCachePurgeConsumer } from './exact-cache-purge.consumer';
 import { ExactCacheConsumer } from './exact-cache.consumer';
 import { ExactCacheRepository } from './exact-cache.repository';
@@ -30,6 +31,7 @@ export class ExactCacheModule {
         { provide: CACHE_CONFIG, useValue: config },
         { provide: ExactCacheReader, inject: [REDIS], useFactory: (redis: Redis) => new ExactCacheReader(redis, { cacheSampled: config.EXACT_CACHE_SAMPLED }) },
         ExactCacheRepository,
+        CacheStageAnnouncement,
         ...USE_CASES,
       ],
     };

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DEFAULT_CACHE_POLICY, ExactCacheReader } from '@llm/cache-key';
 import type { Catalog } from '@llm/catalog';
+import { DeploymentHealth } from '@llm/deployment-health';
 import { REDIS, RedisModule, type Redis } from '@llm/redis';
 import { ResultStreamModule } from '@llm/result-stream';
 import { MetricsRegistry, type Logger } from '@llm/telemetry';
@@ -58,6 +59,7 @@ export class InferenceModule {
                 batchConcurrencyShare: config.INFERENCE_BATCH_CONCURRENCY_SHARE,
               }),
               { defaultOutputTokens: config.INFERENCE_TPM_DEFAULT_OUTPUT_TOKENS, cooldownMinRetryAfterS: config.INFERENCE_COOLDOWN_MIN_RETRY_AFTER_S },
+              new DeploymentHealth(redis),
             );
           },
         },

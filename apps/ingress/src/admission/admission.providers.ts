@@ -31,8 +31,11 @@ export function admissionProviders(config: IngressConfig): Provider[] {
         new LoadShedder(
           new BandLagReader(
             { ...kafkaSecurity(config), brokers: config.KAFKA_BROKERS, clientId: 'ingress-lag', logger, topicPrefix: config.KAFKA_TOPIC_PREFIX },
-            Topics.requests,
-            config.SHED_GROUP_ID,
+            // Misses skip the cache stage when it has nothing to add (ADR 0018): their backlog is the router's.
+            [
+              { topic: Topics.requests, groupId: config.SHED_GROUP_ID },
+              { topic: Topics.route, groupId: config.SHED_ROUTE_GROUP_ID },
+            ],
           ),
           {
             thresholds: { batch: config.SHED_LAG_BATCH, realtimeFree: config.SHED_LAG_REALTIME_FREE, realtimePaid: config.SHED_LAG_REALTIME_PAID },

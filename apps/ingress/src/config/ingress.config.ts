@@ -36,6 +36,11 @@ export const ingressConfigSchema = serviceSchema
      * through Kafka to the cache service. false sends every request the long way.
      */
     EXACT_CACHE_FAST_PATH: bool(true),
+    /**
+     * After a fast-path miss, publish straight to retrieval or routing while the cache service announces that it
+     * runs no semantic lookup (ADR 0018): one Kafka hop fewer. false always goes through the cache stage.
+     */
+    CACHE_STAGE_SKIP: bool(true),
     /** The cache service's temperature policy (its EXACT_CACHE_SAMPLED); set both alike. */
     EXACT_CACHE_SAMPLED: bool(false),
     /** The router's model catalog: ingress judges model access and lists /v1/models with it. */
@@ -54,6 +59,8 @@ export const ingressConfigSchema = serviceSchema
     CONCURRENCY_SLOT_GRACE_MS: positiveInt(10_000),
     /** Consumer group whose lag on llm.requests.v1 measures the backlog (the cache service, its first consumer). */
     SHED_GROUP_ID: z.string().min(1).default('cache'),
+    /** The router's group: its backlog on llm.route.v1 counts too (misses that skipped the cache stage wait there). */
+    SHED_ROUTE_GROUP_ID: z.string().min(1).default('router'),
     /** Backlog (messages) past which new batch work is refused; 0 = never. */
     SHED_LAG_BATCH: nonNegativeInt(200_000),
     /** Backlog of the realtime bands past which realtime-free work is refused; 0 = never. */

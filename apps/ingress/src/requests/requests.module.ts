@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ExactCacheReader } from '@llm/cache-key';
+import { CacheStageView, ExactCacheReader } from '@llm/cache-key';
 import { DbModule } from '@llm/db';
 import { REDIS, RedisModule, type Redis } from '@llm/redis';
 import { ResultStreamModule } from '@llm/result-stream';
@@ -42,6 +42,7 @@ export class RequestsModule {
         { provide: ExactCacheReader, inject: [REDIS], useFactory: (redis: Redis) => new ExactCacheReader(redis, { cacheSampled: config.EXACT_CACHE_SAMPLED }) },
         CacheHitRecorder,
         ExactCacheFastPath,
+        { provide: CacheStageView, inject: [REDIS], useFactory: (redis: Redis) => new CacheStageView(redis, config.KAFKA_TOPIC_PREFIX) },
         ...tenantAuthProviders(config),
         ...USE_CASES,
         ...admissionProviders(config),

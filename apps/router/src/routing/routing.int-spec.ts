@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { Controller, Module } from '@nestjs/common';
 import { BudgetStore } from '@llm/budgets';
 import { parseConfig } from '@llm/config';
-import { Topics, type InferenceRequestV1, type RouteRequestV1, type UsageV1 } from '@llm/contracts';
+import { Topics, type InferenceRequestV1, type RouteRequestV1 } from '@llm/contracts';
+import { DeploymentHealth } from '@llm/deployment-health';
 import { createKafkaClient, KafkaEventPublisher, OnTopic } from '@llm/kafka';
-import { deploymentStatsKey, REDIS, TenantKeys, type Redis } from '@llm/redis';
+import { REDIS, TenantKeys, type Redis } from '@llm/redis';
 import { ResultStreamReader } from '@llm/result-stream';
 import { runService, type RunningService } from '@llm/service-runtime';
 import { MetricsRegistry } from '@llm/telemetry';
@@ -226,27 +227,12 @@ describe('router (Kafka + Redis): composed policies through its consumer', () =>
   it('health: failing deployments go last; when all are down the cached answer is served, else the degradation message', async () => {
     const t = tenant('sick');
     const at = new Date();
-    const failure = (model: string): UsageV1 => ({
-      request_id: randomUUID(),
-      call_id: 'c1',
-      attempt: 1,
-      tenant_id: t,
-      model,
-      provider: 'sim',
-      source: 'model',
-      status: 'failed',
-      tokens_in: 1,
-      tokens_cached_in: 0,
-      tokens_out: 0,
-      tokens_estimated: false,
-      cost_micros: 0,
-      latency_ms: 1,
-      occurred_at: at.toISOString(),
-    });
-    for (let i = 0; i < 3; i++) await publisher.publish(Topics.usage, failure(id('small-a')));
-    // The failures are counted in the minute they occurred (the snapshot sums it with the next one).
-    const statsKey = (dep: string) => deploymentStatsKey(dep, Math.floor(at.getTime() / 60_000));
-    await waitFor(async () => (Number(await redis.hget(statsKey(id('small-a')), 'errors')) >= 3 ? true : undefined), { what: 'three recorded failures' });
+    // The workers count each call they make in the shared deployment health; three failed calls on small-a:
+    const health = new DeploymentHealth(redis);
+    const fail = async (dep: string) => {
+      for (let i = 0; i < 3; i++) await health.recordOutcome(id(dep), false, at);
+    };
+    await fail('small-a');
 
     const one = route(t, 'hello', { feature: 'intent' });
     await send(one);
@@ -254,8 +240,7 @@ describe('router (Kafka + Redis): composed policies through its consumer', () =>
     expect(p.targets[0]).toMatchObject({ model: id('small-b'), role: 'primary' });
     expect(p.targets.at(-1)!.model).toBe(id('small-a'));
 
-    for (const dep of ['small-b', 'medium', 'large']) for (let i = 0; i < 3; i++) await publisher.publish(Topics.usage, failure(id(dep)));
-    await waitFor(async () => (Number(await redis.hget(statsKey(id('large')), 'errors')) >= 3 ? true : undefined), { what: 'every deployment failing' });
+    for (const dep of ['small-b', 'medium', 'large']) await fail(dep);
 
     const key = randomBytes(32).toString('hex');
     await redis.set(new TenantKeys(t).exactCache(key), JSON.stringify(chatCompletion('a stored answer', { model: id('small-a') })));

@@ -14,7 +14,11 @@ export class ConsumerMetrics {
     registry: MetricsRegistry,
     private readonly group: string,
   ) {
-    this.processedTotal = registry.counter('kafka_messages_processed_total', 'Messages handled, by outcome (ok, retried, dlq)', ['group', 'topic', 'outcome']);
+    this.processedTotal = registry.counter('kafka_messages_processed_total', 'Messages handled, by outcome (ok, retried, dlq; skipped: refused by the topic prefilter unread)', [
+      'group',
+      'topic',
+      'outcome',
+    ]);
     this.duration = registry.histogram('kafka_handler_duration_seconds', 'Handler time per message', ['group', 'topic'], LATENCY_BUCKETS_S);
     this.lagGauge = registry.gauge('kafka_consumer_lag', 'High watermark minus committed offset', ['group', 'topic', 'partition']);
     this.priorityPauses = registry.counter('kafka_priority_pauses_total', 'Partitions paused because a higher band had a backlog', ['topic']);

@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { trace } from '@opentelemetry/api';
 import { dlqTopic, Headers, Topics, type LlmRequestV1, type Priority } from '@llm/contracts';
 import { DomainError } from '@llm/errors';
-import { initTracing, withSpan } from '@llm/telemetry';
+import { initTracing, MetricsRegistry, withSpan } from '@llm/telemetry';
 import { committedOffset, createTopics, llmRequest, quietLogger, testInfra, uniquePrefix, waitFor } from '@llm/testing';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { createKafkaClient } from '../client';
@@ -265,6 +265,27 @@ describe('KafkaTransport on the real broker', () => {
       expect(batchConcurrency.quiet).toBeGreaterThan(2);
       expect(batchConcurrency.duringRealtime).toBeLessThanOrEqual(2);
       expect(new Set(seen.map((x) => x.requestId)).size).toBe(flood.length + realtime.length);
+    });
+
+    it('commits what a topic prefilter refuses without reading it, and hands the rest to the handler', async () => {
+      const metrics = new MetricsRegistry('kafka-int', { defaultMetrics: false });
+      const groupId = `it-prefilter-${randomUUID()}`;
+      app = await startConsumer({ topicPrefix: prefix, groupId, metrics, prefilters: { [Topics.requests]: ({ key }) => key !== 'it-skip' } });
+      const topic = `${prefix}${Topics.requests}`;
+      const kept = [request({ tenant_id: 'it-keep' }), request({ tenant_id: 'it-keep' })];
+      const skipped = request({ tenant_id: 'it-skip' });
+      const raw = (r: LlmRequestV1) => ({ topic, partition: 8, key: r.tenant_id, value: JSON.stringify(r), headers: { [Headers.requestId]: r.request_id } });
+      await publisher.send(raw(kept[0]!));
+      await publisher.send(raw(skipped));
+      // Not even valid JSON: read, it would be dead-lettered; refused unread, it is simply committed.
+      await publisher.send({ topic, partition: 8, key: 'it-skip', value: '{"not json', headers: {} });
+      await publisher.send(raw(kept[1]!));
+
+      await waitFor(async () => ((await committedOffset(groupId, topic, 8)) === 4 ? true : undefined), { what: 'the commit past all four' });
+      expect(seen.map((x) => x.requestId).sort()).toEqual(kept.map((r) => r.request_id).sort());
+      const processed = (await metrics.render()).split('\n').filter((l) => l.startsWith('kafka_messages_processed_total'));
+      expect(processed).toEqual(expect.arrayContaining([expect.stringMatching(/outcome="skipped".* 2$/), expect.stringMatching(/outcome="ok".* 2$/)]));
+      expect(processed.some((l) => l.includes('outcome="dlq"'))).toBe(false);
     });
 
     it('processes a partition concurrently but commits only up to the lowest unfinished message', async () => {

@@ -323,6 +323,12 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
   private async run(state: PartitionState, message: KafkaMessage): Promise<void> {
     const offset = Number(message.offset);
     const headers = decodeHeaders(message.headers);
+    const wanted = this.options.prefilters?.[state.logical];
+    if (wanted && !wanted({ key: message.key?.toString('utf8') ?? null, headers })) {
+      this.metrics?.processed(state.logical, 'skipped', 0);
+      this.finish(state, offset);
+      return;
+    }
     const retry = verifiedRetry(this.deps.retrySecret, state.logical, message.value, headers);
     const delay = Math.min(retry.retryAt - Date.now(), MAX_RETRY_DELAY_MS);
     // Handed back (revoked, stopping): the offset stays uncommitted and is redelivered.

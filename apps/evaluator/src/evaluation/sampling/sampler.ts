@@ -21,6 +21,19 @@ export class Sampler {
     return (feature !== undefined ? rates[`${tenantId}/${feature}`] : undefined) ?? rates[tenantId] ?? this.settings.defaultRate;
   }
 
+  /**
+   * False only when no feature of the tenant could sample this request id: decided before a message's body is
+   * read (the feature is inside it), so the evaluator skips most of llm.inference.v1 unread.
+   */
+  mayBeSampled(tenantId: string, requestId: string): boolean {
+    if (this.settings.excludedTenants.includes(tenantId)) return false;
+    let rate = this.settings.rates[tenantId] ?? this.settings.defaultRate;
+    const prefix = `${tenantId}/`;
+    for (const [scope, r] of Object.entries(this.settings.rates)) if (scope.startsWith(prefix)) rate = Math.max(rate, r);
+    if (rate <= 0) return false;
+    return rate >= 1 || unitHash(requestId) < rate;
+  }
+
   isSampled(tenantId: string, feature: string | undefined, requestId: string): boolean {
     const rate = this.rateFor(tenantId, feature);
     if (rate <= 0) return false;

@@ -1,8 +1,18 @@
+import type { DeploymentHealth } from '@llm/deployment-health';
 import type { CallOutcome, CallSpec } from '../calls/provider-call.runner';
 import type { CircuitBreakers } from './circuit-breakers';
 import type { DeploymentLimiter } from './deployment-limiter';
 
 type Runner = { run(spec: CallSpec): Promise<CallOutcome> };
+
+/** Failures that say something about the deployment (not about the request, the caller or the clock). */
+const DEPLOYMENT_FAULTS: ReadonlySet<string> = new Set([
+  'PROVIDER_UNAVAILABLE',
+  'PROVIDER_TIMEOUT',
+  'PROVIDER_RATE_LIMITED',
+  'PROVIDER_INVALID_RESPONSE',
+  'PROVIDER_MISCONFIGURED',
+]);
 
 export interface GuardedCallOptions {
   batch: boolean;
@@ -24,7 +34,8 @@ export interface GuardSettings {
 /**
  * A provider call behind its deployment's circuit breaker and shared limits: an open breaker or a saturated
  * deployment answers at once (notCalled) so the request moves to its next target, and a 429 with a long
- * Retry-After cools the deployment down for every worker.
+ * Retry-After cools the deployment down for every worker. Each call made is counted in the deployment's shared
+ * health (libs/deployment-health), which the routers balance on.
  */
 export class GuardedCallRunner {
   constructor(
@@ -32,6 +43,7 @@ export class GuardedCallRunner {
     private readonly breakers: CircuitBreakers,
     private readonly limiter: DeploymentLimiter,
     private readonly settings: GuardSettings,
+    private readonly health?: Pick<DeploymentHealth, 'recordOutcome'>,
   ) {}
 
   async run(spec: CallSpec, options: GuardedCallOptions = { batch: false }): Promise<CallOutcome> {
@@ -55,7 +67,18 @@ export class GuardedCallRunner {
       await permit.release(used);
       const retryAfterS = outcome && !outcome.ok && outcome.error.code === 'PROVIDER_RATE_LIMITED' ? outcome.error.retryAfterS : undefined;
       if (retryAfterS !== undefined && retryAfterS >= this.settings.cooldownMinRetryAfterS) await this.limiter.cooldown(spec.target, retryAfterS);
+      if (outcome) this.countHealth(spec, outcome);
     }
+  }
+
+  /**
+   * Not awaited, and a failed write is dropped: the signal is approximate by nature, and the caller's answer must
+   * not wait on it. A cancelled call, or one refused for the request's own fault, says nothing about the deployment.
+   */
+  private countHealth(spec: CallSpec, outcome: CallOutcome): void {
+    if (!this.health) return;
+    if (!outcome.ok && (outcome.cancelled || !DEPLOYMENT_FAULTS.has(outcome.error.code))) return;
+    void this.health.recordOutcome(spec.target.model, outcome.ok).catch(() => undefined);
   }
 }
 

@@ -3,6 +3,8 @@ import { chatCompletion } from '@llm/testing';
 import type { CallOutcome } from '../calls/provider-call.runner';
 import { InferenceError } from '../inference.errors';
 import { CircuitBreakers } from './circuit-breakers';
+import type { DeploymentLimiter } from './deployment-limiter';
+import { GuardedCallRunner } from './guarded-call.runner';
 import { fullJitterMs, RetryBudget } from './retry-policy';
 import { StructuredOutputValidator } from './structured-output';
 
@@ -73,6 +75,56 @@ describe('CircuitBreakers', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+});
+
+describe('GuardedCallRunner', () => {
+  const openLimiter = { acquire: async () => ({ release: async () => undefined }), cooldown: async () => undefined } as unknown as DeploymentLimiter;
+  const spec = {
+    target,
+    body: { model: 'm', messages: [{ role: 'user' as const, content: 'hi' }] },
+    stream: false,
+    callId: 't/r/c1',
+    onDelta: async () => undefined,
+    stop: new AbortController().signal,
+  };
+
+  it('counts every call it made in the deployment health, an error only when the deployment is at fault', async () => {
+    const recorded: [string, boolean][] = [];
+    const health = { recordOutcome: async (id: string, okay: boolean) => void recorded.push([id, okay]) };
+    const outcomes: CallOutcome[] = [
+      ok,
+      failed('PROVIDER_RATE_LIMITED'),
+      failed('PROVIDER_REJECTED'),
+      { ...(failed('PROVIDER_RATE_LIMITED') as Extract<CallOutcome, { ok: false }>), cancelled: true },
+    ];
+    const runner = new GuardedCallRunner(
+      { run: async () => outcomes.shift()! },
+      new CircuitBreakers({ threshold: 0.5, windowMs: 60_000, minCalls: 100, halfOpenMs: 60_000 }),
+      openLimiter,
+      { defaultOutputTokens: 16, cooldownMinRetryAfterS: 5 },
+      health,
+    );
+    for (let i = 0; i < 4; i++) await runner.run(spec);
+    // The request's own fault (rejected) and a cancelled call say nothing about the deployment.
+    expect(recorded).toEqual([
+      ['m', true],
+      ['m', false],
+    ]);
+  });
+
+  it('counts nothing for a call it never made (no room at the deployment)', async () => {
+    const recorded: boolean[] = [];
+    const saturated = { acquire: async () => new InferenceError('DEPLOYMENT_SATURATED', 'full', true), cooldown: async () => undefined } as unknown as DeploymentLimiter;
+    const runner = new GuardedCallRunner(
+      { run: async () => ok },
+      new CircuitBreakers({ threshold: 0.5, windowMs: 60_000, minCalls: 100, halfOpenMs: 60_000 }),
+      saturated,
+      { defaultOutputTokens: 16, cooldownMinRetryAfterS: 5 },
+      { recordOutcome: async (_id: string, okay: boolean) => void recorded.push(okay) },
+    );
+    expect(await runner.run(spec)).toMatchObject({ ok: false, notCalled: true });
+    expect(recorded).toEqual([]);
   });
 });
 

@@ -101,6 +101,21 @@ describe('ExactCacheFastPath', () => {
     expect(events.events).toEqual([]);
   });
 
+  it('says where a definite miss is keyed, as the cache service would forward it, and claims no miss it did not look up', async () => {
+    const key = exactCacheKey('acme', { ...question, messages: [{ role: 'user', content: 'new' }] });
+    expect(await fastPath().lookup(llmRequest({ tenant_id: 'acme', body: { ...question, messages: [{ role: 'user', content: 'new' }] } }))).toEqual({ miss: { cacheKey: key } });
+    // refresh: no lookup, but the key travels so the fresh answer is stored; off and sampled requests: no key.
+    expect(await fastPath().lookup(llmRequest({ tenant_id: 'acme', cache: 'refresh', body: question }))).toEqual({ miss: { cacheKey: exactCacheKey('acme', question) } });
+    expect(await fastPath().lookup(llmRequest({ tenant_id: 'acme', cache: 'off', body: question }))).toEqual({ miss: { cacheKey: undefined } });
+    expect(await fastPath().lookup(llmRequest({ tenant_id: 'acme', body: { ...question, temperature: 0.7 } }))).toEqual({ miss: { cacheKey: undefined } });
+    expect(store.reads).toBe(1);
+    // Not looked up (an upstream's request, switched off, Redis down): neither an answer nor a miss.
+    expect(await fastPath().lookup(llmRequest({ tenant_id: 'acme', mode: 'kafka', body: question }))).toEqual({});
+    expect(await fastPath(false).lookup(llmRequest({ tenant_id: 'acme', body: question }))).toEqual({});
+    store.failWith = new Error('redis down');
+    expect(await fastPath().lookup(llmRequest({ tenant_id: 'acme', body: question }))).toEqual({});
+  });
+
   it('does nothing when switched off', async () => {
     expect(await fastPath(false).answer(llmRequest({ tenant_id: 'acme', body: question }))).toBeUndefined();
     expect(store.reads).toBe(0);

@@ -15,7 +15,11 @@ export interface FastPathAnswer {
   streamEntryId: string;
 }
 
-type FastPathOutcome = 'off' | 'bypass' | 'miss' | 'hit' | 'error';
+/** A hit's answer, or a definite miss with the key the answer is to be stored under; neither: no lookup was made. */
+export interface FastPathLookup {
+  answer?: FastPathAnswer;
+  miss?: { cacheKey: string | undefined };
+}
 
 /**
  * The exact-cache fast path (DESIGN.md step 2, ADR 0008): ingress reads the exact cache itself, with the cache
@@ -45,23 +49,40 @@ export class ExactCacheFastPath {
 
   /** Answers a new request from the exact cache, or returns undefined (a miss) for it to be published as usual. */
   async answer(request: LlmRequestV1, now = new Date()): Promise<FastPathAnswer | undefined> {
+    return (await this.lookup(request, now)).answer;
+  }
+
+  /**
+   * The exact lookup of a new request: its answer on a hit; on a definite miss, the key its answer is stored
+   * under (what the cache service would forward it with). Neither when the lookup was not made or failed.
+   */
+  async lookup(request: LlmRequestV1, now = new Date()): Promise<FastPathLookup> {
     const outcome = await this.tryAnswer(request, now).catch((err: unknown) => {
       this.logger.warn({ err, request_id: request.request_id, tenant_id: request.tenant_id }, 'exact-cache fast path failed; the request takes the usual path');
       return 'error' as const;
     });
-    this.lookups.inc({ outcome: typeof outcome === 'string' ? outcome : 'hit' });
-    return typeof outcome === 'string' ? undefined : outcome;
+    if (outcome === 'off' || outcome === 'error') {
+      this.lookups.inc({ outcome });
+      return {};
+    }
+    if ('miss' in outcome) {
+      this.lookups.inc({ outcome: outcome.miss.bypass ? 'bypass' : 'miss' });
+      return { miss: { cacheKey: outcome.miss.cacheKey } };
+    }
+    this.lookups.inc({ outcome: 'hit' });
+    return { answer: outcome };
   }
 
-  private async tryAnswer(request: LlmRequestV1, now: Date): Promise<FastPathAnswer | FastPathOutcome> {
+  private async tryAnswer(request: LlmRequestV1, now: Date): Promise<FastPathAnswer | 'off' | { miss: { cacheKey: string | undefined; bypass: boolean } }> {
     // An upstream on llm.inbound.v1 learns its outcome only from llm.results.v1, which the fast path does not
     // wait for; its request goes through the cache service, whose answer is published before it is committed.
     if (!this.config.EXACT_CACHE_FAST_PATH || request.mode === 'kafka') return 'off';
-    // The caller's `x-llm-cache: refresh | off` skips every lookup; the cache service honours it too.
-    const key = request.cache === 'off' || request.cache === 'refresh' ? undefined : this.cache.keyFor(request);
-    if (key === undefined) return 'bypass';
+    // The caller's `x-llm-cache: refresh | off` skips every lookup (the cache service honours it too); a refresh
+    // still keys the request, so its fresh answer is stored. Same rules as the cache service's LookupRequestUseCase.
+    const key = request.cache === 'off' ? undefined : this.cache.keyFor(request);
+    if (key === undefined || request.cache === 'refresh') return { miss: { cacheKey: key, bypass: true } };
     const completion = await this.cache.find(request.tenant_id, key);
-    if (!completion) return 'miss';
+    if (!completion) return { miss: { cacheKey: key, bypass: false } };
 
     const { result, usage } = cacheHitOutcome(request, { key, completion }, 1, now);
     // Two writes, one round trip (ioredis sends them back to back on one connection). The accepted status is

@@ -1,17 +1,12 @@
 import { chainFor, logicalModel, type Catalog, type CatalogModel } from '@llm/catalog';
 import type { ChatRequestBody, ResultError, RouteDecision, RoutePlan, RouteRequestV1, RouteTarget } from '@llm/contracts';
+import type { DeploymentSignal } from '@llm/deployment-health';
 import type { ComplexityScorer } from '@llm/routing-scorer';
 import { countTokens, promptText } from '@llm/tokens';
 import type { PolicySettings, Tier } from './routing-policy.schema';
 import { classifyTask } from './task.policy';
 
-/** What the router can observe about one deployment over the last minutes (Redis, see DeploymentHealthRepository). */
-export interface DeploymentSignal {
-  calls: number;
-  errors: number;
-  /** Requests the routers planned onto it as primary. */
-  routed: number;
-}
+export type { DeploymentSignal };
 
 export interface RouteSignals {
   /** The tenant's daily budget use (spent + reserved) and limit; undefined when it has no daily limit. */

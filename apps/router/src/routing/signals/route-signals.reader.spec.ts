@@ -5,7 +5,7 @@ import { parseCatalog } from '@llm/catalog';
 import { MetricsRegistry, createLogger } from '@llm/telemetry';
 import { llmRequest } from '@llm/testing';
 import { parseRoutingPolicy } from '../policies/routing-policy.schema';
-import type { DeploymentHealthRepository } from './deployment-health.repository';
+import type { DeploymentHealth } from '@llm/deployment-health';
 import { RouteSignalsReader } from './route-signals.reader';
 
 const ROOT = join(__dirname, '../../../../..');
@@ -21,7 +21,7 @@ describe('RouteSignalsReader', () => {
     const reader = new RouteSignalsReader(
       budgets as unknown as BudgetStore,
       { current: () => Promise.resolve(42) },
-      health as unknown as DeploymentHealthRepository,
+      health as unknown as DeploymentHealth,
       createLogger({ service: 't', level: 'silent' }),
       new MetricsRegistry('t', { defaultMetrics: false }),
     );
@@ -36,7 +36,7 @@ describe('RouteSignalsReader', () => {
     const reader = new RouteSignalsReader(
       { read: down } as unknown as BudgetStore,
       { current: down },
-      { snapshot: down } as unknown as DeploymentHealthRepository,
+      { snapshot: down } as unknown as DeploymentHealth,
       createLogger({ service: 't', level: 'silent' }),
       metrics,
     );

@@ -2,13 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BudgetStore } from '@llm/budgets';
 import { chainFor, type Catalog } from '@llm/catalog';
 import type { RouteRequestV1 } from '@llm/contracts';
+import { DeploymentHealth } from '@llm/deployment-health';
 import { LOGGER } from '@llm/service-runtime';
 import { MetricsRegistry, type Logger } from '@llm/telemetry';
 import type { Counter } from 'prom-client';
 import type { PolicySettings } from '../policies/routing-policy.schema';
 import type { DeploymentSignal, RouteSignals } from '../policies/plan-builder';
 import { INFERENCE_BACKLOG } from '../routing.tokens';
-import { DeploymentHealthRepository } from './deployment-health.repository';
 import type { InferenceBacklog } from './inference-backlog';
 
 /**
@@ -24,7 +24,7 @@ export class RouteSignalsReader {
   constructor(
     private readonly budgets: BudgetStore,
     @Inject(INFERENCE_BACKLOG) private readonly backlog: Pick<InferenceBacklog, 'current'>,
-    private readonly health: DeploymentHealthRepository,
+    @Inject(DeploymentHealth) private readonly health: Pick<DeploymentHealth, 'snapshot'>,
     @Inject(LOGGER) private readonly logger: Logger,
     metrics: MetricsRegistry,
   ) {

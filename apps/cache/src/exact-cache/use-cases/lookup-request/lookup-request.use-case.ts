@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { cacheHitOutcome, ExactCacheReader } from '@llm/cache-key';
+import { afterCacheMiss, cacheHitOutcome, ExactCacheReader } from '@llm/cache-key';
 import { Topics, type LlmRequestV1 } from '@llm/contracts';
 import { EventPublisher } from '@llm/kafka';
 import { expiredResult, isExpired, ResultPublisher } from '@llm/result-stream';
@@ -58,8 +58,7 @@ export class LookupRequestUseCase {
   }
 
   private async forward(request: LlmRequestV1, cacheKey?: string): Promise<void> {
-    const next = cacheKey === undefined ? request : { ...request, cache_key: cacheKey };
-    if (request.rag) await this.events.publish(Topics.retrieve, next);
-    else await this.events.publish(Topics.route, { ...next, context: [] });
+    const next = afterCacheMiss(request, cacheKey);
+    await this.events.publish(next.topic, next.message);
   }
 }

@@ -3,7 +3,8 @@ import { EventPublisher, KafkaError, type PublishOptions } from '@llm/kafka';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
 import { createLogger } from '@llm/telemetry';
 import { llmResult } from '@llm/testing';
-import type { ExactCacheFastPath, FastPathAnswer } from '../../exact-cache/exact-cache.fast-path';
+import type { CacheStageView } from '@llm/cache-key';
+import type { ExactCacheFastPath, FastPathLookup } from '../../exact-cache/exact-cache.fast-path';
 import { RequestRegistry, type RegisteredRequest, type RequestRegistration } from '../../identity/request-registry';
 import { RequestStatusStore, type RequestStatusRecord } from '../../request-status.repository';
 import { RequestError } from '../../requests.errors';
@@ -47,14 +48,25 @@ class FakeStatus extends RequestStatusStore {
 }
 
 /** Answers the questions it is told are cached; records which requests it was asked about. */
-class FakeFastPath implements Pick<ExactCacheFastPath, 'answer'> {
+class FakeFastPath implements Pick<ExactCacheFastPath, 'lookup'> {
   readonly cached = new Set<string>();
   readonly asked: LlmRequestV1[] = [];
-  async answer(request: LlmRequestV1): Promise<FastPathAnswer | undefined> {
+  /** What a lookup that could not be made (Redis down) returns: neither an answer nor a definite miss. */
+  failing = false;
+  async lookup(request: LlmRequestV1): Promise<FastPathLookup> {
     this.asked.push(request);
+    if (this.failing) return {};
     const question = request.body.messages[0]?.content;
-    if (typeof question !== 'string' || !this.cached.has(question)) return undefined;
-    return { streamEntryId: '1-0', result: llmResult({ request_id: request.request_id, tenant_id: request.tenant_id, source: 'cache', cost_micros: 0 }) };
+    if (typeof question !== 'string' || !this.cached.has(question)) return { miss: { cacheKey: `key-of-${String(question)}` } };
+    return { answer: { streamEntryId: '1-0', result: llmResult({ request_id: request.request_id, tenant_id: request.tenant_id, source: 'cache', cost_micros: 0 }) } };
+  }
+}
+
+/** The cache service's announcement as ingress reads it. */
+class FakeCacheStage implements Pick<CacheStageView, 'canSkip'> {
+  skippable = false;
+  async canSkip() {
+    return this.skippable;
   }
 }
 
@@ -72,7 +84,7 @@ class TimingOutAfterWritePublisher extends EventPublisher {
 }
 
 const silent = createLogger({ service: 'test', level: 'silent' });
-const SETTINGS = { DEADLINE_REALTIME_PAID_S: 120, DEADLINE_REALTIME_FREE_S: 60, DEADLINE_BATCH_S: 86_400, ACCEPTANCE_IN_PROGRESS_MS: 30_000 };
+const SETTINGS = { DEADLINE_REALTIME_PAID_S: 120, DEADLINE_REALTIME_FREE_S: 60, DEADLINE_BATCH_S: 86_400, ACCEPTANCE_IN_PROGRESS_MS: 30_000, CACHE_STAGE_SKIP: true };
 
 const input = (overrides: Partial<AcceptRequestInput> = {}): AcceptRequestInput => ({
   tenantId: 'acme',
@@ -141,6 +153,7 @@ describe('AcceptRequestUseCase', () => {
   let status: FakeStatus;
   let events: InMemoryEventPublisher;
   let fastPath: FakeFastPath;
+  let cacheStage: FakeCacheStage;
   let useCase: AcceptRequestUseCase;
 
   beforeEach(() => {
@@ -148,7 +161,8 @@ describe('AcceptRequestUseCase', () => {
     status = new FakeStatus();
     events = new InMemoryEventPublisher();
     fastPath = new FakeFastPath();
-    useCase = new AcceptRequestUseCase(registry, status, events, SETTINGS, silent, fastPath);
+    cacheStage = new FakeCacheStage();
+    useCase = new AcceptRequestUseCase(registry, status, events, SETTINGS, silent, fastPath, cacheStage);
   });
 
   it('records the request as accepted and makes it durable on llm.requests.v1 with its deadline', async () => {
@@ -242,7 +256,7 @@ describe('AcceptRequestUseCase', () => {
   it('keeps the key claimed when the publish timed out after the broker kept it, and re-publishes the same id on retry', async () => {
     const broker = new TimingOutAfterWritePublisher();
     broker.timeouts = 1;
-    useCase = new AcceptRequestUseCase(registry, status, broker, SETTINGS, silent, fastPath);
+    useCase = new AcceptRequestUseCase(registry, status, broker, SETTINGS, silent, fastPath, cacheStage);
     const command = () => AcceptRequestCommand.create(input({ idempotencyKey: 'k-5' }));
 
     const t0 = new Date('2026-11-23T10:00:00.000Z');
@@ -292,6 +306,43 @@ describe('AcceptRequestUseCase', () => {
       expect(fastPath.asked).toHaveLength(1);
       expect(events.on(Topics.requests)).toEqual([fastPath.asked[0]]);
       expect(status.accepted.has(`acme/${accepted.requestId}`)).toBe(true);
+    });
+
+    describe('when the cache stage runs no semantic lookup', () => {
+      beforeEach(() => (cacheStage.skippable = true));
+
+      it('sends a miss straight to routing with its cache key, not through llm.requests.v1', async () => {
+        const accepted = await useCase.execute(AcceptRequestCommand.create(input()));
+        expect(events.on(Topics.requests)).toEqual([]);
+        expect(events.on(Topics.route)).toEqual([{ ...fastPath.asked[0], cache_key: 'key-of-hello', context: [] }]);
+        expect(events.on(Topics.route)[0]).toMatchObject({ request_id: accepted.requestId, deadline_at: accepted.deadlineAt });
+      });
+
+      it('sends a RAG miss to retrieval', async () => {
+        await useCase.execute(AcceptRequestCommand.create(input({ rag: { collection: 'handbook', top_k: 4 } })));
+        expect(events.on(Topics.retrieve)).toEqual([{ ...fastPath.asked[0], cache_key: 'key-of-hello' }]);
+        expect(events.on(Topics.route)).toEqual([]);
+      });
+
+      it('keeps the stage in the path when the lookup could not be made, and for a re-publish', async () => {
+        fastPath.failing = true;
+        await useCase.execute(AcceptRequestCommand.create(input()));
+        expect(events.on(Topics.requests)).toHaveLength(1);
+
+        const command = () => AcceptRequestCommand.create(input({ idempotencyKey: 'k-again' }));
+        const t0 = new Date('2026-11-23T10:00:00.000Z');
+        await registry.claim('acme', command().requestId, { fingerprint: command().fingerprint, createdAt: t0.toISOString() });
+        await useCase.execute(command(), new Date(t0.getTime() + 31_000));
+        expect(events.on(Topics.requests)).toHaveLength(2);
+        expect(events.on(Topics.route)).toEqual([]);
+      });
+
+      it('never skips with CACHE_STAGE_SKIP off', async () => {
+        useCase = new AcceptRequestUseCase(registry, status, events, { ...SETTINGS, CACHE_STAGE_SKIP: false }, silent, fastPath, cacheStage);
+        await useCase.execute(AcceptRequestCommand.create(input()));
+        expect(events.on(Topics.requests)).toHaveLength(1);
+        expect(events.on(Topics.route)).toEqual([]);
+      });
     });
 
     it('never answers the re-publish of an unconfirmed acceptance from the cache: the first copy may be in the pipeline', async () => {

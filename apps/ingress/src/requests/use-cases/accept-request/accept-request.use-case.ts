@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { afterCacheMiss, CacheStageView } from '@llm/cache-key';
 import { Topics, type LlmRequestV1 } from '@llm/contracts';
 import { EventPublisher, KafkaError, realtimeActivity } from '@llm/kafka';
 import { LOGGER } from '@llm/service-runtime';
 import type { Logger } from '@llm/telemetry';
 import { deadlineBudgetS, INGRESS_CONFIG, type IngressConfig } from '../../../config/ingress.config';
-import { ExactCacheFastPath, type FastPathAnswer } from '../../exact-cache/exact-cache.fast-path';
+import { ExactCacheFastPath, type FastPathAnswer, type FastPathLookup } from '../../exact-cache/exact-cache.fast-path';
 import { RequestRegistry } from '../../identity/request-registry';
 import { RequestStatusStore } from '../../request-status.repository';
 import { RequestError } from '../../requests.errors';
@@ -19,7 +20,7 @@ export interface AcceptedRequest {
   answer?: FastPathAnswer;
 }
 
-type AcceptSettings = Pick<IngressConfig, 'DEADLINE_REALTIME_PAID_S' | 'DEADLINE_REALTIME_FREE_S' | 'DEADLINE_BATCH_S' | 'ACCEPTANCE_IN_PROGRESS_MS'>;
+type AcceptSettings = Pick<IngressConfig, 'DEADLINE_REALTIME_PAID_S' | 'DEADLINE_REALTIME_FREE_S' | 'DEADLINE_BATCH_S' | 'ACCEPTANCE_IN_PROGRESS_MS' | 'CACHE_STAGE_SKIP'>;
 
 /**
  * Accepts a request (DESIGN.md, step 1): registers its id durably, records status `accepted`, and makes the
@@ -31,7 +32,9 @@ type AcceptSettings = Pick<IngressConfig, 'DEADLINE_REALTIME_PAID_S' | 'DEADLINE
  * same request id, which the pipeline deduplicates. Only a definite refusal frees the id.
  *
  * A new request that is an exact-cache hit is finished here instead (ExactCacheFastPath, ADR 0008): after the
- * id rules above, never for a replay or a re-publish, and without publishing it to llm.requests.v1.
+ * id rules above, never for a replay or a re-publish, and without publishing it to llm.requests.v1. A new
+ * request that missed goes straight to retrieval or routing when the cache stage has nothing more to offer (no
+ * semantic lookup runs: CacheStageView, ADR 0018), one Kafka hop fewer; anything else goes to llm.requests.v1.
  */
 @Injectable()
 export class AcceptRequestUseCase {
@@ -41,7 +44,8 @@ export class AcceptRequestUseCase {
     private readonly events: EventPublisher,
     @Inject(INGRESS_CONFIG) private readonly settings: AcceptSettings,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(ExactCacheFastPath) private readonly fastPath: Pick<ExactCacheFastPath, 'answer'>,
+    @Inject(ExactCacheFastPath) private readonly fastPath: Pick<ExactCacheFastPath, 'lookup'>,
+    @Inject(CacheStageView) private readonly cacheStage: Pick<CacheStageView, 'canSkip'>,
   ) {}
 
   async execute(command: AcceptRequestCommand, now = new Date()): Promise<AcceptedRequest> {
@@ -94,12 +98,13 @@ export class AcceptRequestUseCase {
     // Only a new id: a replay is answered from its first outcome, and a re-published one may be in the pipeline.
     // The lookup and the status write share one round trip; on a hit the fast path's finished status wins
     // (the accepted status is written only if none exists).
-    const [answer, saved] = await Promise.all([
-      isNew ? this.fastPath.answer(request, now) : undefined,
+    const [{ answer, miss }, saved, skipStage] = await Promise.all([
+      isNew ? this.fastPath.lookup(request, now) : ({} as FastPathLookup),
       this.status.saveAccepted(command.tenantId, command.requestId, command.mode, createdAt, deadlineAt).then(
         () => ({ ok: true as const }),
         (err: unknown) => ({ ok: false as const, err }),
       ),
+      isNew && this.settings.CACHE_STAGE_SKIP ? this.cacheStage.canSkip() : false,
     ]);
     if (answer) {
       if (registered) await this.markAccepted(ids);
@@ -112,7 +117,7 @@ export class AcceptRequestUseCase {
     }
 
     try {
-      await this.events.publish(Topics.requests, request);
+      await this.publish(request, miss && skipStage ? miss : undefined);
     } catch (err) {
       if (isNew && isDefiniteRefusal(err)) {
         this.logger.error({ err, ...ids }, 'request not accepted: the broker refused it');
@@ -126,6 +131,14 @@ export class AcceptRequestUseCase {
     if (registered) await this.markAccepted(ids);
     this.logger.debug({ ...ids, mode: command.mode, priority: command.priority, replay: !isNew }, 'request accepted');
     return { requestId: command.requestId, replay: !isNew, deadlineAt };
+  }
+
+  /** To the cache stage, or (a definite miss it has nothing to add to) where the stage would send it. */
+  private async publish(request: LlmRequestV1, miss: { cacheKey: string | undefined } | undefined): Promise<void> {
+    if (!miss) return this.events.publish(Topics.requests, request);
+    const next = afterCacheMiss(request, miss.cacheKey);
+    if (next.topic === Topics.retrieve) return this.events.publish(next.topic, next.message);
+    return this.events.publish(next.topic, next.message);
   }
 
   /** The request is durable (or answered) now; if the mark is lost, a retry re-publishes it, which the pipeline deduplicates. */

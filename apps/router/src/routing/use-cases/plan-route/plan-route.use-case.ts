@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { cacheHitOutcome, ExactCacheReader } from '@llm/cache-key';
 import { Topics, type RoutePlan, type RouteRequestV1 } from '@llm/contracts';
+import { DeploymentHealth } from '@llm/deployment-health';
 import { EventPublisher } from '@llm/kafka';
 import { expiredResult, isExpired, ResultPublisher, unansweredResult } from '@llm/result-stream';
 import { MetricsRegistry } from '@llm/telemetry';
@@ -9,7 +10,6 @@ import { buildRoutePlan } from '../../policies/plan-builder';
 import { settingsFor } from '../../policies/routing-policy.schema';
 import type { RoutingData } from '../../routing-data';
 import { ROUTING_DATA } from '../../routing.tokens';
-import { DeploymentHealthRepository } from '../../signals/deployment-health.repository';
 import { RouteSignalsReader } from '../../signals/route-signals.reader';
 import type { PlanRouteCommand } from './plan-route.command';
 
@@ -28,7 +28,7 @@ export class PlanRouteUseCase {
   constructor(
     @Inject(ROUTING_DATA) private readonly data: Pick<RoutingData, 'catalog' | 'policy' | 'scorer'>,
     private readonly signals: RouteSignalsReader,
-    private readonly health: DeploymentHealthRepository,
+    @Inject(DeploymentHealth) private readonly health: Pick<DeploymentHealth, 'recordRouted'>,
     private readonly cache: ExactCacheReader,
     private readonly events: EventPublisher,
     @Inject(ResultPublisher) private readonly results: Pick<ResultPublisher, 'publish'>,

@@ -1,19 +1,27 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { deploymentStatsKey, REDIS, type Redis } from '@llm/redis';
-import type { DeploymentSignal } from '../policies/plan-builder';
+import { deploymentStatsKey, type Redis } from '@llm/redis';
 
 /** Minutes of history a snapshot sums: the current minute and the ones before it. */
 const WINDOW_MINUTES = 2;
 const TTL_S = 60 * (WINDOW_MINUTES + 1);
+/** Catalog deployment ids; anything else (a hostile or corrupt id) is not counted. */
+const DEPLOYMENT_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/** What the routers can observe about one deployment over the last minutes. */
+export interface DeploymentSignal {
+  calls: number;
+  errors: number;
+  /** Requests the routers planned onto it as primary. */
+  routed: number;
+}
 
 /**
- * Live load and health of catalog deployments, shared by every router instance through Redis: per UTC minute,
- * the outcomes of provider calls (from llm.usage.v1 and llm.results.v1) and how often routers chose each
- * deployment as primary. Counters only, so concurrent writers never conflict.
+ * Live load and health of catalog deployments, shared through Redis: per UTC minute, the outcome of every
+ * provider call (written by the inference workers, which make the calls) and how often routers chose each
+ * deployment as primary. Counters only, so concurrent writers never conflict; approximate by design (a
+ * redelivered call may be counted twice), which a health signal tolerates.
  */
-@Injectable()
-export class DeploymentHealthRepository {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+export class DeploymentHealth {
+  constructor(private readonly redis: Redis) {}
 
   async recordRouted(deploymentId: string, at = new Date()): Promise<void> {
     await this.bump(deploymentId, { routed: 1 }, at);
@@ -45,6 +53,7 @@ export class DeploymentHealthRepository {
   }
 
   private async bump(deploymentId: string, fields: Partial<Record<'calls' | 'errors' | 'routed', number>>, at: Date): Promise<void> {
+    if (!DEPLOYMENT_ID.test(deploymentId)) return;
     const key = deploymentStatsKey(deploymentId, minuteOf(at));
     const pipe = this.redis.multi();
     for (const [f, n] of Object.entries(fields)) pipe.hincrby(key, f, n);

@@ -1,0 +1,1 @@
+export { DeploymentHealth, type DeploymentSignal } from './deployment-health';
