@@ -2,7 +2,7 @@
  * OpenAPI 3.1 document of the admin API (served at GET /v1/admin/openapi.json). Money is integer
  * micro-dollars; times are UTC ISO 8601; list endpoints page with an opaque `cursor` (next_cursor).
  */
-import { admissionPlanSchema } from '@llm/contracts';
+import { admissionPlanSchema, apiKeyOverridesSchema } from '@llm/contracts';
 import { z } from 'zod';
 
 const bearer = [{ adminToken: [] }];
@@ -15,6 +15,10 @@ const json = (description: string) => ({ '200': { description, content: { 'appli
 const body = (schema: object) => ({ required: true, content: { 'application/json': { schema } } });
 /** ingress's admission plan (libs/contracts admissionPlanSchema), as JSON Schema. */
 const ADMISSION_PLAN = z.toJSONSchema(admissionPlanSchema, { io: 'input' });
+/** A key's admission overrides (libs/contracts apiKeyOverridesSchema), as JSON Schema. */
+const KEY_OVERRIDES = z.toJSONSchema(apiKeyOverridesSchema, { io: 'input' });
+const userId = { name: 'id', in: 'path', required: true, description: 'the user row id (not the caller user id)', schema: { type: 'string', format: 'uuid' } };
+const featureParam = { name: 'name', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 128 } };
 const op = (summary: string, extra: object = {}) => ({ summary, security: bearer, responses: json(summary), ...extra });
 
 export const ADMIN_OPENAPI = {
@@ -23,7 +27,8 @@ export const ADMIN_OPENAPI = {
     title: 'Cost ledger admin API',
     version: '1.0.0',
     description:
-      'Roles: platform_admin (everything), tenant_admin (its own tenant: keys, budgets, alert settings, alerts, reads), read_only (reads; of one tenant or all). ' +
+      'Roles: platform_admin (everything), tenant_admin (its own tenant: keys and their limits, users, features, budgets, alert settings, alerts, reads), read_only (reads; of one tenant or all). ' +
+      'Errors are JSON `{error:{code,message}}` with a stable code: ADMIN_UNAUTHORIZED (401), FORBIDDEN (403), NOT_FOUND (404), CONFLICT (409), INVALID_REQUEST (400). ' +
       "Another tenant's resources answer 404. Every change is written to the audit log in the change's transaction. " +
       'A revoked API key reaches every ingress over Redis pub/sub at once, and at most after AUTH_CACHE_TTL_MS (30 s) if that message is lost.',
   },
@@ -95,9 +100,59 @@ export const ADMIN_OPENAPI = {
       }),
     },
     '/v1/admin/tenants/{tenant}/keys/{id}': { delete: op('Revoke an API key (reaches every ingress within seconds)', { parameters: [tenant, id] }) },
+    '/v1/admin/tenants/{tenant}/keys/{id}/limits': {
+      get: op('The admission overrides of one API key (`overrides: null`: its plan alone)', { parameters: [tenant, id] }),
+      put: op(
+        "Set an API key's admission overrides: key-scope rate limits and key caps replace its plan's (the plan's tenant, model and user limits still bind); " +
+          '`model_tiers`/`models` narrow the models the key may use to those both the plan and the key allow. Every ingress applies them within a ' +
+          'pub/sub hop (ADMISSION_PLANS_REFRESH_MS if that message is lost)',
+        { parameters: [tenant, id], requestBody: body(KEY_OVERRIDES) },
+      ),
+      delete: op('Remove the overrides of an API key: its plan applies again', { parameters: [tenant, id] }),
+    },
+    '/v1/admin/tenants/{tenant}/users': {
+      get: op('Users of a tenant, oldest first, cursor-paginated', { parameters: [tenant, ...page] }),
+      post: op('Register a user (the caller user id sent as x-user-id is stored hashed, like usage)', {
+        parameters: [tenant],
+        requestBody: body({
+          type: 'object',
+          required: ['user_id'],
+          additionalProperties: false,
+          properties: { user_id: { type: 'string', minLength: 1, maxLength: 256 }, display_name: { type: 'string', maxLength: 200 } },
+        }),
+      }),
+    },
+    '/v1/admin/tenants/{tenant}/users/{id}': {
+      get: op('One user', { parameters: [tenant, userId] }),
+      patch: op('Rename a user', {
+        parameters: [tenant, userId],
+        requestBody: body({ type: 'object', required: ['display_name'], additionalProperties: false, properties: { display_name: { type: 'string', maxLength: 200 } } }),
+      }),
+      delete: op('Delete a user and its user budgets', { parameters: [tenant, userId] }),
+    },
+    '/v1/admin/tenants/{tenant}/features': {
+      get: op('Features of a tenant by name, cursor-paginated', { parameters: [tenant, ...page] }),
+      post: op('Register a feature (the name callers send as x-feature)', {
+        parameters: [tenant],
+        requestBody: body({
+          type: 'object',
+          required: ['name'],
+          additionalProperties: false,
+          properties: { name: { type: 'string', minLength: 1, maxLength: 128 }, description: { type: 'string', maxLength: 2000 } },
+        }),
+      }),
+    },
+    '/v1/admin/tenants/{tenant}/features/{name}': {
+      get: op('One feature', { parameters: [tenant, featureParam] }),
+      patch: op('Describe a feature', {
+        parameters: [tenant, featureParam],
+        requestBody: body({ type: 'object', required: ['description'], additionalProperties: false, properties: { description: { type: 'string', maxLength: 2000 } } }),
+      }),
+      delete: op('Delete a feature and its feature budgets', { parameters: [tenant, featureParam] }),
+    },
     '/v1/admin/tenants/{tenant}/budgets': {
       get: op('List budgets', { parameters: [tenant] }),
-      put: op('Create or replace a budget', {
+      put: op('Create or replace a budget; a user or feature budget registers its user or feature when new', {
         parameters: [tenant],
         requestBody: body({
           type: 'object',

@@ -1,4 +1,4 @@
-import { admissionPlanSchema, tenantId } from '@llm/contracts';
+import { admissionPlanSchema, apiKeyOverridesSchema, tenantId } from '@llm/contracts';
 import { z } from 'zod';
 
 const micros = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -51,3 +51,12 @@ export const alertSettingsBody = z.strictObject({
   webhook_url: z.url().nullable().optional(),
   webhook_secret: z.string().min(16).max(256).nullable().optional(),
 });
+/** A key's admission overrides: ingress's own schema (libs/contracts), so nothing ingress would refuse is stored. */
+export const putKeyLimitsBody = apiKeyOverridesSchema;
+/** A user of a tenant: `user_id` is the caller's id as sent in x-user-id (hashed before it is stored, like usage). */
+export const createUserBody = z.strictObject({ user_id: z.string().min(1).max(256), display_name: z.string().max(200).default('') });
+export const updateUserBody = z.strictObject({ display_name: z.string().max(200) });
+/** A feature name as callers send it in x-feature (and usage and budgets record it). */
+export const featureName = z.string().min(1).max(128);
+export const createFeatureBody = z.strictObject({ name: featureName, description: z.string().max(2000).default('') });
+export const updateFeatureBody = z.strictObject({ description: z.string().max(2000) });
