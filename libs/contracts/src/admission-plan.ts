@@ -57,3 +57,25 @@ export const admissionPlanSchema = z.strictObject({
 
 export type AdmissionPlan = z.infer<typeof admissionPlanSchema>;
 export type ScopeLimits = z.infer<typeof scopeLimitsSchema>;
+
+const modelTier = z.enum(['small', 'medium', 'large']);
+
+/**
+ * Per-API-key admission overrides, kept on the key's row (`api_keys.admission_overrides`) and set through the
+ * cost ledger's admin API. Key-scope rate limits and key caps replace the plan's (the tenant, model and user
+ * limits of the plan still bind, so a key never buys its tenant more than its plan); model access only narrows
+ * the plan's: a key restricted to tiers or models may use what both the plan and the key allow.
+ */
+export const apiKeyOverridesSchema = z
+  .strictObject({
+    limits: scopeLimitsSchema.optional(),
+    concurrency: concurrencySchema.pick({ key: true, in_flight_key: true }).optional(),
+    model_tiers: z.array(modelTier).max(3).optional(),
+    models: z.array(planRef).max(100).optional(),
+  })
+  .refine((o) => (o.model_tiers === undefined && o.models === undefined) || (o.model_tiers?.length ?? 0) + (o.models?.length ?? 0) > 0, {
+    message: 'a key restricted to models needs at least one tier or model',
+    path: ['model_tiers'],
+  });
+
+export type ApiKeyOverrides = z.infer<typeof apiKeyOverridesSchema>;

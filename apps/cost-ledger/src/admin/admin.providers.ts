@@ -5,6 +5,7 @@ import { COST_LEDGER_CONFIG, type CostLedgerConfig } from '../config/cost-ledger
 import { PG_POOL } from '../ledger/ingestion/ingestion.providers';
 import { AdminAuthGuard } from './auth/admin-auth.guard';
 import { AdminDirectoryUseCase } from './directory/admin-directory.use-case';
+import { UsersFeaturesUseCase } from './directory/users-features.use-case';
 import { AdminReadsUseCase, CATALOG } from './usage/admin-reads.use-case';
 import { UsageQueryRepository } from './usage/usage-query.repository';
 
@@ -13,5 +14,6 @@ export const adminProviders: Provider[] = [
   { provide: CATALOG, inject: [COST_LEDGER_CONFIG], useFactory: (c: CostLedgerConfig) => loadCatalog(c.MODEL_CATALOG_PATH) },
   { provide: UsageQueryRepository, inject: [PG_POOL], useFactory: (pool: PgPool) => new UsageQueryRepository(pool) },
   AdminDirectoryUseCase,
+  UsersFeaturesUseCase,
   AdminReadsUseCase,
 ];

@@ -6,7 +6,7 @@ import { loadCatalog } from '@llm/catalog';
 import { parseConfig } from '@llm/config';
 import { Topics, type Priority } from '@llm/contracts';
 import { createKafkaClient, KafkaEventPublisher } from '@llm/kafka';
-import { createPrismaClient, migrate, seedTenant } from '@llm/db';
+import { createPrismaClient, hashApiKey, migrate, seedTenant } from '@llm/db';
 import { ADMISSION_PLANS_CHANNEL, REDIS, TenantKeys, type Redis } from '@llm/redis';
 import { runService, type RunningService } from '@llm/service-runtime';
 import { createTopics, llmRequest, llmResult, quietLogger, testInfra, testServiceSettings, uniquePrefix, waitFor } from '@llm/testing';
@@ -39,7 +39,8 @@ const settled = tenant('settled', 'paid');
 const replayed = tenant('replayed', 'paid');
 const busy = tenant('busy', 'paid');
 const stored = tenant('stored', 'paid');
-const ALL = [limited, tokens, users, tight, free, paid, guarded, budgeted, settled, replayed, busy, stored];
+const keyed = tenant('keyed', 'paid', 2);
+const ALL = [limited, tokens, users, tight, free, paid, guarded, budgeted, settled, replayed, busy, stored, keyed];
 
 const PLANS = {
   plans: {
@@ -274,6 +275,38 @@ describe('ingress admission control (HTTP, two instances, real Redis/Kafka/Postg
     });
     await prisma.$executeRaw`delete from tenant_plans where tenant_id = ${stored.tenantId}`;
     await prisma.$executeRaw`delete from plans where id = ${planId}`;
+  });
+
+  it('applies a key’s overrides stored in Postgres to that key only, on every instance, and lifts them when removed', async () => {
+    const [restricted, other] = keyed.apiKeys as [string, string];
+    const [{ id }] = await prisma.$queryRaw<[{ id: string }]>`select id::text from api_keys where key_hash = ${hashApiKey(restricted)}`;
+    const overrides = { limits: { requests_per_minute: 1 }, model_tiers: ['small'] };
+    // What the cost ledger's PUT /v1/admin/tenants/{tenant}/keys/{id}/limits writes, then announces.
+    await prisma.$executeRaw`update api_keys set admission_overrides = ${JSON.stringify(overrides)}::jsonb where id = ${id}::uuid`;
+    await redis.publish(ADMISSION_PLANS_CHANNEL, 'changed');
+    for (const service of [a, b]) {
+      await waitFor(async () => ((await send(service, restricted, chat('under the key override'))).status === 429 ? true : undefined), {
+        what: 'the key override in force',
+        timeoutMs: 20_000,
+        intervalMs: 200,
+      });
+      const models = (await (await fetch(`${service.url}/v1/models`, { headers: { authorization: `Bearer ${restricted}` } })).json()) as { data: { id: string }[] };
+      expect(models.data.map((m) => m.id)).not.toContain('sim-large');
+    }
+    const refused = await send(a, restricted, chat('large', 'sim-large'));
+    expect([refused.status, await platformCode(refused)]).toEqual([403, 'MODEL_NOT_ALLOWED']);
+    // The tenant's other key keeps the plan's (unlimited) limits and models.
+    for (let i = 0; i < 5; i++) expect((await send(i % 2 ? a : b, other, chat(`other ${i}`))).status).toBe(202);
+    expect((await send(a, other, chat('large', 'sim-large'))).status).toBe(202);
+
+    await prisma.$executeRaw`update api_keys set admission_overrides = null where id = ${id}::uuid`;
+    await redis.publish(ADMISSION_PLANS_CHANNEL, 'changed');
+    for (const service of [a, b])
+      await waitFor(async () => ((await send(service, restricted, chat('override lifted'))).status === 202 ? true : undefined), {
+        what: 'the key override lifted',
+        timeoutMs: 20_000,
+        intervalMs: 200,
+      });
   });
 
   it('limits each named user of a tenant separately', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { hashApiKey, PRISMA, type PrismaClient } from '@llm/db';
+import { hashApiKey, PRISMA, type Prisma, type PrismaClient } from '@llm/db';
 import { ADMISSION_PLANS_CHANNEL, API_KEY_REVOCATIONS_CHANNEL, REDIS, type Redis } from '@llm/redis';
 import { hashUserId } from '@llm/telemetry';
 import type { z } from 'zod';
@@ -15,6 +15,7 @@ import type {
   createPlanBody,
   createTenantBody,
   putBudgetBody,
+  putKeyLimitsBody,
   updatePlanBody,
   updateTenantBody,
 } from './directory.schemas';
@@ -186,9 +187,47 @@ export class AdminDirectoryUseCase {
     return keyDto(revoked);
   }
 
+  async getKeyLimits(p: AdminPrincipal, tenantId: string, id: string) {
+    access.read(p, tenantId);
+    const key = await this.prisma.apiKey.findFirst({ where: { tenantId, id } });
+    if (!key) throw new AdminError('NOT_FOUND', 'no such API key');
+    return { key_id: id, tenant_id: tenantId, overrides: key.admissionOverrides ?? null };
+  }
+
+  /** A key's admission overrides; every ingress applies them within a pub/sub hop (ADMISSION_PLANS_REFRESH_MS if it is lost). */
+  async putKeyLimits(p: AdminPrincipal, tenantId: string, id: string, b: z.infer<typeof putKeyLimitsBody>) {
+    access.write(p, tenantId);
+    const key = await this.prisma.apiKey.findFirst({ where: { tenantId, id } });
+    if (!key) throw new AdminError('NOT_FOUND', 'no such API key');
+    if (key.revokedAt) throw new AdminError('CONFLICT', 'this API key is revoked');
+    await this.prisma.$transaction(async (tx) => {
+      await tx.apiKey.update({ where: { id }, data: { admissionOverrides: JSON.parse(JSON.stringify(b)) as Prisma.InputJsonValue } });
+      await audit(tx, p, { tenantId, action: 'api_key.limits.put', targetType: 'api_key', targetId: id, details: b });
+    });
+    await this.plansChanged();
+    return { key_id: id, tenant_id: tenantId, overrides: b };
+  }
+
+  async deleteKeyLimits(p: AdminPrincipal, tenantId: string, id: string) {
+    access.write(p, tenantId);
+    const key = await this.prisma.apiKey.findFirst({ where: { tenantId, id } });
+    if (!key) throw new AdminError('NOT_FOUND', 'no such API key');
+    await this.prisma.$transaction(async (tx) => {
+      // SQL NULL, not JSON null: ingress reads `admission_overrides is not null`.
+      await tx.$executeRaw`update api_keys set admission_overrides = null where id = ${id}::uuid`;
+      await audit(tx, p, { tenantId, action: 'api_key.limits.delete', targetType: 'api_key', targetId: id });
+    });
+    await this.plansChanged();
+    return { key_id: id, tenant_id: tenantId, overrides: null };
+  }
+
   async listBudgets(p: AdminPrincipal, tenantId: string) {
     access.read(p, tenantId);
-    return (await this.prisma.budget.findMany({ where: { tenantId }, orderBy: [{ scope: 'asc' }, { subject: 'asc' }, { period: 'asc' }] })).map(budgetDto);
+    const rows = await this.prisma.budget.findMany({ where: { tenantId }, orderBy: [{ scope: 'asc' }, { subject: 'asc' }, { period: 'asc' }] });
+    const hashes = rows.filter((r) => r.scope === 'user').map((r) => r.subject);
+    const users = hashes.length ? await this.prisma.user.findMany({ where: { tenantId, userHash: { in: hashes } }, select: { id: true, userHash: true } }) : [];
+    const userIds = new Map(users.map((u) => [u.userHash, u.id]));
+    return rows.map((r) => ({ ...budgetDto(r), user_ref: r.scope === 'user' ? (userIds.get(r.subject) ?? null) : null }));
   }
 
   async putBudget(p: AdminPrincipal, tenantId: string, b: z.infer<typeof putBudgetBody>) {
@@ -200,6 +239,10 @@ export class AdminDirectoryUseCase {
       limitTokens: b.limit_tokens === undefined || b.limit_tokens === null ? null : BigInt(b.limit_tokens),
     };
     const row = await this.prisma.$transaction(async (tx) => {
+      // A user or feature budget names a row of the tenant's users or features: registered here when new.
+      if (b.scope === 'user')
+        await tx.user.upsert({ where: { tenantId_userHash: { tenantId, userHash: subject } }, create: { tenantId, userHash: subject, displayName: '' }, update: {} });
+      if (b.scope === 'feature') await tx.feature.upsert({ where: { tenantId_name: { tenantId, name: subject } }, create: { tenantId, name: subject }, update: {} });
       const row = await tx.budget.upsert({
         where: { tenantId_scope_subject_period: { tenantId, scope: b.scope, subject, period: b.period } },
         create: { tenantId, scope: b.scope, subject, period: b.period, ...limits },

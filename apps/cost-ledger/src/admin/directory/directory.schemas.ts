@@ -1,8 +1,21 @@
-import { admissionPlanSchema, tenantId } from '@llm/contracts';
+import { admissionPlanSchema, apiKeyOverridesSchema, tenantId } from '@llm/contracts';
 import { z } from 'zod';
 
 const micros = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const name = z.string().min(1).max(200);
+/** Postgres text and jsonb cannot hold NUL: refused as input rather than failing the insert. */
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((v) => !v.includes('\u0000'), { message: 'must not contain NUL characters' });
+/** Names are shown in lists and sent in headers: no control characters. */
+const label = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((v) => ![...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), { message: 'must not contain control characters' });
+const name = label(200);
 
 export const createTenantBody = z.strictObject({ id: tenantId, name, tier: z.enum(['paid', 'free']).default('free'), plan_id: z.string().max(64).optional() });
 export const updateTenantBody = z.strictObject({
@@ -36,7 +49,7 @@ export const putBudgetBody = z
   .strictObject({
     scope: z.enum(['tenant', 'user', 'feature']),
     user_id: z.string().min(1).max(256).optional(),
-    feature: z.string().min(1).max(128).optional(),
+    feature: label(128).optional(),
     period: z.enum(['day', 'month']),
     limit_micros: micros.nullable().optional(),
     limit_tokens: micros.nullable().optional(),
@@ -51,3 +64,12 @@ export const alertSettingsBody = z.strictObject({
   webhook_url: z.url().nullable().optional(),
   webhook_secret: z.string().min(16).max(256).nullable().optional(),
 });
+/** A key's admission overrides: ingress's own schema (libs/contracts), so nothing ingress would refuse is stored. */
+export const putKeyLimitsBody = apiKeyOverridesSchema;
+/** A user of a tenant: `user_id` is the caller's id as sent in x-user-id (hashed before it is stored, like usage). */
+export const createUserBody = z.strictObject({ user_id: z.string().min(1).max(256), display_name: text(200).default('') });
+export const updateUserBody = z.strictObject({ display_name: text(200) });
+/** A feature name as callers send it in x-feature (and usage and budgets record it). */
+export const featureName = label(128);
+export const createFeatureBody = z.strictObject({ name: featureName, description: text(2000).default('') });
+export const updateFeatureBody = z.strictObject({ description: text(2000) });

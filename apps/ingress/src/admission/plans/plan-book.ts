@@ -1,11 +1,17 @@
 import { readFileSync } from 'node:fs';
+import { apiKeyOverridesSchema, type ApiKeyOverrides } from '@llm/contracts';
 import { issueLines } from '@llm/config';
+import type { KeyAccess } from './model-access';
 import { DEFAULT_PLANS, planSchema, plansSchema, type Plan, type Plans } from './plan.schema';
 
-/** Admission plans kept in Postgres (set through the cost ledger's admin API): definitions, and tenants' plans. */
+/**
+ * Admission plans kept in Postgres (set through the cost ledger's admin API): definitions, tenants' plans, and
+ * API keys' overrides (by key id).
+ */
 export interface StoredPlans {
   plans: Record<string, unknown>;
   tenants: Record<string, string>;
+  keys?: Record<string, unknown>;
 }
 
 export interface PlanSubject {
@@ -16,6 +22,8 @@ export interface PlanSubject {
 
 export interface EffectivePlan extends Plan {
   id: string;
+  /** The caller's key may use only these of what the plan allows (a stored key override); absent: the plan's. */
+  key_access?: KeyAccess;
 }
 
 /**
@@ -26,6 +34,7 @@ export interface EffectivePlan extends Plan {
 export class PlanBook {
   private readonly memo = new Map<string, EffectivePlan>();
   private plans: Plans;
+  private storedKeys = new Map<string, ApiKeyOverrides>();
 
   constructor(private readonly base: Plans = DEFAULT_PLANS) {
     this.plans = base;
@@ -33,10 +42,10 @@ export class PlanBook {
 
   /**
    * Lays the stored plans over the base ones: a stored plan replaces a file plan of the same id, a stored
-   * assignment a file one. A stored plan that is not a valid admission plan is skipped (with its tenants), never
-   * applied half-way; its id is returned so the caller can say so.
+   * assignment a file one, a stored key override a file one. A stored plan or key override that is not valid is
+   * skipped (a plan with its tenants), never applied half-way; its id is returned so the caller can say so.
    */
-  overlay(stored: StoredPlans): { skipped: string[] } {
+  overlay(stored: StoredPlans): { skipped: string[]; skippedKeys: string[] } {
     const plans: Plans['plans'] = { ...this.base.plans };
     const skipped: string[] = [];
     for (const [id, definition] of Object.entries(stored.plans)) {
@@ -46,9 +55,17 @@ export class PlanBook {
     }
     const tenants = { ...this.base.tenants };
     for (const [tenant, plan] of Object.entries(stored.tenants)) if (Object.hasOwn(plans, plan)) tenants[tenant] = plan;
+    const keys = new Map<string, ApiKeyOverrides>();
+    const skippedKeys: string[] = [];
+    for (const [keyId, overrides] of Object.entries(stored.keys ?? {})) {
+      const parsed = apiKeyOverridesSchema.safeParse(overrides);
+      if (parsed.success) keys.set(keyId, parsed.data);
+      else skippedKeys.push(keyId);
+    }
     this.plans = { ...this.base, plans, tenants };
+    this.storedKeys = keys;
     this.memo.clear();
-    return { skipped };
+    return { skipped, skippedKeys };
   }
 
   static fromFile(path: string | undefined): PlanBook {
@@ -83,13 +100,18 @@ export class PlanBook {
   private merge(subject: PlanSubject): EffectivePlan {
     const id = (Object.hasOwn(this.plans.tenants, subject.tenantId) ? this.plans.tenants[subject.tenantId] : undefined) ?? this.plans.tier_plans[subject.tier];
     const base = this.plans.plans[id]!;
-    const override = subject.apiKeyId !== undefined && Object.hasOwn(this.plans.keys, subject.apiKeyId) ? this.plans.keys[subject.apiKeyId] : undefined;
+    const keyId = subject.apiKeyId;
+    // A key's stored override replaces its file one as a whole: what an admin set is what applies.
+    const stored = keyId === undefined ? undefined : this.storedKeys.get(keyId);
+    const override = stored ?? (keyId !== undefined && Object.hasOwn(this.plans.keys, keyId) ? this.plans.keys[keyId] : undefined);
     if (!override) return { id, ...base };
-    return {
+    const merged: EffectivePlan = {
       id,
       ...base,
       limits: { ...base.limits, key: { ...base.limits.key, ...override.limits } },
       concurrency: { ...base.concurrency, ...override.concurrency },
     };
+    if (stored && (stored.model_tiers !== undefined || stored.models !== undefined)) merged.key_access = { model_tiers: stored.model_tiers ?? [], models: stored.models ?? [] };
+    return merged;
   }
 }

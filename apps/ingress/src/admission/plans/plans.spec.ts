@@ -58,6 +58,70 @@ describe('plans', () => {
     expect(allowedTiers(catalog, DEFAULT_PLANS.plans.paid!)).toEqual(['small', 'medium', 'large']);
   });
 
+  describe('API key overrides stored in Postgres', () => {
+    const stored = () =>
+      new PlanBook(
+        plansSchema.parse({
+          plans: { paid: { band: 'realtime-paid', limits: { key: { requests_per_minute: 100 }, tenant: { requests_per_minute: 1000 } }, model_tiers: ['small', 'large'] } },
+          tier_plans: { free: 'paid', paid: 'paid' },
+          keys: { 'key-file': { limits: { requests_per_minute: 7 }, concurrency: { key: 3 } } },
+        }),
+      );
+
+    it('replaces the key scope of the plan for that key only, and a file override as a whole', () => {
+      const book = stored();
+      book.overlay({
+        plans: {},
+        tenants: {},
+        keys: { 'key-db': { limits: { requests_per_minute: 2 }, concurrency: { in_flight_key: 1 } }, 'key-file': { limits: { tokens_per_day: 9 } } },
+      });
+      const db = book.resolve({ tenantId: 't', tier: 'paid', apiKeyId: 'key-db' });
+      expect(db.limits.key).toEqual({ requests_per_minute: 2 });
+      expect(db.limits.tenant).toEqual({ requests_per_minute: 1000 });
+      expect(db.concurrency).toEqual({ in_flight_key: 1 });
+      expect(book.resolve({ tenantId: 't', tier: 'paid', apiKeyId: 'other' }).limits.key).toEqual({ requests_per_minute: 100 });
+      const file = book.resolve({ tenantId: 't', tier: 'paid', apiKeyId: 'key-file' });
+      expect([file.limits.key, file.concurrency]).toEqual([{ requests_per_minute: 100, tokens_per_day: 9 }, {}]);
+    });
+
+    it('forgets an override removed from Postgres at the next overlay (the memo included)', () => {
+      const book = stored();
+      book.overlay({ plans: {}, tenants: {}, keys: { 'key-db': { limits: { requests_per_minute: 2 } } } });
+      expect(book.resolve({ tenantId: 't', tier: 'paid', apiKeyId: 'key-db' }).limits.key.requests_per_minute).toBe(2);
+      book.overlay({ plans: {}, tenants: {}, keys: {} });
+      expect(book.resolve({ tenantId: 't', tier: 'paid', apiKeyId: 'key-db' }).limits.key.requests_per_minute).toBe(100);
+    });
+
+    it('skips an invalid stored override instead of applying part of it, and says which', () => {
+      const book = stored();
+      expect(book.overlay({ plans: {}, tenants: {}, keys: { bad: { limits: { requests_per_minute: -1 } }, odd: { concurrency: { tenant: 5 } } } })).toEqual({
+        skipped: [],
+        skippedKeys: ['bad', 'odd'],
+      });
+      expect(book.resolve({ tenantId: 't', tier: 'paid', apiKeyId: 'bad' }).limits.key.requests_per_minute).toBe(100);
+    });
+
+    it('narrows model access to what both the plan and the key allow, never widens it', () => {
+      const book = stored();
+      book.overlay({ plans: {}, tenants: {}, keys: { small: { model_tiers: ['small'] }, wide: { model_tiers: ['medium', 'large'] }, named: { models: ['sim-large'] } } });
+      const small = book.resolve({ tenantId: 't', tier: 'paid', apiKeyId: 'small' });
+      expect(modelAccess(catalog, small, 'sim-large')).toEqual({ allowed: false, reason: 'not-in-plan' });
+      expect(modelAccess(catalog, small, 'sim-small')).toEqual({ allowed: true });
+      expect(allowedModelNames(catalog, small)).not.toContain('sim-large');
+      expect(allowedTiers(catalog, small)).toEqual(['small']);
+      const wide = book.resolve({ tenantId: 't', tier: 'paid', apiKeyId: 'wide' });
+      // The plan has no medium tier: a key cannot add it.
+      expect(modelAccess(catalog, wide, 'sim-medium')).toEqual({ allowed: false, reason: 'not-in-plan' });
+      expect(modelAccess(catalog, wide, 'sim-large')).toEqual({ allowed: true });
+      expect(allowedTiers(catalog, wide)).toEqual(['large']);
+      const named = book.resolve({ tenantId: 't', tier: 'paid', apiKeyId: 'named' });
+      expect(allowedModelNames(catalog, named).filter((n) => n.startsWith('sim-'))).toEqual(['sim-large']);
+      const plain = book.resolve({ tenantId: 't', tier: 'paid', apiKeyId: 'plain' });
+      expect(plain.key_access).toBeUndefined();
+      expect(modelAccess(catalog, plain, 'sim-large')).toEqual({ allowed: true });
+    });
+  });
+
   it('prices a route at its priciest model', () => {
     expect(priciestModel(catalog, 'auto')?.id).toBe('sim-large');
   });
