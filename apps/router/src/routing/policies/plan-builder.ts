@@ -116,7 +116,7 @@ export function buildRoutePlan({ request, catalog, settings, scorer, signals }: 
   }
   let complexity: RoutePlan['complexity'];
   if (settings.complexity.enabled) {
-    const threshold = settings.complexity.threshold ?? scorer.model.default_threshold;
+    const threshold = settings.complexity.threshold ?? scorer.thresholdFor(text);
     const score = scorer.score(text);
     // A cost-aware scorer compares the expected benefit per prompt token, so long prompts need a surer case.
     const value = scorer.routingValue(score, countTokens(text));
