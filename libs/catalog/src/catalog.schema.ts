@@ -31,6 +31,11 @@ export const providerSchema = z.strictObject({
   priority_scheduling: z.boolean().optional(),
   /** vLLM guided decoding for json_schema requests: `structured_outputs` (current vLLM) or `guided_json` (older releases). */
   guided_decoding: z.enum(['structured_outputs', 'guided_json']).optional(),
+  /**
+   * The provider serves OpenAI's Files and Batch APIs at its base URL (`/files`, `/batches`): batch-band requests
+   * to its deployments that have batch prices go through it (the inference worker's batch-api feature).
+   */
+  batch_api: z.boolean().optional(),
 });
 
 /** What a deployment can do; a request needing a capability is never planned onto one without it. */

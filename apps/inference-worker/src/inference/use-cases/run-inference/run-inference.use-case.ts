@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { cacheHitOutcome } from '@llm/cache-key';
 import { Topics, type ChatCompletion, type InferenceRequestV1, type LlmResultV1, type RouteRequestV1, type RouteTarget, type UsageV1 } from '@llm/contracts';
 import { EventPublisher } from '@llm/kafka';
@@ -8,6 +8,7 @@ import { RequestCancellation, ResultPublisher, answeredResult, isExpired, unansw
 import { LOGGER } from '@llm/service-runtime';
 import { requestLogFields, type Logger } from '@llm/telemetry';
 import { callCostMicros } from '@llm/tokens';
+import { BatchSubmitter } from '../../batch-api/batch-submitter';
 import type { CallOutcome, CallSpec } from '../../calls/provider-call.runner';
 import { InferenceError } from '../../inference.errors';
 import { CallOutbox, RequestLease, type LeaseHandle, type StoredOutcome } from '../../outbox/call-outbox';
@@ -40,6 +41,7 @@ export class RunInferenceUseCase {
     @Inject(RequestCancellation) private readonly cancellation: CancellationCheck,
     private readonly policies: InferencePolicies,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() @Inject(BatchSubmitter) private readonly batchApi?: Pick<BatchSubmitter, 'accepts' | 'submit'>,
   ) {}
 
   private readonly alerted = new Map<string, number>();
@@ -99,6 +101,16 @@ export class RunInferenceUseCase {
 
   private async run(command: RunInferenceCommand, prior: StoredOutcome, hold: LeaseState): Promise<void> {
     const { request } = command;
+    if (this.batchApi && request.priority === 'batch' && request.mode !== 'stream') {
+      // Already a line of a provider batch: the batch poller finishes it; calling now would call twice.
+      if (prior.batch) return;
+      const primary = request.plan.targets[0]!;
+      if (this.batchApi.accepts(primary)) {
+        const callId = await this.outbox.nextCallId(request.tenant_id, request.request_id);
+        if (hold.lost) throw leaseLost();
+        return this.batchApi.submit(request, primary, callId);
+      }
+    }
     // Calls of an earlier delivery (stored, maybe never published) go out with this delivery's outcome; the
     // ledger dedups by call_id.
     const charged: UsageV1[] = [...prior.usages];
