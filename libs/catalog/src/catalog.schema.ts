@@ -90,6 +90,18 @@ export const modelSchema = z.strictObject({
   price_batch_in_micros_per_mtok: z.number().int().min(0).optional(),
   price_batch_out_micros_per_mtok: z.number().int().min(0).optional(),
   capabilities: capabilitiesSchema.default({ json_schema: true, tools: true, logprobs: true, streaming: true }),
+  /**
+   * Confidence escalation, calibrated for this deployment: an answer whose mean token logprob is below
+   * `min_mean_logprob` goes to a larger model. Logprob scales differ per model and server, so there is no
+   * global default: a deployment without a calibration is never escalated.
+   */
+  escalation: z
+    .strictObject({
+      min_mean_logprob: z.number().max(0),
+      /** Where the threshold came from (data set, date, target share): a threshold nobody can trace is not calibrated. */
+      calibrated_on: z.string().min(1).max(512),
+    })
+    .optional(),
   region: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,31}$/)
