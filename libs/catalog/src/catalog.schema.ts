@@ -31,6 +31,11 @@ export const providerSchema = z.strictObject({
   priority_scheduling: z.boolean().optional(),
   /** vLLM guided decoding for json_schema requests: `structured_outputs` (current vLLM) or `guided_json` (older releases). */
   guided_decoding: z.enum(['structured_outputs', 'guided_json']).optional(),
+  /**
+   * The provider serves OpenAI's Files and Batch APIs at its base URL (`/files`, `/batches`): batch-band requests
+   * to its deployments that have batch prices go through it (the inference worker's batch-api feature).
+   */
+  batch_api: z.boolean().optional(),
 });
 
 /** What a deployment can do; a request needing a capability is never planned onto one without it. */
@@ -85,6 +90,18 @@ export const modelSchema = z.strictObject({
   price_batch_in_micros_per_mtok: z.number().int().min(0).optional(),
   price_batch_out_micros_per_mtok: z.number().int().min(0).optional(),
   capabilities: capabilitiesSchema.default({ json_schema: true, tools: true, logprobs: true, streaming: true }),
+  /**
+   * Confidence escalation, calibrated for this deployment: an answer whose mean token logprob is below
+   * `min_mean_logprob` goes to a larger model. Logprob scales differ per model and server, so there is no
+   * global default: a deployment without a calibration is never escalated.
+   */
+  escalation: z
+    .strictObject({
+      min_mean_logprob: z.number().max(0),
+      /** Where the threshold came from (data set, date, target share): a threshold nobody can trace is not calibrated. */
+      calibrated_on: z.string().min(1).max(512),
+    })
+    .optional(),
   region: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,31}$/)

@@ -140,3 +140,22 @@ export function deploymentStatsKey(deploymentId: string, minute: number): string
   if (!Number.isSafeInteger(minute) || minute < 0) throw new Error('minute must be a non-negative integer');
   return `dep:${deploymentId}:stats:${minute}`;
 }
+
+/**
+ * Provider batch submissions (inference worker, batch band): one hash per submission with its provider, the
+ * provider's batch id and the (tenant_id, request_id, call_id) references of its lines, and one set of open
+ * submissions. Not tenant-prefixed on purpose: one provider batch carries several tenants' requests; it holds
+ * ids only, every request's content stays in its tenant's outbox (TenantKeys.inferenceOutbox).
+ */
+export function batchSubmissionKey(submissionId: string): string {
+  if (!/^[a-f0-9-]{36}$/.test(submissionId)) throw new Error('submission id must be a uuid');
+  return `bsub:${submissionId}`;
+}
+
+export function openBatchSubmissionsKey(): string {
+  return 'bsub:open';
+}
+
+export function batchSubmissionLockKey(submissionId: string): string {
+  return `${batchSubmissionKey(submissionId)}:lock`;
+}

@@ -66,6 +66,8 @@ export interface Answered {
   /** On a cache hit: how it matched and what it saved. */
   cache_hit?: LlmResultV1['cache_hit'];
   fallback_used?: boolean;
+  /** The route plan step that answered (its target's role). */
+  fallback_step?: LlmResultV1['fallback_step'];
 }
 
 /** The terminal result of a request that got its answer, from a model or the cache. */
@@ -84,6 +86,7 @@ export function answeredResult(request: RequestIdentity, outcome: Answered, now 
     latency_ms: sinceCreated(request, now),
     attempt: outcome.attempt,
     fallback_used: outcome.fallback_used ?? false,
+    ...(outcome.fallback_step !== undefined ? { fallback_step: outcome.fallback_step } : {}),
     completed_at: now.toISOString(),
   };
 }

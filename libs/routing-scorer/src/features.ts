@@ -4,16 +4,39 @@
  * to run on every routed request (no model, no I/O), and stable: the same text always gives the same vector, so
  * weights trained offline mean the same thing in the router. Changing anything here is a new FEATURE_VERSION.
  */
-export const FEATURE_VERSION = 'hashed-ngrams-v2' as const;
+export const FEATURE_VERSION = 'hashed-ngrams-v3' as const;
 
 const SHAPE = ['log_chars', 'log_words', 'numbers', 'digit_share', 'math_symbols', 'lines', 'questions', 'long_words'] as const;
 
 /**
- * Names of the dense features, in vector order after the hashed buckets: the shape features once for
- * multiple-choice prompts and once for open questions (length means different things in the two), plus the
- * multiple-choice indicator itself.
+ * Word-problem features, for open questions only: how many quantities, entities and relations a problem chains
+ * together (GSM8K-style arithmetic), which hashed n-grams cannot count across a whole problem.
  */
-export const DENSE_FEATURES = ['multiple_choice', ...SHAPE.map((f) => `mc_${f}`), ...SHAPE.map((f) => `open_${f}`)] as const;
+const WORD_PROBLEM = [
+  'sentences',
+  'named_entities',
+  'max_number_log10',
+  'distinct_numbers',
+  'number_words',
+  'time_units',
+  'rate_words',
+  'comparison_words',
+  'sequence_words',
+  'percent',
+  'fractions',
+] as const;
+
+/**
+ * Names of the dense features, in vector order after the hashed buckets: the shape features once for
+ * multiple-choice prompts and once for open questions (length means different things in the two), the
+ * multiple-choice indicator itself, then the word-problem features of open questions.
+ */
+export const DENSE_FEATURES = ['multiple_choice', ...SHAPE.map((f) => `mc_${f}`), ...SHAPE.map((f) => `open_${f}`), ...WORD_PROBLEM.map((f) => `open_${f}`)] as const;
+
+/** Whether a prompt is a multiple-choice question (options A., B., ... on their own lines). */
+export function isMultipleChoice(text: string): boolean {
+  return MULTIPLE_CHOICE.test(text);
+}
 
 const MULTIPLE_CHOICE = /\n\s*A[.)][^\n]*\n\s*B[.)]/;
 
@@ -31,7 +54,27 @@ export function tokenize(text: string): string[] {
 export function denseFeatures(text: string): number[] {
   const shape = shapeFeatures(text);
   const mc = MULTIPLE_CHOICE.test(text) ? 1 : 0;
-  return [mc, ...shape.map((v) => v * mc), ...shape.map((v) => v * (1 - mc))];
+  return [mc, ...shape.map((v) => v * mc), ...shape.map((v) => v * (1 - mc)), ...wordProblemFeatures(text).map((v) => v * (1 - mc))];
+}
+
+const count = (text: string, re: RegExp) => (text.match(re) ?? []).length;
+
+function wordProblemFeatures(text: string): number[] {
+  const numbers = text.match(/\d+(?:,\d{3})*(?:\.\d+)?/g) ?? [];
+  const magnitude = numbers.reduce((m, n) => Math.max(m, Math.log10(1 + Number(n.replace(/,/g, '')))), 0);
+  return [
+    Math.log1p(count(text, /[.?!](?:\s|$)/g)),
+    Math.log1p(new Set(text.match(/\b[A-Z][a-z]+\b/g) ?? []).size),
+    magnitude,
+    Math.log1p(new Set(numbers).size),
+    Math.log1p(count(text, /\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|hundred|thousand|half|twice|double|triple|third|quarter|dozen)\b/gi)),
+    Math.log1p(count(text, /\b(?:hour|minute|second|day|week|month|year)s?\b/gi)),
+    Math.log1p(count(text, /\b(?:times|ratio|per|each|every|rate|average)\b/gi)),
+    Math.log1p(count(text, /\b(?:more|less|fewer|than|longer|shorter|older|younger)\b/gi)),
+    Math.log1p(count(text, /\b(?:if|after|before|then|until)\b/gi)),
+    /%|percent/i.test(text) ? 1 : 0,
+    Math.log1p(count(text, /\d+\/\d+|\bhalf\b|\bthird\b|\bquarter\b|fraction/gi)),
+  ];
 }
 
 function shapeFeatures(text: string): number[] {

@@ -44,7 +44,7 @@ describe('complexity scorer', () => {
       default_threshold: 0.5,
       trained_on: { source: '', rows: 0, split: '' },
     };
-    expect(() => new ComplexityScorer(bad)).toThrow(/expected 33 weights/);
+    expect(() => new ComplexityScorer(bad)).toThrow(new RegExp(`expected ${16 + DENSE_FEATURES.length} weights`));
   });
 
   it('loads the shipped weights file', () => {
@@ -52,6 +52,19 @@ describe('complexity scorer', () => {
     const s = scorer.score('What is 2 + 2?\nA. 3\nB. 4\nC. 5\nD. 6\nAnswer:');
     expect(s).toBeGreaterThan(0);
     expect(s).toBeLessThan(1);
+  });
+});
+
+describe('per-kind thresholds', () => {
+  it('uses the multiple-choice or open-question threshold where the weights file has them, else the default', () => {
+    const model = ComplexityScorer.load(`${__dirname}/../../../infra/routing/complexity-scorer.json`).model;
+    const mc = 'Which is a prime?\nA. 4\nB. 7\nC. 8\nD. 9\nAnswer:';
+    const open = 'Tom has 3 apples and buys 4 more. How many apples does he have?';
+    const calibrated = new ComplexityScorer({ ...model, default_threshold: 0.5, thresholds: { multiple_choice: 0.2, open: 0.3 } });
+    expect(calibrated.thresholdFor(mc)).toBe(0.2);
+    expect(calibrated.thresholdFor(open)).toBe(0.3);
+    const { thresholds: _, ...withoutKinds } = model;
+    expect(new ComplexityScorer({ ...withoutKinds, default_threshold: 0.5 }).thresholdFor(open)).toBe(0.5);
   });
 });
 

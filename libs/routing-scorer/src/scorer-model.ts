@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DENSE_FEATURES, FEATURE_VERSION, hashedFeatures, denseFeatures, type SparseVector } from './features';
+import { DENSE_FEATURES, FEATURE_VERSION, hashedFeatures, denseFeatures, isMultipleChoice, type SparseVector } from './features';
 import { predict, type LogisticModel } from './logistic';
 
 /**
@@ -28,6 +28,11 @@ export const scorerModelSchema = z.strictObject({
   cost_exponent: z.number().min(0).max(2).default(0),
   /** Threshold on that value, picked on the training rows for ~95% of the strong model's quality. */
   default_threshold: z.number().min(0),
+  /**
+   * Per prompt kind (calibrated on that kind's training rows: MMLU for multiple choice, GSM8K for open questions),
+   * used instead of default_threshold where present: one joint threshold over-serves the kind the scorer ranks worse.
+   */
+  thresholds: z.strictObject({ multiple_choice: z.number().min(0), open: z.number().min(0) }).optional(),
   trained_on: z.strictObject({ source: z.string().max(512), rows: z.number().int().min(0), split: z.string().max(256) }),
 });
 export type ScorerModel = z.infer<typeof scorerModelSchema>;
@@ -66,6 +71,12 @@ export class ComplexityScorer {
 
   score(text: string): number {
     return predict(this.lr, vectorize(text, this.model.buckets, this.model.dense));
+  }
+
+  /** The calibrated threshold for this prompt's kind, else the model's default. */
+  thresholdFor(text: string): number {
+    const t = this.model.thresholds;
+    return t === undefined ? this.model.default_threshold : isMultipleChoice(text) ? t.multiple_choice : t.open;
   }
 
   /** What the routing threshold applies to: the score per prompt token to the power cost_exponent. */

@@ -20,6 +20,11 @@ describe('routing cost/quality curve', () => {
     expect(evaluateAt(rows, perfect, 2)).toMatchObject({ strongShare: 0, costRelative: 4 / 40, qualityRelative: 0.5 });
   });
 
+  it('charges a cascade the weak call on every row and the strong call on escalated rows', () => {
+    expect(evaluateAt(rows, perfect, 0.5, 'cascade')).toMatchObject({ strongShare: 0.5, costRelative: 24 / 40, qualityRelative: 1 });
+    expect(evaluateAt(rows, perfect, -1, 'cascade')).toMatchObject({ strongShare: 1, costRelative: 44 / 40 });
+  });
+
   it('sweeps from never-strong to always-strong and finds the cheapest point at a quality', () => {
     const curve = sweep(rows, perfect, 0.25);
     expect(curve[0]).toMatchObject({ strongShare: 0 });

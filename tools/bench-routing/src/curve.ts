@@ -9,7 +9,15 @@ export interface LabelledRow {
   strongCorrect: boolean;
   weakCostMicros: number;
   strongCostMicros: number;
+  /** The weak model's answer, where the benchmark file has it (GSM8K): what a cascade's self-check reads. */
+  weakAnswer?: string;
 }
+
+/**
+ * `route`: each row goes to one model before any call. `cascade`: every row is answered by the weak model first
+ * and escalated rows also pay the strong call (the weak call is charged either way).
+ */
+export type RoutingMode = 'route' | 'cascade';
 
 export interface CurvePoint {
   threshold: number;
@@ -22,7 +30,7 @@ export interface CurvePoint {
 }
 
 /** Routes each row to the strong model when its score is at or above the threshold and measures the outcome. */
-export function evaluateAt(rows: readonly LabelledRow[], scores: readonly number[], threshold: number): CurvePoint {
+export function evaluateAt(rows: readonly LabelledRow[], scores: readonly number[], threshold: number, mode: RoutingMode = 'route'): CurvePoint {
   let strong = 0;
   let correct = 0;
   let cost = 0;
@@ -32,7 +40,7 @@ export function evaluateAt(rows: readonly LabelledRow[], scores: readonly number
     const toStrong = scores[i]! >= threshold;
     if (toStrong) strong++;
     if (toStrong ? r.strongCorrect : r.weakCorrect) correct++;
-    cost += toStrong ? r.strongCostMicros : r.weakCostMicros;
+    cost += toStrong ? r.strongCostMicros + (mode === 'cascade' ? r.weakCostMicros : 0) : r.weakCostMicros;
     strongCost += r.strongCostMicros;
     if (r.strongCorrect) strongCorrect++;
   });
@@ -50,13 +58,13 @@ export function evaluateAt(rows: readonly LabelledRow[], scores: readonly number
  * The whole cost/quality curve: one point per threshold that changes the strong share by about a step of
  * `resolution` (scores sorted high to low; every distinct score boundary is a possible threshold).
  */
-export function sweep(rows: readonly LabelledRow[], scores: readonly number[], resolution = 0.01): CurvePoint[] {
+export function sweep(rows: readonly LabelledRow[], scores: readonly number[], resolution = 0.01, mode: RoutingMode = 'route'): CurvePoint[] {
   const sorted = [...scores].sort((a, b) => b - a);
   const thresholds = new Set<number>([Number.POSITIVE_INFINITY]);
   const step = Math.max(1, Math.floor(sorted.length * resolution));
   for (let k = step; k < sorted.length; k += step) thresholds.add(sorted[k - 1]!);
   thresholds.add(Number.NEGATIVE_INFINITY);
-  return [...thresholds].map((t) => evaluateAt(rows, scores, t)).sort((a, b) => a.strongShare - b.strongShare);
+  return [...thresholds].map((t) => evaluateAt(rows, scores, t, mode)).sort((a, b) => a.strongShare - b.strongShare);
 }
 
 /** The cheapest point of a curve that keeps at least `quality` of the strong model's; undefined when none does. */
@@ -65,8 +73,8 @@ export function cheapestAt(curve: readonly CurvePoint[], quality: number): Curve
 }
 
 /** The highest threshold (fewest strong calls) whose quality on these rows reaches `quality`. */
-export function thresholdFor(rows: readonly LabelledRow[], scores: readonly number[], quality: number): number {
-  const point = sweep(rows, scores, 0.005).find((p) => p.qualityRelative >= quality);
+export function thresholdFor(rows: readonly LabelledRow[], scores: readonly number[], quality: number, mode: RoutingMode = 'route'): number {
+  const point = sweep(rows, scores, 0.005, mode).find((p) => p.qualityRelative >= quality);
   return point ? point.threshold : Number.NEGATIVE_INFINITY;
 }
 

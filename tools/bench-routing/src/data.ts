@@ -46,6 +46,7 @@ export async function loadBenchmark(dir: string, name: 'mmlu' | 'gsm8k', prices:
       strongCorrect: flag(STRONG),
       weakCostMicros: cost(tin, out(WEAK), prices.weak),
       strongCostMicros: cost(tin, out(STRONG), prices.strong),
+      ...(rec[`${WEAK}_response`] !== undefined ? { weakAnswer: rec[`${WEAK}_response`] } : {}),
     });
   }
   return rows;

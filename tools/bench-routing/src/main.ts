@@ -8,6 +8,8 @@
  * (read off the held-out curve, as RouteLLM reports it), and the whole curve.
  * `--split per-subject` fits on the first half of every MMLU subject instead (a supplementary figure: MMLU is
  * sorted by subject, so the default split holds out subjects the fit never saw).
+ * GSM8K's file also has the weak model's answers: its report adds a cascade (weak model first, a self-check of
+ * its answer escalates; `--write-answer-check <file.json>` writes that check's weights).
  * Flags: --strong-price in,out and --weak-price in,out (micro-dollars per 1M tokens), --quality 0.95,
  * --buckets, --l2, --l2-dense, --epochs (fit settings), --cost-exponent (0, the default: rank prompts by the
  * score, fewest strong calls; 1: by the score per prompt token, benefit per dollar, cheaper on the held-out curve
@@ -18,6 +20,7 @@ import { ComplexityScorer } from '@llm/routing-scorer';
 import { cheapestAt, evaluateAt, halves, sweep, thresholdFor, type LabelledRow } from './curve';
 import { loadBenchmark, STRONG, WEAK, type PairPrices } from './data';
 import { DEFAULT_FIT, fitScorer, type FitOptions } from './train';
+import { cascadeOutOfFold, cascadeScores, DEFAULT_CASCADE_FIT, fitAnswerCheck } from './cascade';
 
 const flag = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -71,6 +74,47 @@ function auc(rows: readonly LabelledRow[], scores: readonly number[]): number {
   return pos === 0 || neg === 0 ? 0.5 : (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
 }
 
+const cascadeModels: Record<string, ReturnType<typeof fitAnswerCheck>> = {};
+
+/**
+ * The cascade on a benchmark whose file has the weak model's answers: every prompt is answered by the weak model,
+ * a self-check of that answer (fitted on the first half; threshold from the first half's out-of-fold scores)
+ * escalates to the strong model, and escalated prompts pay both calls.
+ */
+function cascadeReport(
+  name: string,
+  train: LabelledRow[],
+  test: LabelledRow[],
+  randomShare: number,
+  weakAccuracy: number,
+  fmt: (p: ReturnType<typeof evaluateAt> | undefined) => Record<string, unknown> | undefined,
+): Record<string, unknown> {
+  const oofFit = cascadeOutOfFold(train, FOLDS, QUALITY, DEFAULT_CASCADE_FIT);
+  const model = fitAnswerCheck(train, DEFAULT_CASCADE_FIT, {
+    version: `answer-check-${name}-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`,
+    source: `RouteLLM routing labels (lm-sys/RouteLLM 0b64fdaf, routellm/evals): ${name} weak-model answers and verdicts`,
+    split: 'first half of the file in file order',
+    threshold: oofFit.threshold,
+  });
+  cascadeModels[name] = model;
+  const scores = cascadeScores(model, test);
+  const curve = sweep(test, scores, 0.01, 'cascade');
+  return {
+    what: 'weak model answers every prompt; a self-check of its answer escalates to the strong model; escalated prompts pay both calls',
+    weak_accuracy: round(weakAccuracy),
+    first_half_out_of_fold: {
+      auc_weak_wrong: round(auc(train, oofFit.scores)),
+      threshold: Number.isFinite(oofFit.threshold) ? round(oofFit.threshold) : String(oofFit.threshold),
+    },
+    auc_weak_wrong: round(auc(test, scores)),
+    operating_point_first_half_threshold: fmt(evaluateAt(test, scores, oofFit.threshold, 'cascade')),
+    cheapest_at_quality_on_held_out_curve: fmt(cheapestAt(curve, QUALITY)) ?? null,
+    fewest_strong_calls_at_quality_on_held_out_curve: fmt(curve.find((p) => p.qualityRelative >= QUALITY)) ?? null,
+    random_escalation_at_quality: { strong_share: round(randomShare) },
+    curve: curve.map(fmt),
+  };
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const benches = { mmlu: await loadBenchmark(labels!, 'mmlu', prices), gsm8k: await loadBenchmark(labels!, 'gsm8k', prices) };
@@ -120,6 +164,10 @@ async function main(): Promise<void> {
       threshold: jointThreshold,
     },
   );
+  // Per-kind calibration for the router: MMLU's threshold for multiple-choice prompts, GSM8K's for open ones.
+  if (Number.isFinite(perBenchThreshold.mmlu) && Number.isFinite(perBenchThreshold.gsm8k)) {
+    model.thresholds = { multiple_choice: Math.max(0, perBenchThreshold.mmlu!), open: Math.max(0, perBenchThreshold.gsm8k!) };
+  }
 
   // What the first half alone says about the fit settings (choose --l2/--buckets by this, never by the held-out half).
   const oofSummary = Object.fromEntries(
@@ -183,6 +231,9 @@ async function main(): Promise<void> {
       fewest_strong_calls_at_quality_on_held_out_curve: fmt(curve.find((p) => p.qualityRelative >= QUALITY)) ?? null,
       random_router_at_quality: { strong_share: round(randomShare), cost_relative: round(randomShare + (1 - randomShare) * weakOnly.costRelative) },
       curve: curve.map(fmt),
+      ...(test.every((r) => r.weakAnswer !== undefined) && train.every((r) => r.weakAnswer !== undefined)
+        ? { cascade: cascadeReport(n, train, test, randomShare, weakOnly.accuracy, fmt) }
+        : {}),
     };
   }
   const result = {
@@ -202,6 +253,8 @@ async function main(): Promise<void> {
   writeFileSync(out!, `${JSON.stringify(result, null, 2)}\n`);
   const modelOut = flag('write-model');
   if (modelOut) writeFileSync(modelOut, `${JSON.stringify(model)}\n`);
+  const checkOut = flag('write-answer-check');
+  if (checkOut && cascadeModels.gsm8k) writeFileSync(checkOut, `${JSON.stringify(cascadeModels.gsm8k, null, 2)}\n`);
 
   for (const n of names) {
     const b = report[n] as Record<string, Record<string, unknown> | null>;
@@ -213,8 +266,15 @@ async function main(): Promise<void> {
     process.stdout.write(`${line(`cheapest at ${QUALITY} (held-out curve)`, b.cheapest_at_quality_on_held_out_curve)}\n`);
     process.stdout.write(`${line(`fewest strong calls at ${QUALITY}`, b.fewest_strong_calls_at_quality_on_held_out_curve)}\n`);
     process.stdout.write(`  random router at ${QUALITY}: ${JSON.stringify(b.random_router_at_quality)}\n`);
+    const c = b.cascade as Record<string, Record<string, unknown> | null> | undefined;
+    if (c) {
+      process.stdout.write(`  cascade (weak first, answer self-check; AUC ${String(c.auc_weak_wrong)}):\n`);
+      process.stdout.write(`${line('  threshold from first half', c.operating_point_first_half_threshold)}\n`);
+      process.stdout.write(`${line(`  cheapest at ${QUALITY} (held-out curve)`, c.cheapest_at_quality_on_held_out_curve)}\n`);
+      process.stdout.write(`${line(`  fewest strong calls at ${QUALITY}`, c.fewest_strong_calls_at_quality_on_held_out_curve)}\n`);
+    }
   }
-  process.stdout.write(`wrote ${out}${modelOut ? ` and ${modelOut}` : ''}\n`);
+  process.stdout.write(`wrote ${[out, modelOut, checkOut].filter(Boolean).join(', ')}\n`);
 }
 
 main().catch((err: unknown) => {

@@ -46,6 +46,14 @@ export const inferenceWorkerConfigSchema = serviceSchema
     INFERENCE_TPM_DEFAULT_OUTPUT_TOKENS: positiveInt(256),
     /** json_object / json_schema answers that fail validation are asked again this many times, with the error. */
     INFERENCE_JSON_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+    /** Provider batch APIs (catalog `batch_api`): batch-band requests are collected this long into one batch... */
+    INFERENCE_BATCH_COLLECT_MS: positiveInt(1_000),
+    /** ...of at most this many requests. */
+    INFERENCE_BATCH_MAX_LINES: positiveInt(1_000),
+    /** How often open provider batches are polled. */
+    INFERENCE_BATCH_POLL_MS: positiveInt(5_000),
+    /** A submission the provider never acknowledged (worker killed mid-submit) is submitted again after this. */
+    INFERENCE_BATCH_RECOVER_AFTER_MS: positiveInt(60_000),
   })
   // Provider endpoints and keys are named by the catalog (base_url_setting, api_key_setting), so the set of
   // settings is open-ended: keep every other variable as a string for the provider registry to look up.

@@ -3,10 +3,16 @@ import { DEFAULT_CACHE_POLICY, ExactCacheReader } from '@llm/cache-key';
 import type { Catalog } from '@llm/catalog';
 import { DeploymentHealth } from '@llm/deployment-health';
 import { REDIS, RedisModule, type Redis } from '@llm/redis';
-import { ResultStreamModule } from '@llm/result-stream';
+import { EventPublisher } from '@llm/kafka';
+import { ResultPublisher, ResultStreamModule } from '@llm/result-stream';
+import { LOGGER } from '@llm/service-runtime';
 import { MetricsRegistry, type Logger } from '@llm/telemetry';
 import { countTokens } from '@llm/tokens';
 import { INFERENCE_WORKER_CONFIG, type InferenceWorkerConfig } from '../config/inference-worker.config';
+import { BatchPoller } from './batch-api/batch-poller';
+import { BatchPollerLoop } from './batch-api/batch-poller.loop';
+import { BatchSubmissionsRepository } from './batch-api/batch-submissions.repository';
+import { BatchSubmitter } from './batch-api/batch-submitter';
 import { ProviderCallRunner } from './calls/provider-call.runner';
 import { InferenceConsumer } from './inference.consumer';
 import { CallOutbox, RedisCallOutbox, RedisRequestLease, RequestLease } from './outbox/call-outbox';
@@ -70,10 +76,39 @@ export class InferenceModule {
         },
         { provide: CallOutbox, inject: [REDIS], useFactory: (redis: Redis) => new RedisCallOutbox(redis, config.INFERENCE_OUTBOX_TTL_S) },
         { provide: RequestLease, inject: [REDIS], useFactory: (redis: Redis) => new RedisRequestLease(redis) },
+        ...(Object.values(catalog.providers).some((p) => p.batch_api === true) ? batchApiProviders(config) : []),
         ...USE_CASES,
       ],
     };
   }
+}
+
+/** The batch-api feature, only where the catalog has a provider with a batch API (else batch work runs realtime). */
+function batchApiProviders(config: InferenceWorkerConfig) {
+  return [
+    {
+      provide: BatchSubmissionsRepository,
+      inject: [REDIS],
+      useFactory: (redis: Redis) => new BatchSubmissionsRepository(redis, config.INFERENCE_OUTBOX_TTL_S),
+    },
+    {
+      provide: BatchSubmitter,
+      inject: [ProviderRegistry, CallOutbox, BatchSubmissionsRepository, LOGGER],
+      useFactory: (registry: ProviderRegistry, outbox: CallOutbox, subs: BatchSubmissionsRepository, logger: Logger) =>
+        new BatchSubmitter(registry, outbox, subs, { collectMs: config.INFERENCE_BATCH_COLLECT_MS, maxLines: config.INFERENCE_BATCH_MAX_LINES }, logger),
+    },
+    {
+      provide: BatchPoller,
+      inject: [ProviderRegistry, CallOutbox, BatchSubmissionsRepository, EventPublisher, ResultPublisher, LOGGER],
+      useFactory: (registry: ProviderRegistry, outbox: CallOutbox, subs: BatchSubmissionsRepository, events: EventPublisher, results: ResultPublisher, logger: Logger) =>
+        new BatchPoller(registry, outbox, subs, events, results, { recoverAfterMs: config.INFERENCE_BATCH_RECOVER_AFTER_MS, lockMs: 60_000 }, logger),
+    },
+    {
+      provide: BatchPollerLoop,
+      inject: [BatchPoller, BatchSubmitter, LOGGER],
+      useFactory: (poller: BatchPoller, submitter: BatchSubmitter, logger: Logger) => new BatchPollerLoop(poller, submitter, config.INFERENCE_BATCH_POLL_MS, logger),
+    },
+  ];
 }
 
 export function breakerSettings(config: InferenceWorkerConfig) {

@@ -38,6 +38,10 @@ export const modelSimConfigSchema = serviceSchema.extend(httpPort(8090).shape).e
   SIM_API_KEY: z.string().min(1).optional(),
   /** Like vLLM's `--scheduling-policy priority`: queued requests are served lowest `priority` first; without it a non-zero priority is refused. */
   SIM_PRIORITY_SCHEDULING: bool(false),
+  /** Batch API (`/openai/v1/batches`): lines of one batch in flight at once. */
+  SIM_BATCH_CONCURRENCY: positiveInt(8),
+  /** Batch API: how long a batch waits in the provider's queue before it starts (tests act while it is pending). */
+  SIM_BATCH_START_DELAY_MS: nonNegativeInt(0),
 });
 export type ModelSimConfig = z.infer<typeof modelSimConfigSchema>;
 

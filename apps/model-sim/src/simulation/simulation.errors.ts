@@ -5,6 +5,8 @@ export type SimulationErrorCode =
   | 'MODEL_NOT_FOUND'
   | 'DEPLOYMENT_NOT_FOUND'
   | 'ROUTE_NOT_FOUND'
+  /** A file or batch id the Files / Batch API does not know. */
+  | 'RESOURCE_NOT_FOUND'
   | 'INVALID_REQUEST'
   | 'UNAUTHORIZED'
   | 'OVERLOADED'
@@ -29,6 +31,7 @@ export function statusOfSimulationError(code: SimulationErrorCode): number {
     case 'MODEL_NOT_FOUND':
     case 'DEPLOYMENT_NOT_FOUND':
     case 'ROUTE_NOT_FOUND':
+    case 'RESOURCE_NOT_FOUND':
     case 'INJECTED_NOT_FOUND':
       return 404;
     case 'INVALID_REQUEST':

@@ -31,8 +31,8 @@ const base = (from: string) => shipped.models.find((m) => m.id === from)!;
 const catalog = {
   ...shipped,
   models: [
-    { ...base('sim-small'), id: id('small-a'), model: id('small') },
-    { ...base('sim-small'), id: id('small-b'), model: id('small'), region: 'eu' },
+    { ...base('sim-small'), id: id('small-a'), model: id('small'), escalation: { min_mean_logprob: -0.7, calibrated_on: 'spec' } },
+    { ...base('sim-small'), id: id('small-b'), model: id('small'), region: 'eu', escalation: { min_mean_logprob: -0.7, calibrated_on: 'spec' } },
     { ...base('sim-medium'), id: id('medium') },
     { ...base('sim-large'), id: id('large') },
   ],

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { llmResultV1, usageV1, type LlmResultV1, type UsageV1 } from '@llm/contracts';
+import { inferenceRequestV1, llmResultV1, routeTarget, usageV1, type InferenceRequestV1, type LlmResultV1, type RouteTarget, type UsageV1 } from '@llm/contracts';
 import { TenantKeys, type Redis } from '@llm/redis';
 
 /** What earlier deliveries of a request made durable: how many calls were started, their usage, the result. */
@@ -7,6 +7,16 @@ export interface StoredOutcome {
   calls: number;
   usages: UsageV1[];
   result?: LlmResultV1;
+  /** The request went into a provider batch (batch-api feature): that call is the batch line's, never repeated. */
+  batch?: BatchEntry;
+}
+
+/** A request handed to a provider batch: which submission, which call id, and what to finish it with. */
+export interface BatchEntry {
+  submission_id: string;
+  call_id: string;
+  request: InferenceRequestV1;
+  target: RouteTarget;
 }
 
 /**
@@ -20,6 +30,7 @@ export abstract class CallOutbox {
   abstract saveUsage(usage: UsageV1): Promise<void>;
   /** The result, with the usage of the call that produced it when that was not saved yet, in one write. */
   abstract saveResult(result: LlmResultV1, usages?: readonly UsageV1[]): Promise<void>;
+  abstract saveBatch(entry: BatchEntry): Promise<void>;
 }
 
 export interface LeaseHandle {
@@ -47,7 +58,16 @@ export class RedisCallOutbox extends CallOutbox {
       .filter(([field]) => field.startsWith('usage:'))
       .map(([, value]) => usageV1.parse(JSON.parse(value)))
       .sort((a, b) => callNumber(a.call_id) - callNumber(b.call_id));
-    return { calls: Number(fields.calls ?? 0), usages, ...(fields.result ? { result: llmResultV1.parse(JSON.parse(fields.result)) } : {}) };
+    return {
+      calls: Number(fields.calls ?? 0),
+      usages,
+      ...(fields.result ? { result: llmResultV1.parse(JSON.parse(fields.result)) } : {}),
+      ...(fields.batch ? { batch: parseBatchEntry(fields.batch) } : {}),
+    };
+  }
+
+  async saveBatch(entry: BatchEntry): Promise<void> {
+    await this.write(entry.request.tenant_id, entry.request.request_id, { batch: entry });
   }
 
   async nextCallId(tenantId: string, requestId: string): Promise<string> {
@@ -69,6 +89,11 @@ export class RedisCallOutbox extends CallOutbox {
     const values = Object.fromEntries(Object.entries(fields).map(([field, value]) => [field, JSON.stringify(value)]));
     await this.redis.multi().hset(key, values).expire(key, this.ttlSeconds).exec();
   }
+}
+
+function parseBatchEntry(raw: string): BatchEntry {
+  const o = JSON.parse(raw) as BatchEntry;
+  return { submission_id: String(o.submission_id), call_id: String(o.call_id), request: inferenceRequestV1.parse(o.request), target: routeTarget.parse(o.target) };
 }
 
 function callNumber(callId: string): number {

@@ -100,6 +100,7 @@ function openAiCode(err: SimulationError): string | null {
     case 'INVALID_REQUEST':
       return err.param ? 'invalid_value' : null;
     case 'ROUTE_NOT_FOUND':
+    case 'RESOURCE_NOT_FOUND':
     case 'INJECTED_NOT_FOUND':
     case 'INJECTED_FORBIDDEN':
     case 'INJECTED_SERVER_ERROR':

@@ -61,7 +61,7 @@ export function acceptChat(dialect: SimDialect, incoming: IncomingChat, settings
   return { body, model: modelOf(dialect, body, incoming.params, settings.models) };
 }
 
-function checkAuth(dialect: SimDialect, headers: IncomingChat['headers'], expected: string | undefined): void {
+export function checkAuth(dialect: SimDialect, headers: IncomingChat['headers'], expected: string | undefined): void {
   const bearer = /^Bearer\s+(.+)$/i.exec(header(headers, 'authorization') ?? '')?.[1]?.trim();
   let key: string | undefined;
   switch (dialect.auth) {

@@ -11,11 +11,12 @@ const ROOT = join(__dirname, '../../../../..');
 const shipped = parseCatalog(JSON.parse(readFileSync(join(ROOT, 'infra/catalog/models.json'), 'utf8')));
 const policy = parseRoutingPolicy(JSON.parse(readFileSync(join(ROOT, 'infra/routing/policy.json'), 'utf8')));
 
-/** Two deployments of the small model (balanced), a medium and a large one. */
+/** Two deployments of the small model (balanced; only the first calibrated for escalation), a medium and a large one. */
+const calibration = { min_mean_logprob: -0.7, calibrated_on: 'spec' };
 const catalog: Catalog = parseCatalog({
   ...shipped,
   models: [
-    ...shipped.models,
+    ...shipped.models.map((m) => (m.id === 'sim-small' ? { ...m, escalation: calibration } : m)),
     { ...shipped.models.find((m) => m.id === 'sim-small')!, id: 'sim-small-b', model: 'sim-small', region: 'eu' },
     { ...shipped.models.find((m) => m.id === 'sim-large')!, id: 'sim-xl', model: 'sim-xl', context_window: 200_000 },
   ],
@@ -96,6 +97,22 @@ describe('route plan policies', () => {
     expect(p.targets[escalation]).toMatchObject({ tier: 'medium' });
     expect(p.targets.slice(0, escalation).every((t) => t.model.startsWith('sim-small'))).toBe(true);
     expect(p.targets.filter((t) => t.escalate_if_mean_logprob_below !== undefined).every((t) => t.tier === 'small')).toBe(true);
+    // Thresholds are per deployment: the uncalibrated second deployment of the small model keeps its answers.
+    expect(p.targets.find((t) => t.model === 'sim-small-b')?.escalate_if_mean_logprob_below).toBeUndefined();
+  });
+
+  it('never escalates a deployment without a calibrated threshold (the shipped catalog has none)', () => {
+    expect(shipped.models.some((m) => m.escalation !== undefined)).toBe(false);
+    const o = buildRoutePlan({
+      request: req('tell me something'),
+      catalog: shipped,
+      settings: settingsFor(policy, 'acme'),
+      scorer: constantScorer(0.2),
+      signals: { deployments: new Map() },
+    });
+    const p = routed(o).plan;
+    expect(p.targets[0]).toMatchObject({ tier: 'small', role: 'primary' });
+    expect(p.targets.some((t) => t.role === 'escalation' || t.escalate_if_mean_logprob_below !== undefined)).toBe(false);
   });
 
   it('access: never plans outside the tiers the caller’s plan allows (request field or tenant policy)', () => {

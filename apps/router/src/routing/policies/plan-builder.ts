@@ -111,7 +111,7 @@ export function buildRoutePlan({ request, catalog, settings, scorer, signals }: 
   }
   let complexity: RoutePlan['complexity'];
   if (settings.complexity.enabled) {
-    const threshold = settings.complexity.threshold ?? scorer.model.default_threshold;
+    const threshold = settings.complexity.threshold ?? scorer.thresholdFor(text);
     const score = scorer.score(text);
     // A cost-aware scorer compares the expected benefit per prompt token, so long prompts need a surer case.
     const value = scorer.routingValue(score, countTokens(text));
@@ -218,7 +218,8 @@ function orderTargets(
   };
   balanced(candidates.filter((m) => logicalModel(m) === logicalModel(primary))).forEach((m, i) => add(m, i === 0 ? 'primary' : 'other-deployment'));
   const larger = candidates.filter((m) => TIER_RANK[m.tier] > TIER_RANK[primary.tier]);
-  const escalateTo = escalate && primary.tier === 'small' && primary.capabilities.logprobs ? balanced(larger)[0] : undefined;
+  // Only a deployment with a calibrated threshold is escalated: an uncalibrated one would escalate at random.
+  const escalateTo = escalate && primary.tier === 'small' && primary.capabilities.logprobs && primary.escalation !== undefined ? balanced(larger)[0] : undefined;
   if (escalateTo) add(escalateTo, 'escalation');
   balanced(candidates.filter((m) => price(m) < price(primary)))
     .sort((a, b) => price(a) - price(b))
@@ -226,9 +227,10 @@ function orderTargets(
   balanced(candidates).forEach((m) => add(m, 'fallback-model'));
 
   const healthyFirst = [...ordered.filter((o) => !isUnhealthy(o.m)), ...ordered.filter((o) => isUnhealthy(o.m))].slice(0, MAX_TARGETS);
-  const threshold = escalateTo ? settings.escalation.min_mean_logprob : undefined;
+  // Each deployment of the primary model carries its own calibrated threshold (none: its answers are kept).
+  const thresholdOf = (m: CatalogModel) => (escalateTo && logicalModel(m) === logicalModel(primary) ? m.escalation?.min_mean_logprob : undefined);
   return {
-    targets: healthyFirst.map(({ m, role }) => toTarget(m, role, threshold !== undefined && logicalModel(m) === logicalModel(primary) ? threshold : undefined)),
+    targets: healthyFirst.map(({ m, role }) => toTarget(m, role, thresholdOf(m))),
     unhealthy: healthyFirst.filter((o) => isUnhealthy(o.m)).map((o) => o.m.id),
   };
 }

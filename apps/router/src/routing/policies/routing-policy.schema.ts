@@ -34,10 +34,9 @@ const sections = {
      */
     decides_for: z.array(z.string().min(1).max(256)),
   }),
+  /** The thresholds are per deployment, calibrated in the catalog (`escalation.min_mean_logprob`): none, no escalation. */
   escalation: z.strictObject({
     enabled: z.boolean(),
-    /** The worker escalates a small model's answer whose mean token logprob is below this. */
-    min_mean_logprob: z.number().max(0),
   }),
   budget: z.strictObject({
     enabled: z.boolean(),

@@ -1,6 +1,6 @@
 import type { LlmResultV1, UsageV1 } from '@llm/contracts';
 import type { CallOutcome, CallSpec } from '../../calls/provider-call.runner';
-import { CallOutbox, RequestLease, type LeaseHandle, type StoredOutcome } from '../../outbox/call-outbox';
+import { CallOutbox, RequestLease, type BatchEntry, type LeaseHandle, type StoredOutcome } from '../../outbox/call-outbox';
 import type { CallRunner, CancellationCheck } from './run-inference.use-case';
 
 export class InMemoryCallOutbox extends CallOutbox {
@@ -8,7 +8,11 @@ export class InMemoryCallOutbox extends CallOutbox {
 
   async load(_tenantId: string, requestId: string): Promise<StoredOutcome> {
     const s = this.entry(requestId);
-    return { calls: s.calls, usages: [...s.usages], ...(s.result ? { result: s.result } : {}) };
+    return { calls: s.calls, usages: [...s.usages], ...(s.result ? { result: s.result } : {}), ...(s.batch ? { batch: s.batch } : {}) };
+  }
+
+  async saveBatch(entry: BatchEntry): Promise<void> {
+    this.entry(entry.request.request_id).batch = entry;
   }
 
   async nextCallId(_tenantId: string, requestId: string): Promise<string> {

@@ -355,4 +355,51 @@ describe('RunInferenceUseCase', () => {
     expect(events.on(Topics.usage)).toEqual([expect.objectContaining({ status: 'cancelled', tokens_in: 10, tokens_out: 3, cost_micros: 16 })]);
     expect(results.finished[1]).toMatchObject({ status: 'cancelled', cost_micros: 16, error: { code: 'CANCELLED' } });
   });
+
+  describe('confidence escalation (route plan)', () => {
+    const withLogprobs = (content: string, logprob: number): CallOutcome => {
+      const completion = chatCompletion(content);
+      completion.choices[0]!.logprobs = { content: content.split(' ').map((token) => ({ token, logprob, top_logprobs: [] })) };
+      return { ok: true, completion, tokens: tokens(10, 5), deltas: 0 };
+    };
+    const plan = (threshold: number) => ({
+      policy: 'p',
+      reason: 'r',
+      targets: [
+        { ...target('small'), role: 'primary' as const, escalate_if_mean_logprob_below: threshold },
+        { ...target('other'), role: 'other-deployment' as const },
+        { ...target('large'), role: 'escalation' as const },
+      ],
+    });
+
+    it('discards (and charges) an unsure small answer, asking the escalation target and skipping the rest', async () => {
+      runner.scripts.small = async () => withLogprobs('maybe this one', -2.5);
+      runner.scripts.large = async () => answer('the answer');
+      await useCase.execute(RunInferenceCommand.create(request({ plan: plan(-1) }), 1, 5));
+      expect(runner.calls.map((c) => [c.target.model, c.body.logprobs ?? false])).toEqual([
+        ['small', true],
+        ['large', false],
+      ]);
+      expect(events.on(Topics.usage).map((u) => [u.model, u.fallback_step])).toEqual([
+        ['small', 'primary'],
+        ['large', 'escalation'],
+      ]);
+      expect(results.finished).toEqual([expect.objectContaining({ model: 'large', fallback_used: true, fallback_step: 'escalation' })]);
+    });
+
+    it('keeps a confident small answer, without the logprobs the caller did not ask for', async () => {
+      runner.scripts.small = async () => withLogprobs('surely this one', -0.1);
+      await useCase.execute(RunInferenceCommand.create(request({ plan: plan(-1) }), 1, 5));
+      expect(runner.calls.map((c) => c.target.model)).toEqual(['small']);
+      const [finished] = results.finished;
+      expect(finished).toMatchObject({ model: 'small', fallback_step: 'primary' });
+      expect(finished!.response!.choices[0]!.logprobs ?? null).toBeNull();
+    });
+
+    it('never escalates a stream: its tokens reached the caller before any check', async () => {
+      runner.scripts.small = async () => withLogprobs('streamed already', -5);
+      await useCase.execute(RunInferenceCommand.create(request({ mode: 'stream', plan: plan(-1) }), 1, 5));
+      expect(runner.calls.map((c) => [c.target.model, c.body.logprobs ?? false])).toEqual([['small', false]]);
+    });
+  });
 });

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { cacheHitOutcome } from '@llm/cache-key';
 import { Topics, type ChatCompletion, type InferenceRequestV1, type LlmResultV1, type RouteRequestV1, type RouteTarget, type UsageV1 } from '@llm/contracts';
 import { EventPublisher } from '@llm/kafka';
 import { citationsOf } from '@llm/rag';
 import { RequestCancellation, ResultPublisher, answeredResult, isExpired, unansweredResult, usageEvent } from '@llm/result-stream';
+import { escalationDecision } from '@llm/routing-scorer';
 import { LOGGER } from '@llm/service-runtime';
 import { requestLogFields, type Logger } from '@llm/telemetry';
 import { callCostMicros } from '@llm/tokens';
+import { BatchSubmitter } from '../../batch-api/batch-submitter';
 import type { CallOutcome, CallSpec } from '../../calls/provider-call.runner';
 import { InferenceError } from '../../inference.errors';
 import { CallOutbox, RequestLease, type LeaseHandle, type StoredOutcome } from '../../outbox/call-outbox';
@@ -40,6 +42,7 @@ export class RunInferenceUseCase {
     @Inject(RequestCancellation) private readonly cancellation: CancellationCheck,
     private readonly policies: InferencePolicies,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() @Inject(BatchSubmitter) private readonly batchApi?: Pick<BatchSubmitter, 'accepts' | 'submit'>,
   ) {}
 
   private readonly alerted = new Map<string, number>();
@@ -99,6 +102,16 @@ export class RunInferenceUseCase {
 
   private async run(command: RunInferenceCommand, prior: StoredOutcome, hold: LeaseState): Promise<void> {
     const { request } = command;
+    if (this.batchApi && request.priority === 'batch' && request.mode !== 'stream') {
+      // Already a line of a provider batch: the batch poller finishes it; calling now would call twice.
+      if (prior.batch) return;
+      const primary = request.plan.targets[0]!;
+      if (this.batchApi.accepts(primary)) {
+        const callId = await this.outbox.nextCallId(request.tenant_id, request.request_id);
+        if (hold.lost) throw leaseLost();
+        return this.batchApi.submit(request, primary, callId);
+      }
+    }
     // Calls of an earlier delivery (stored, maybe never published) go out with this delivery's outcome; the
     // ledger dedups by call_id.
     const charged: UsageV1[] = [...prior.usages];
@@ -113,7 +126,12 @@ export class RunInferenceUseCase {
     for (let round = 0; ; round++) {
       const roundFailures: InferenceError[] = [];
       let stopped = false;
+      // Set when a confident-enough answer was not given: targets before the escalation one are skipped.
+      let escalating = false;
       targets: for (const [i, target] of request.plan.targets.entries()) {
+        if (escalating && target.role !== 'escalation') continue;
+        escalating = false;
+        const escalation = escalationPlan(request, target, i);
         for (;;) {
           if (hold.lost) throw leaseLost();
           if (isExpired(request))
@@ -127,7 +145,7 @@ export class RunInferenceUseCase {
           const outcome = await this.runner.run(
             {
               target,
-              body,
+              body: escalation ? { ...body, logprobs: true } : body,
               stream: request.mode === 'stream',
               callId: `${request.tenant_id}/${request.request_id}/${callId}`,
               onDelta: async (content, index) =>
@@ -138,15 +156,27 @@ export class RunInferenceUseCase {
             { batch: request.priority === 'batch', ...(notAfter !== undefined ? { notAfter } : {}) },
           );
           const problem = outcome.ok ? this.policies.structured.problem(body, outcome.completion) : undefined;
+          // Confidence escalation (route plan): a valid answer whose mean token logprob is below the target's
+          // threshold is discarded (and charged) for the escalation target's.
+          const unsure = outcome.ok && problem === undefined && escalation ? escalationDecision(escalation.threshold, outcome.completion.choices[0]?.logprobs) : undefined;
           // A successful call's usage is stored with its result, in one write (succeed); any other is stored now.
-          const usage = await this.charge(command, target, callId, outcome, Date.now() - started, !outcome.ok || problem !== undefined);
+          const usage = await this.charge(command, target, callId, outcome, Date.now() - started, !outcome.ok || problem !== undefined || unsure?.escalate === true);
           if (usage) charged.push(usage);
           if (hold.lost) {
             // The new holder finishes the request; what this call consumed is charged here.
             for (const u of charged) await this.events.publish(Topics.usage, u);
             throw leaseLost();
           }
-          if (outcome.ok && problem === undefined) return this.succeed(command, target, outcome, usage!, charged, i > 0 || round > 0);
+          if (unsure?.escalate) {
+            this.logger.debug({ request_id: request.request_id, model: target.model, reason: unsure.reason, mean_logprob: unsure.mean_logprob }, 'escalating to a larger model');
+            escalating = true;
+            continue targets;
+          }
+          if (outcome.ok && problem === undefined) {
+            // The caller did not ask for logprobs: the ones requested for the confidence check are not theirs.
+            const completion = escalation && !request.body.logprobs ? withoutLogprobs(outcome.completion) : outcome.completion;
+            return this.succeed(command, target, { ...outcome, completion }, usage!, charged, i > 0 || round > 0);
+          }
           if (outcome.ok) {
             // A structured answer that does not validate: void it, then ask the same model again with the reason.
             if (outcome.deltas > 0) await this.results.appendReset(request.tenant_id, request.request_id, { call_id: callId, reason: 'STRUCTURED_OUTPUT_INVALID' });
@@ -221,6 +251,7 @@ export class RunInferenceUseCase {
     if (!outcome.tokens) return undefined;
     const { tokensIn, cachedIn, tokensOut, estimated } = outcome.tokens;
     const usage = usageEvent(command.request, {
+      ...(target.role ? { fallback_step: target.role } : {}),
       call_id: callId,
       attempt: command.attempt,
       model: target.model,
@@ -252,6 +283,7 @@ export class RunInferenceUseCase {
   ): Promise<void> {
     const { request } = command;
     const result = answeredResult(request, {
+      ...(target.role ? { fallback_step: target.role } : {}),
       source: 'model',
       model: target.model,
       provider: target.provider,
@@ -339,6 +371,20 @@ export class RunInferenceUseCase {
 }
 
 const ALERT_EVERY_MS = 60_000;
+
+/**
+ * The confidence check of a target, when the plan asks for one and it can run: a later target has the
+ * `escalation` role, and the answer is not streamed (streamed tokens have reached the caller before the check).
+ */
+function escalationPlan(request: InferenceRequestV1, target: RouteTarget, index: number): { threshold: number } | undefined {
+  const threshold = target.escalate_if_mean_logprob_below;
+  if (threshold === undefined || request.mode === 'stream') return undefined;
+  return request.plan.targets.slice(index + 1).some((t) => t.role === 'escalation') ? { threshold } : undefined;
+}
+
+function withoutLogprobs(completion: ChatCompletion): ChatCompletion {
+  return { ...completion, choices: completion.choices.map((c) => ({ ...c, logprobs: null })) };
+}
 
 function cancelled() {
   return { status: 'cancelled' as const, error: { code: 'CANCELLED', message: 'the caller cancelled the request', retryable: false } };
