@@ -23,8 +23,12 @@ export const cacheConfigSchema = serviceSchema
     SEMANTIC_CACHE_TTL_S: positiveInt(86_400),
     /** Overrides the calibrated default threshold (semantic-calibration.json); tenants may set their own per feature. */
     SEMANTIC_CACHE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
-    /** The second-stage check on borderline similarities (opt-in: it did not beat the single threshold, ADR 0010). */
-    SEMANTIC_CACHE_VERIFIER: bool(false),
+    /**
+     * How a borderline candidate is judged (ADR XXXX): `classifier` (default) asks the embedding-pair classifier for
+     * similarities between its calibrated low bound and threshold; `threshold` is the calibrated single threshold;
+     * `lexical` is the older lexical verifier. A tenant's own threshold always means a single threshold.
+     */
+    SEMANTIC_CACHE_DECISION: z.enum(['classifier', 'threshold', 'lexical']).default('classifier'),
   });
 export type CacheConfig = z.infer<typeof cacheConfigSchema>;
 
