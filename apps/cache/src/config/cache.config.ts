@@ -24,11 +24,12 @@ export const cacheConfigSchema = serviceSchema
     /** Overrides the calibrated default threshold (semantic-calibration.json); tenants may set their own per feature. */
     SEMANTIC_CACHE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
     /**
-     * How a borderline candidate is judged (ADR XXXX): `classifier` (default) asks the embedding-pair classifier for
-     * similarities between its calibrated low bound and threshold; `threshold` is the calibrated single threshold;
-     * `lexical` is the older lexical verifier. A tenant's own threshold always means a single threshold.
+     * How a candidate is judged (ADR XXXX): `threshold` (default) is the calibrated single threshold; `classifier`
+     * asks the embedding-pair classifier on similarities between its calibrated low bound and threshold (on unseen
+     * pairs within noise of the single threshold, so opt-in); `lexical` is the older lexical verifier. A tenant's
+     * own threshold always means a single threshold.
      */
-    SEMANTIC_CACHE_DECISION: z.enum(['classifier', 'threshold', 'lexical']).default('classifier'),
+    SEMANTIC_CACHE_DECISION: z.enum(['threshold', 'classifier', 'lexical']).default('threshold'),
   });
 export type CacheConfig = z.infer<typeof cacheConfigSchema>;
 

@@ -8,8 +8,8 @@
  *   (content words one has and the other lacks, differing numbers, a negation on one side) decides. Embeddings
  *   of short questions that differ in one decisive word ("learn Java" / "learn Python") sit close together; the
  *   words tell them apart;
- * - the default: a second stage on borderline similarities by a classifier over both embeddings
- *   (pair-classifier.ts), which beat both on unseen pairs (ADR XXXX).
+ * - a second stage on borderline similarities by a classifier over both embeddings (pair-classifier.ts).
+ * On unseen pairs neither second stage beat the single threshold by more than the noise (ADR XXXX).
  */
 export interface VerifierModel {
   low: number;

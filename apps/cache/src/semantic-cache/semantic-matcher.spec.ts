@@ -1,7 +1,7 @@
-import { DeterministicEmbedder } from '@llm/embeddings';
+import { DEFAULT_LOCAL_MODEL, DeterministicEmbedder } from '@llm/embeddings';
 import type { PairToVerify, PairVerifier } from './pair-verifier';
 import type { SemanticCacheRepository, SemanticCandidate } from './semantic-cache.repository';
-import { CALIBRATED_SINGLE_THRESHOLD, CALIBRATED_WITH_CLASSIFIER, SemanticMatcher, type PreparedLookup } from './semantic-matcher';
+import { CALIBRATED_SINGLE_THRESHOLD, CALIBRATED_WITH_CLASSIFIER, SemanticMatcher, shippedPairClassifier, type PreparedLookup } from './semantic-matcher';
 
 class RecordingVerifier implements PairVerifier {
   readonly name = 'recording';
@@ -27,13 +27,19 @@ describe('semantic matcher policy', () => {
   const embedder = new DeterministicEmbedder(8);
   const stage = CALIBRATED_WITH_CLASSIFIER;
 
-  it('defaults to the classifier policy when a verifier exists, else to the calibrated single threshold', async () => {
+  it('the classifier decision uses the classifier policy when a verifier exists, else the calibrated single threshold', async () => {
     const withVerifier = new SemanticMatcher(embedder, thresholds({}), { SEMANTIC_CACHE_DECISION: 'classifier' }, new RecordingVerifier(1));
     const without = new SemanticMatcher(embedder, thresholds({}), { SEMANTIC_CACHE_DECISION: 'classifier' });
     const single = new SemanticMatcher(embedder, thresholds({}), { SEMANTIC_CACHE_DECISION: 'threshold' }, new RecordingVerifier(1));
-    expect(await withVerifier.policy('t', undefined)).toEqual(stage ?? CALIBRATED_SINGLE_THRESHOLD);
+    expect(stage?.classifier).toBeDefined();
+    expect(await withVerifier.policy('t', undefined)).toEqual(stage);
     expect(await without.policy('t', undefined)).toEqual(CALIBRATED_SINGLE_THRESHOLD);
     expect(await single.policy('t', undefined)).toEqual(CALIBRATED_SINGLE_THRESHOLD);
+  });
+
+  it('ships a classifier trained on the default local embedding model', () => {
+    const classifier = shippedPairClassifier();
+    expect([classifier.embeddingModel, classifier.dimensions]).toEqual([DEFAULT_LOCAL_MODEL.name, DEFAULT_LOCAL_MODEL.dimensions]);
   });
 
   it("a tenant's own threshold is a single threshold, with no second stage", async () => {
