@@ -9,7 +9,8 @@ import { createVectorStore, type VectorIndex, type VectorStore } from '@llm/vect
 import { cacheConfigSchema, type CacheConfig } from '../src/config/cache.config';
 import { SemanticCacheRepository } from '../src/semantic-cache/semantic-cache.repository';
 import { SEMANTIC_INDEX_NAME } from '../src/semantic-cache/semantic-cache.module';
-import { SemanticMatcher } from '../src/semantic-cache/semantic-matcher';
+import type { PairVerifier } from '../src/semantic-cache/pair-verifier';
+import { defaultPairVerifier, SemanticMatcher } from '../src/semantic-cache/semantic-matcher';
 import { StoreSemanticUseCase } from '../src/semantic-cache/use-cases/store-semantic/store-semantic.use-case';
 
 const benchSchema = redisSchema.extend(embeddingsSchema.shape).extend(vectorStoreSchema.shape);
@@ -22,6 +23,8 @@ export interface CachePath {
   config: CacheConfig;
   repository: SemanticCacheRepository;
   matcher: SemanticMatcher;
+  /** The shipped second stage for this embedder (undefined when it was trained on another model). */
+  verifier: PairVerifier | undefined;
   storeSemantic: StoreSemanticUseCase;
   close(): Promise<void>;
 }
@@ -50,7 +53,8 @@ export async function semanticCachePath(overrides: { qdrantUrl?: string } = {}):
     indexedFields: ['context', 'feature', 'collection'],
   });
   const repository = new SemanticCacheRepository(redis, index, config);
-  const matcher = new SemanticMatcher(embedder, repository, config);
+  const verifier = defaultPairVerifier(embedder);
+  const matcher = new SemanticMatcher(embedder, repository, config, verifier);
   return {
     redis,
     embedder,
@@ -59,6 +63,7 @@ export async function semanticCachePath(overrides: { qdrantUrl?: string } = {}):
     config,
     repository,
     matcher,
+    verifier,
     storeSemantic: new StoreSemanticUseCase(repository, embedder, createLogger({ service: 'bench-cache', level: 'warn' })),
     close: async () => {
       await store.close();

@@ -102,6 +102,17 @@ async function main(): Promise<void> {
     report['semantic_lookup_embedded_ms'] = await semantic(embedded, entries, queries);
     // One new question per request (unique text, so the embedding cache misses), as on a semantic miss.
     report['embedding_per_request_ms'] = await timed(Math.min(queries, 200), (i) => embedded.embedder.embed([`a fresh question number ${i} ${randomUUID()} about refunds?`]));
+    // The second stage, added only to borderline lookups: the candidate's vector from the Redis embedding cache
+    // (it was embedded when stored) plus the classifier; and with the candidate's vector evicted (a model run).
+    const verifier = embedded.verifier;
+    if (verifier) {
+      const [queryVector] = await embedded.embedder.embed(['how do refunds work for annual plans']);
+      const stored = Array.from({ length: Math.min(queries, 200) }, (_, i) => `can i get a refund on plan ${i} ${randomUUID()}`);
+      await embedded.embedder.embed(stored);
+      const pair = (candidate: string) => ({ similarity: 0.8, query: 'how do refunds work for annual plans', queryVector: queryVector!, candidate });
+      report['second_stage_ms'] = await timed(stored.length, (i) => verifier.probability(pair(stored[i]!)));
+      report['second_stage_cold_candidate_ms'] = await timed(Math.min(queries, 100), (i) => verifier.probability(pair(`an evicted question ${i} ${randomUUID()} about refunds`)));
+    } else report['second_stage_ms'] = `skipped: no pair classifier for ${embedded.embedder.model}`;
   } finally {
     await embedded.close();
   }

@@ -7,15 +7,19 @@
  *   npm run bench:cache -- --pairs <jsonl> --out <file.json> [--limit N] [--offset N]
  *   npm run bench:cache -- --calibrate --pairs ../shared/data/qqp-pairs/qqp_pairs_part1.jsonl [--limit N]
  *
- * --calibrate fits the default policy on the first N pairs of part 1 and writes semantic-calibration.json;
- * a normal run reads it and skips the rows it was fitted on, so it reports on pairs it never saw.
+ * --calibrate fits the policies on the first N pairs of part 1 (default 12,000): the embedding-pair classifier is
+ * trained on the first --fit pairs (default 8,000), its cutoff is chosen on the rest through the real cache path,
+ * and semantic-calibration.json + semantic-pair-classifier.json are written. A normal run reads them and skips
+ * the rows they were fitted on, so it reports on pairs calibration never saw.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { ChatCompletion, LlmRequestV1 } from '@llm/contracts';
 import { answeredResult } from '@llm/result-stream';
-import { decide, fitLogistic, pairFeatures, type SemanticPolicy, type VerifierModel } from '../src/semantic-cache/semantic-decision';
+import { cosine } from '@llm/embeddings';
+import { PairClassifier, pairVectorFeatures, trainPairClassifier, type PairClassifierModel } from '../src/semantic-cache/pair-classifier';
+import { decide, fitLogistic, needsClassifier, pairFeatures, type ClassifierStage, type SemanticPolicy, type VerifierModel } from '../src/semantic-cache/semantic-decision';
 import { semanticQuestion } from '../src/semantic-cache/semantic-key';
 import { StoreSemanticCommand } from '../src/semantic-cache/use-cases/store-semantic/store-semantic.command';
 import { args, semanticCachePath, type CachePath } from './bench-support';
@@ -28,13 +32,21 @@ interface Pair {
 }
 
 interface Observation {
+  row: number;
   label: 0 | 1;
   similarity: number;
   /** The nearest entry is this pair's own text_a. */
   own: boolean;
   query: string;
   candidate: string;
+  queryVector: Float32Array;
+  candidateVector?: Float32Array;
+  /** The embedding-pair classifier's probability (set for similarities the classifier may be asked about). */
+  probability?: number;
 }
+
+/** Below this similarity no policy asks a second stage, so observations keep no candidate vector. */
+const SECOND_STAGE_FLOOR = 0.5;
 
 interface Rates {
   duplicate_hit_rate: number;
@@ -46,6 +58,8 @@ interface Rates {
 }
 
 const CALIBRATION_FILE = resolve('apps/cache/src/semantic-cache/semantic-calibration.json');
+const CLASSIFIER_FILE = resolve('apps/cache/src/semantic-cache/semantic-pair-classifier.json');
+const question = (text: string) => semanticQuestion({ model: 'auto', messages: [{ role: 'user', content: text }] });
 const SYSTEM = 'You answer questions about our product.';
 
 const request = (tenant: string, question: string): LlmRequestV1 => ({
@@ -74,8 +88,12 @@ const completion = (text: string): ChatCompletion => ({
   usage: { prompt_tokens: 20, completion_tokens: 30, total_tokens: 50 },
 });
 
-async function observe(path: CachePath, pairs: readonly Pair[]): Promise<{ observations: Observation[]; textsPerS: number }> {
-  const tenant = `bench-${randomUUID().slice(0, 8)}`;
+/**
+ * QQP re-uses questions across pairs, so the more pairs share one index the more often a query meets another
+ * pair's copy of its question, which the labels cannot judge. Each `indexSize` pairs therefore get their own
+ * tenant (1,500 as in ADR 0010's figures), which keeps runs of any length comparable.
+ */
+async function observe(path: CachePath, pairs: readonly Pair[], indexSize: number): Promise<{ observations: Observation[]; textsPerS: number }> {
   // Warm the embedding cache in batches (what a busy service sees); this also measures throughput.
   const texts = [...new Set(pairs.flatMap((p) => [p.text_a, p.text_b]).map((t) => semanticQuestion({ model: 'auto', messages: [{ role: 'user', content: t }] })))].filter(
     (t): t is string => t !== undefined,
@@ -87,6 +105,13 @@ async function observe(path: CachePath, pairs: readonly Pair[]): Promise<{ obser
   }
   const textsPerS = texts.length / ((Date.now() - started) / 1000);
   process.stderr.write(` (${textsPerS.toFixed(1)} texts/s)\n`);
+  const observations: Observation[] = [];
+  for (let i = 0; i < pairs.length; i += indexSize) observations.push(...(await observeOneIndex(path, pairs.slice(i, i + indexSize))));
+  return { observations, textsPerS };
+}
+
+async function observeOneIndex(path: CachePath, pairs: readonly Pair[]): Promise<Observation[]> {
+  const tenant = `bench-${randomUUID().slice(0, 8)}`;
 
   for (const [i, pair] of pairs.entries()) {
     const asked = request(tenant, pair.text_a);
@@ -111,10 +136,22 @@ async function observe(path: CachePath, pairs: readonly Pair[]): Promise<{ obser
     const own = semanticQuestion({ model: 'auto', messages: [{ role: 'user', content: pair.text_a }] });
     if (!prepared || own === undefined) continue;
     const best = await path.matcher.nearest(tenant, prepared, now);
-    observations.push({ label: pair.label, similarity: best?.similarity ?? -1, own: best?.question === own, query: prepared.pending.question, candidate: best?.question ?? '' });
+    const similarity = best?.similarity ?? -1;
+    // Through the Redis embedding cache, as the verifier gets it on the lookup path.
+    const candidateVector = best && similarity >= SECOND_STAGE_FLOOR ? (await path.embedder.embed([best.question]))[0] : undefined;
+    observations.push({
+      row: pair.row,
+      label: pair.label,
+      similarity,
+      own: best?.question === own,
+      query: prepared.pending.question,
+      candidate: best?.question ?? '',
+      queryVector: prepared.vector,
+      ...(candidateVector ? { candidateVector } : {}),
+    });
   }
   await path.repository.purge(tenant, {});
-  return { observations, textsPerS };
+  return observations;
 }
 
 function rate(observations: readonly Observation[], policy: SemanticPolicy): Rates {
@@ -124,7 +161,8 @@ function rate(observations: readonly Observation[], policy: SemanticPolicy): Rat
   let falseHits = 0;
   let wrongEntry = 0;
   for (const o of observations) {
-    const verdict = decide(o.similarity, o.query, o.candidate, policy);
+    const verdict = decide(o.similarity, o.query, o.candidate, policy, o.probability);
+    if (needsClassifier(o.similarity, policy) && o.probability === undefined) throw new Error('observation lacks the classifier probability');
     const hit = verdict === 'hit' || verdict === 'verified';
     if (o.label === 1) {
       positives++;
@@ -177,6 +215,50 @@ function fitVerifier(observations: readonly Observation[], target: number, low: 
   return { threshold: best.threshold, verifier: { low, weights: weights.map((w) => Math.round(w * 1e4) / 1e4), bias: Math.round(bias * 1e4) / 1e4, cutoff: best.cutoff } };
 }
 
+function withProbabilities(observations: readonly Observation[], classifier: PairClassifier): Observation[] {
+  return observations.map((o) => (o.candidateVector ? { ...o, probability: classifier.probability(o.similarity, o.queryVector, o.candidateVector) } : o));
+}
+
+/**
+ * Trains the classifier on labelled pairs (each text_b against its own text_a, similarity at least `low`), then
+ * picks the accept-outright threshold and the cutoff on observations of other pairs through the real path.
+ */
+async function fitClassifier(
+  path: CachePath,
+  training: readonly Pair[],
+  validation: readonly Observation[],
+  target: number,
+  low: number,
+): Promise<{ model: PairClassifierModel; stage: ClassifierStage & { threshold: number }; validation: Observation[] }> {
+  const samples: { features: Float32Array; label: 0 | 1 }[] = [];
+  for (let i = 0; i < training.length; i += 256) {
+    const batch = training.slice(i, i + 256).flatMap((p) => {
+      const a = question(p.text_a);
+      const b = question(p.text_b);
+      return a === undefined || b === undefined ? [] : [{ a, b, label: p.label }];
+    });
+    const vectors = await path.embedder.embed(batch.flatMap((p) => [p.a, p.b]));
+    batch.forEach((p, j) => {
+      const u = vectors[2 * j]!;
+      const v = vectors[2 * j + 1]!;
+      const similarity = cosine(u, v);
+      if (similarity >= low) samples.push({ features: pairVectorFeatures(similarity, u, v), label: p.label });
+    });
+  }
+  const started = Date.now();
+  const model = trainPairClassifier(samples, { embeddingModel: path.embedder.model, dimensions: path.embedder.dimensions });
+  process.stderr.write(`trained the pair classifier on ${samples.length} pairs in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  const scored = withProbabilities(validation, PairClassifier.fromModel(model));
+  let best = { threshold: 1.01, cutoff: 1, dhr: -1 };
+  for (const threshold of [...grid(0.95, 0.995, 0.005), 1.01]) {
+    for (const cutoff of grid(0.05, 0.99, 0.01)) {
+      const r = rate(scored, { threshold, classifier: { low, cutoff } });
+      if (r.false_hit_rate <= target && r.duplicate_hit_rate > best.dhr) best = { threshold, cutoff, dhr: r.duplicate_hit_rate };
+    }
+  }
+  return { model, stage: { low, cutoff: best.cutoff, threshold: best.threshold }, validation: scored };
+}
+
 function readPairs(file: string): Pair[] {
   return readFileSync(file, 'utf8')
     .split('\n')
@@ -188,7 +270,8 @@ async function main(): Promise<void> {
   const opts = args(process.argv.slice(2));
   const file = resolve(opts.get('pairs') ?? '../shared/data/qqp-pairs/qqp_pairs_part1.jsonl');
   const calibrate = opts.has('calibrate');
-  const limit = Number(opts.get('limit') ?? (calibrate ? 2000 : 1500));
+  const limit = Number(opts.get('limit') ?? (calibrate ? 12_000 : 3000));
+  const fit = Number(opts.get('fit') ?? 8_000);
   const offset = Number(opts.get('offset') ?? 0);
   const target = Number(opts.get('target-false-hit-rate') ?? 0.015);
   const all = readPairs(file);
@@ -197,6 +280,7 @@ async function main(): Promise<void> {
     threshold: number;
     baseline_threshold: number;
     verifier?: VerifierModel;
+    classifier?: ClassifierStage & { threshold: number };
     calibrated_on?: { file: string; rows: { from: number; to: number } };
   };
   const seen = (p: Pair) => calibration.calibrated_on?.file === basename(file) && p.row >= calibration.calibrated_on.rows.from && p.row <= calibration.calibrated_on.rows.to;
@@ -205,43 +289,73 @@ async function main(): Promise<void> {
 
   const path = await semanticCachePath();
   try {
-    const { observations, textsPerS } = await observe(path, pairs);
+    const { observations, textsPerS } = await observe(path, pairs, Number(opts.get('index-size') ?? 1500));
     if (calibrate) {
       const baseline = bestSingleThreshold(observations, target);
       const fitted = fitVerifier(observations, target, Number(opts.get('verifier-low') ?? 0.7));
+      const validationRows = new Set(pairs.slice(fit).map((p) => p.row));
+      const validation = observations.filter((o) => validationRows.has(o.row));
+      const classifier = await fitClassifier(path, pairs.slice(0, fit), validation, target, Number(opts.get('classifier-low') ?? 0.6));
       const out = {
         model: path.embedder.model,
         calibrated_on: { file: basename(file), rows: { from: pairs[0]!.row, to: pairs[pairs.length - 1]!.row }, pairs: pairs.length },
         target_false_hit_rate: target,
+        classifier: classifier.stage,
+        classifier_trained_on: { rows: { from: pairs[0]!.row, to: pairs[fit - 1]!.row }, cutoff_chosen_on: { from: pairs[fit]?.row, to: pairs[pairs.length - 1]!.row } },
         threshold: fitted.threshold,
         verifier: fitted.verifier,
         baseline_threshold: baseline,
-        on_calibration_pairs: { verifier: rate(observations, fitted), single_threshold: rate(observations, { threshold: baseline }) },
+        on_calibration_pairs: {
+          classifier_on_cutoff_rows: rate(classifier.validation, { threshold: classifier.stage.threshold, classifier: classifier.stage }),
+          single_threshold_on_cutoff_rows: rate(validation, { threshold: baseline }),
+          verifier: rate(observations, fitted),
+          single_threshold: rate(observations, { threshold: baseline }),
+        },
       };
       writeFileSync(opts.get('calibration-out') ?? CALIBRATION_FILE, `${JSON.stringify(out, null, 2)}\n`);
+      writeFileSync(opts.get('classifier-out') ?? CLASSIFIER_FILE, `${JSON.stringify(classifier.model, null, 2)}\n`);
       console.log(JSON.stringify(out, null, 2));
       return;
     }
-    // The service's default is the calibrated single threshold; the verifier is reported beside it (ADR 0010).
+    // The classifier policy heads the report; the service's default is the calibrated single threshold (ADR XXXX).
     const verifier: SemanticPolicy = { threshold: calibration.threshold, ...(calibration.verifier ? { verifier: calibration.verifier } : {}) };
+    const stage = calibration.classifier;
+    if (!stage || !path.verifier) throw new Error('no calibrated classifier for this embedding model: run --calibrate first');
+    const scored: Observation[] = [];
+    const started = Date.now();
+    let asked = 0;
+    for (const o of observations) {
+      if (!o.candidateVector) {
+        scored.push(o);
+        continue;
+      }
+      asked++;
+      scored.push({ ...o, probability: await path.verifier.probability({ similarity: o.similarity, query: o.query, queryVector: o.queryVector, candidate: o.candidate }) });
+    }
+    const perCallMs = (Date.now() - started) / Math.max(1, asked);
+    const classifierPolicy: SemanticPolicy = { threshold: stage.threshold, classifier: stage };
     const report = {
       model: path.embedder.model,
       vector_store: path.store.kind,
-      threshold: calibration.baseline_threshold,
-      mechanism: 'single calibrated threshold (the default)',
+      threshold: stage.threshold,
+      mechanism: `embedding-pair classifier on similarities in [${stage.low}, ${stage.threshold}), cutoff ${stage.cutoff} (SEMANTIC_CACHE_DECISION=classifier)`,
       pairs: observations.length,
       rows: { from: pairs[0]?.row, to: pairs[pairs.length - 1]?.row, file: basename(file) },
-      ...rate(observations, { threshold: calibration.baseline_threshold }),
+      ...rate(scored, classifierPolicy),
+      second_stage_share_of_lookups: Math.round((scored.filter((o) => needsClassifier(o.similarity, classifierPolicy)).length / Math.max(1, scored.length)) * 10_000) / 10_000,
+      second_stage_ms_per_call: Math.round(perCallMs * 1000) / 1000,
+      calibrated_single_threshold: { threshold: calibration.baseline_threshold, ...rate(observations, { threshold: calibration.baseline_threshold }) },
       second_stage_verifier: { threshold: calibration.threshold, verifier: calibration.verifier, ...rate(observations, verifier) },
       gptcache_default_threshold: { threshold: 0.95, ...rate(observations, { threshold: 0.95 }) },
       curve: curve(observations),
+      classifier_curve: grid(0.05, 0.95, 0.05).map((cutoff) => ({ cutoff, ...rate(scored, { threshold: stage.threshold, classifier: { low: stage.low, cutoff } }) })),
       // Through the Redis embedding cache: a second run over the same pairs measures the cache, not the model.
       embedding_texts_per_s: Math.round(textsPerS * 10) / 10,
     };
     const out = resolve(opts.get('out') ?? '.local/reports/bench-cache.json');
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-    const { curve: _curve, ...summary } = report;
+    const { curve: _curve, classifier_curve: _classifierCurve, ...summary } = report;
     console.log(JSON.stringify(summary, null, 2));
     console.log(`written to ${out}`);
   } finally {

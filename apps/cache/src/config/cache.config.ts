@@ -23,8 +23,13 @@ export const cacheConfigSchema = serviceSchema
     SEMANTIC_CACHE_TTL_S: positiveInt(86_400),
     /** Overrides the calibrated default threshold (semantic-calibration.json); tenants may set their own per feature. */
     SEMANTIC_CACHE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
-    /** The second-stage check on borderline similarities (opt-in: it did not beat the single threshold, ADR 0010). */
-    SEMANTIC_CACHE_VERIFIER: bool(false),
+    /**
+     * How a candidate is judged (ADR XXXX): `threshold` (default) is the calibrated single threshold; `classifier`
+     * asks the embedding-pair classifier on similarities between its calibrated low bound and threshold (on unseen
+     * pairs within noise of the single threshold, so opt-in); `lexical` is the older lexical verifier. A tenant's
+     * own threshold always means a single threshold.
+     */
+    SEMANTIC_CACHE_DECISION: z.enum(['threshold', 'classifier', 'lexical']).default('threshold'),
   });
 export type CacheConfig = z.infer<typeof cacheConfigSchema>;
 

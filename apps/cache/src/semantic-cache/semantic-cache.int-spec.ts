@@ -84,7 +84,6 @@ describe('semantic cache (Kafka + Redis + the real embedding model + the embedde
       VECTOR_INDEX_DIR: indexDir,
       ADMIN_TOKEN: ADMIN,
       SEMANTIC_CACHE_ENABLED: 'true',
-      SEMANTIC_CACHE_VERIFIER: 'false',
     });
     const kafka = { ...infra, KAFKA_TOPIC_PREFIX: prefix };
     cache = await runService({

@@ -1,4 +1,4 @@
-import { decide, fitLogistic, pairFeatures, verifierProbability } from './semantic-decision';
+import { decide, fitLogistic, needsClassifier, pairFeatures, verifierProbability } from './semantic-decision';
 
 describe('semantic decision', () => {
   const verifier = { low: 0.7, weights: [10, -4, -4, 0, -3, -3], bias: -6, cutoff: 0.5 };
@@ -30,5 +30,27 @@ describe('semantic decision', () => {
     const model = fitLogistic(samples, { epochs: 500 });
     expect(verifierProbability(model, [1, 0])).toBeGreaterThan(0.9);
     expect(verifierProbability(model, [0, 1])).toBeLessThan(0.1);
+  });
+});
+
+describe('semantic decision with the classifier stage', () => {
+  const policy = { threshold: 0.98, classifier: { low: 0.6, cutoff: 0.7 } };
+
+  it('asks the classifier only between its low bound and the threshold', () => {
+    expect(needsClassifier(0.99, policy)).toBe(false);
+    expect(needsClassifier(0.59, policy)).toBe(false);
+    expect(needsClassifier(0.6, policy)).toBe(true);
+    expect(needsClassifier(0.9, { threshold: 0.95 })).toBe(false);
+  });
+
+  it('hits above the threshold, misses below the low bound, and follows the probability in between', () => {
+    expect(decide(0.99, 'a', 'b', policy)).toBe('hit');
+    expect(decide(0.5, 'a', 'b', policy, 0.99)).toBe('miss');
+    expect(decide(0.8, 'a', 'b', policy, 0.71)).toBe('verified');
+    expect(decide(0.8, 'a', 'b', policy, 0.69)).toBe('rejected');
+  });
+
+  it('rejects a borderline candidate when no probability was given', () => {
+    expect(decide(0.8, 'a', 'b', policy)).toBe('rejected');
   });
 });

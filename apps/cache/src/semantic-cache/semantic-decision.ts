@@ -1,13 +1,15 @@
 /**
- * Whether a candidate found by similarity may answer the query. Two mechanisms, calibrated on labelled pairs
- * (tools/bench-cache, QQP part 1):
+ * Whether a candidate found by similarity may answer the query. Three mechanisms, calibrated on labelled pairs
+ * (apps/cache/bench, QQP part 1):
  *
  * - a single threshold (the GPTCache-style baseline): hit when the cosine similarity reaches it;
  * - a second stage on borderline similarities: at or above `threshold` it is a hit, below `verifier.low` a miss,
  *   and in between a small logistic model over the similarity and lexical differences of the two questions
  *   (content words one has and the other lacks, differing numbers, a negation on one side) decides. Embeddings
  *   of short questions that differ in one decisive word ("learn Java" / "learn Python") sit close together; the
- *   words tell them apart.
+ *   words tell them apart;
+ * - a second stage on borderline similarities by a classifier over both embeddings (pair-classifier.ts).
+ * On unseen pairs neither second stage beat the single threshold by more than the noise (ADR XXXX).
  */
 export interface VerifierModel {
   low: number;
@@ -17,15 +19,36 @@ export interface VerifierModel {
   cutoff: number;
 }
 
+/** The embedding-pair classifier (pair-classifier.ts) as second stage: asked only for similarities in [low, threshold). */
+export interface ClassifierStage {
+  low: number;
+  /** Minimum probability of "same question" for a borderline hit. */
+  cutoff: number;
+}
+
 export interface SemanticPolicy {
   threshold: number;
   verifier?: VerifierModel;
+  classifier?: ClassifierStage;
 }
 
 export type SemanticVerdict = 'hit' | 'verified' | 'rejected' | 'miss';
 
-export function decide(similarity: number, query: string, candidate: string, policy: SemanticPolicy): SemanticVerdict {
+/** True when the decision needs the classifier's probability (a borderline similarity under a classifier policy). */
+export function needsClassifier(similarity: number, policy: SemanticPolicy): boolean {
+  return policy.classifier !== undefined && similarity < policy.threshold && similarity >= policy.classifier.low;
+}
+
+/**
+ * `probability` is the classifier's answer for this pair, asked for only when needsClassifier says so; without
+ * it a borderline candidate is rejected (never a hit by default).
+ */
+export function decide(similarity: number, query: string, candidate: string, policy: SemanticPolicy, probability?: number): SemanticVerdict {
   if (similarity >= policy.threshold) return 'hit';
+  if (policy.classifier) {
+    if (similarity < policy.classifier.low) return 'miss';
+    return probability !== undefined && probability >= policy.classifier.cutoff ? 'verified' : 'rejected';
+  }
   const v = policy.verifier;
   if (!v || similarity < v.low) return 'miss';
   return verifierProbability(v, pairFeatures(similarity, query, candidate)) >= v.cutoff ? 'verified' : 'rejected';
