@@ -317,7 +317,7 @@ async function main(): Promise<void> {
       console.log(JSON.stringify(out, null, 2));
       return;
     }
-    // The classifier policy heads the report; the service's default is the calibrated single threshold (ADR XXXX).
+    // The classifier policy heads the report; the service's default is the calibrated single threshold (ADR 0021).
     const verifier: SemanticPolicy = { threshold: calibration.threshold, ...(calibration.verifier ? { verifier: calibration.verifier } : {}) };
     const stage = calibration.classifier;
     if (!stage || !path.verifier) throw new Error('no calibrated classifier for this embedding model: run --calibrate first');

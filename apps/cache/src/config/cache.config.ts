@@ -24,7 +24,7 @@ export const cacheConfigSchema = serviceSchema
     /** Overrides the calibrated default threshold (semantic-calibration.json); tenants may set their own per feature. */
     SEMANTIC_CACHE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
     /**
-     * How a candidate is judged (ADR XXXX): `threshold` (default) is the calibrated single threshold; `classifier`
+     * How a candidate is judged (ADR 0021): `threshold` (default) is the calibrated single threshold; `classifier`
      * asks the embedding-pair classifier on similarities between its calibrated low bound and threshold (on unseen
      * pairs within noise of the single threshold, so opt-in); `lexical` is the older lexical verifier. A tenant's
      * own threshold always means a single threshold.

@@ -4,7 +4,7 @@
  * weighs every dimension the same; the head learns which differences decide "same question" (a different
  * language, product or number moves a few dimensions a lot). It reuses the vectors the cache already has, so a
  * borderline lookup costs one cached embedding of the candidate and ~25k multiply-adds. On QQP it moved the
- * operating point by less than the noise of the unseen pairs, so it is opt-in (ADR XXXX).
+ * operating point by less than the noise of the unseen pairs, so it is opt-in (ADR 0021).
  */
 
 /** The serialised model (semantic-pair-classifier.json). Weights are little-endian float32 in base64. */

@@ -9,7 +9,7 @@
  *   of short questions that differ in one decisive word ("learn Java" / "learn Python") sit close together; the
  *   words tell them apart;
  * - a second stage on borderline similarities by a classifier over both embeddings (pair-classifier.ts).
- * On unseen pairs neither second stage beat the single threshold by more than the noise (ADR XXXX).
+ * On unseen pairs neither second stage beat the single threshold by more than the noise (ADR 0021).
  */
 export interface VerifierModel {
   low: number;

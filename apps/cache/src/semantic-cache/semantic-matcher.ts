@@ -16,7 +16,7 @@ export const EMBEDDER = Symbol('EMBEDDER');
 /**
  * The calibrated policies (apps/cache/bench, --calibrate on QQP part 1): the single threshold (the default), the
  * threshold + lexical verifier, and the threshold + embedding-pair classifier on borderline similarities. Neither
- * second stage beat the single threshold by more than the noise of the unseen pairs (ADR XXXX).
+ * second stage beat the single threshold by more than the noise of the unseen pairs (ADR 0021).
  */
 export const CALIBRATED_SINGLE_THRESHOLD: SemanticPolicy = { threshold: calibration.baseline_threshold };
 export const CALIBRATED_WITH_VERIFIER: SemanticPolicy = {
