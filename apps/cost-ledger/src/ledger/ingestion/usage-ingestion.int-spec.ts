@@ -49,6 +49,7 @@ describe('usage ingestion (batched, exactly once)', () => {
     latencyMs: 10 + i,
     retries: i % 3,
     fallback: i % 11 === 0,
+    fallbackStep: i % 11 === 0 ? 'other-deployment' : i % 13 === 0 ? 'cheaper-model' : i % 4 === 0 ? null : 'primary',
     occurredAt: new Date(Date.UTC(2026, 10, 20 + (i % 2), i % 24, i % 60, 1)),
   }));
 
@@ -99,6 +100,29 @@ describe('usage ingestion (batched, exactly once)', () => {
     // Listeners (budget settlement, alerts) never heard of a replayed row.
     await ingestion.drain();
     expect(recorded).toHaveLength(events.length);
+  });
+
+  it('keeps the fallback step of every call on its event and as a rollup dimension', async () => {
+    const expected = new Map<string, { cost: bigint; calls: number }>();
+    for (const e of events) {
+      const k = `${e.tenantId}:${e.fallbackStep ?? ''}`;
+      const t = expected.get(k) ?? { cost: 0n, calls: 0 };
+      expected.set(k, { cost: t.cost + e.costMicros, calls: t.calls + 1 });
+    }
+    const want = [...expected].map(([k, v]) => ({ k, cost: v.cost.toString(), calls: String(v.calls) })).sort((a, b) => a.k.localeCompare(b.k));
+    for (const table of ['usage_hourly', 'usage_daily']) {
+      const { rows } = await pool.query<{ k: string; cost: string; calls: string }>(
+        `select tenant_id || ':' || fallback_step as k, sum(cost_micros)::text cost, sum(calls)::text calls from ${table} where tenant_id = any($1) group by 1 order by 1`,
+        [tenants],
+      );
+      expect(rows.sort((a, b) => a.k.localeCompare(b.k))).toEqual(want);
+    }
+    const { rows: stored } = await pool.query<{ request_id: string; fallback_step: string | null }>(
+      'select request_id::text, fallback_step from usage_events where tenant_id = any($1)',
+      [tenants],
+    );
+    const byRequest = new Map(stored.map((r) => [r.request_id, r.fallback_step]));
+    for (const e of events) expect(byRequest.get(e.requestId)).toBe(e.fallbackStep);
   });
 
   it('writes a call duplicated inside one batch once and answers the copy as already recorded', async () => {

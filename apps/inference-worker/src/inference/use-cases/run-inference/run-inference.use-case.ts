@@ -139,14 +139,15 @@ export class RunInferenceUseCase {
           );
           const problem = outcome.ok ? this.policies.structured.problem(body, outcome.completion) : undefined;
           // A successful call's usage is stored with its result, in one write (succeed); any other is stored now.
-          const usage = await this.charge(command, target, callId, outcome, Date.now() - started, !outcome.ok || problem !== undefined);
+          const step = fallbackStep(target, i);
+          const usage = await this.charge(command, target, step, callId, outcome, Date.now() - started, !outcome.ok || problem !== undefined);
           if (usage) charged.push(usage);
           if (hold.lost) {
             // The new holder finishes the request; what this call consumed is charged here.
             for (const u of charged) await this.events.publish(Topics.usage, u);
             throw leaseLost();
           }
-          if (outcome.ok && problem === undefined) return this.succeed(command, target, outcome, usage!, charged, i > 0 || round > 0);
+          if (outcome.ok && problem === undefined) return this.succeed(command, target, step, outcome, usage!, charged, i > 0 || round > 0);
           if (outcome.ok) {
             // A structured answer that does not validate: void it, then ask the same model again with the reason.
             if (outcome.deltas > 0) await this.results.appendReset(request.tenant_id, request.request_id, { call_id: callId, reason: 'STRUCTURED_OUTPUT_INVALID' });
@@ -195,8 +196,9 @@ export class RunInferenceUseCase {
     const { request } = command;
     const hit = await this.policies.cachedAnswer(request);
     if (hit) {
-      const { result, usage } = cacheHitOutcome(request, hit, command.attempt);
-      const answered = { ...result, cost_micros: totalCost(charged), fallback_used: true };
+      const hitOutcome = cacheHitOutcome(request, hit, command.attempt);
+      const usage: UsageV1 = { ...hitOutcome.usage, fallback: true, fallback_step: 'cached-answer' };
+      const answered: LlmResultV1 = { ...hitOutcome.result, cost_micros: totalCost(charged), fallback_used: true, fallback_step: 'cached-answer' };
       await this.outbox.saveResult(answered, [usage]);
       return this.publishOutcome([...charged, usage], answered);
     }
@@ -217,7 +219,15 @@ export class RunInferenceUseCase {
    * outcome is stored too: a publish that fails (broker restart) then leads to a redelivery that republishes
    * the stored outcome, never to a second provider call.
    */
-  private async charge(command: RunInferenceCommand, target: RouteTarget, callId: string, outcome: CallOutcome, latencyMs: number, store: boolean): Promise<UsageV1 | undefined> {
+  private async charge(
+    command: RunInferenceCommand,
+    target: RouteTarget,
+    step: FallbackStep,
+    callId: string,
+    outcome: CallOutcome,
+    latencyMs: number,
+    store: boolean,
+  ): Promise<UsageV1 | undefined> {
     if (!outcome.tokens) return undefined;
     const { tokensIn, cachedIn, tokensOut, estimated } = outcome.tokens;
     const usage = usageEvent(command.request, {
@@ -237,6 +247,8 @@ export class RunInferenceUseCase {
         { inPerMtok: target.price_in_micros_per_mtok, cachedInPerMtok: target.price_cached_in_micros_per_mtok, outPerMtok: target.price_out_micros_per_mtok },
       ),
       latency_ms: latencyMs,
+      fallback: step !== 'primary',
+      fallback_step: step,
     });
     if (store) await this.outbox.saveUsage(usage);
     return usage;
@@ -245,13 +257,14 @@ export class RunInferenceUseCase {
   private async succeed(
     command: RunInferenceCommand,
     target: RouteTarget,
+    step: FallbackStep,
     outcome: Extract<CallOutcome, { ok: true }>,
     usage: UsageV1,
     charged: UsageV1[],
     fallbackUsed: boolean,
   ): Promise<void> {
     const { request } = command;
-    const result = answeredResult(request, {
+    const answered = answeredResult(request, {
       source: 'model',
       model: target.model,
       provider: target.provider,
@@ -263,6 +276,7 @@ export class RunInferenceUseCase {
       cache_key: request.cache_key,
       fallback_used: fallbackUsed,
     });
+    const result: LlmResultV1 = { ...answered, fallback_step: step };
     await this.outbox.saveResult(result, [usage]);
     await this.publishOutcome(charged, result);
     // Per request: debug, or the hot path pays a log line per request (docs/performance.md).
@@ -339,6 +353,17 @@ export class RunInferenceUseCase {
 }
 
 const ALERT_EVERY_MS = 60_000;
+
+type FallbackStep = NonNullable<UsageV1['fallback_step']>;
+
+/**
+ * The route plan step a target serves: its role from the router, or for a plan without roles (an older router,
+ * a pinned model) primary for the first target and fallback-model for the others. Retries of the same target in
+ * a later round keep its step: the step names the target, not the attempt.
+ */
+export function fallbackStep(target: Pick<RouteTarget, 'role'>, index: number): FallbackStep {
+  return target.role ?? (index === 0 ? 'primary' : 'fallback-model');
+}
 
 function cancelled() {
   return { status: 'cancelled' as const, error: { code: 'CANCELLED', message: 'the caller cancelled the request', retryable: false } };
