@@ -4,10 +4,11 @@
  * onto llm.usage.v1 of its own topic prefix, then starts the real cost-ledger service (dist/, its own database)
  * and measures ingestion until the group has committed every offset. Then it checks the ledger's total against
  * the generator's own sum (exact to the micro-dollar) and times the main admin queries over HTTP.
- * Other flags: --tenants, --days, --query-rounds, --keep (keep the database and topics).
+ * Other flags: --tenants, --days, --query-rounds, --keep (keep the database and topics), --cpu-prof <dir> (the
+ * service writes a V8 CPU profile there when it stops).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { databaseSchema, inheritedEnvironment, kafkaSchema, loadConfig, redisSchema } from '@llm/config';
@@ -27,6 +28,8 @@ const TENANTS = arg('tenants', 1_000);
 const DAYS = arg('days', 30);
 const ROUNDS = arg('query-rounds', 200);
 const KEEP = process.argv.includes('--keep');
+const CPU_PROF_DIR = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
+let service: ChildProcess | undefined;
 const ADMIN = `bench-admin-${randomBytes(12).toString('hex')}`;
 const PORT = 18_000 + Math.floor(Math.random() * 1_000);
 const logger = createLogger({ service: 'bench-ledger', level: 'error' });
@@ -88,6 +91,20 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** CPU of the Postgres backends serving one database (its connections' processes, found by their title). */
+function postgresCpuSeconds(dbName: string): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (title.startsWith('postgres: ') && title.includes(` ${dbName} `)) total += cpuSeconds(Number(pid));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return total;
+}
+
 async function main(): Promise<void> {
   const suffix = randomBytes(4).toString('hex');
   const prefix = `bench-ledger-${suffix}.`;
@@ -119,7 +136,8 @@ async function main(): Promise<void> {
   let expectedMicros = 0n;
   const sample: { tenant: string; request: string }[] = [];
   const genStart = performance.now();
-  const BATCH = 5_000;
+  // Large produce requests, several in flight: the loader must not be what a 10 million event run waits on.
+  const BATCH = 20_000;
   let pending: Promise<void>[] = [];
   for (let i = 0; i < EVENTS; i += BATCH) {
     const batch: RawMessage[] = [];
@@ -177,7 +195,8 @@ async function main(): Promise<void> {
   const ends = await kadmin.fetchTopicOffsets(topic);
   const total = ends.reduce((a, p) => a + Number(p.high), 0);
   const started = performance.now();
-  const service: ChildProcess = spawn(process.execPath, [join(__dirname, '../../../apps/cost-ledger/src/main.js')], {
+  const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR] : [];
+  const svc = spawn(process.execPath, [...nodeArgs, join(__dirname, '../../../apps/cost-ledger/src/main.js')], {
     env: {
       ...inheritedEnvironment(),
       DATABASE_URL: dbUrl.toString(),
@@ -192,18 +211,26 @@ async function main(): Promise<void> {
     cwd: join(__dirname, '../../../..'),
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  service = svc;
   let consumed = 0;
   for (;;) {
     await new Promise((r) => setTimeout(r, 1_000));
-    const [offsets] = await kadmin.fetchOffsets({ groupId: 'cost-ledger', topics: [topic] });
+    // The group coordinator may still be moving when the service just joined: a retriable error, asked again.
+    const fetched = await kadmin.fetchOffsets({ groupId: 'cost-ledger', topics: [topic] }).catch((err: { retriable?: boolean }) => {
+      if (err.retriable) return undefined;
+      throw err;
+    });
+    if (!fetched) continue;
+    const [offsets] = fetched;
     consumed = offsets!.partitions.reduce((a, p) => a + Math.max(0, Number(p.offset)), 0);
     const secs = (performance.now() - started) / 1000;
     if (Math.round(secs) % 10 === 0) console.log(`[bench:ledger] ${consumed.toLocaleString()} / ${total.toLocaleString()} committed after ${secs.toFixed(0)} s`);
     if (consumed >= total) break;
-    if (service.exitCode !== null) throw new Error(`cost-ledger exited with ${service.exitCode}`);
+    if (svc.exitCode !== null) throw new Error(`cost-ledger exited with ${service.exitCode}`);
   }
   const ingestS = (performance.now() - started) / 1000;
-  const cpuS = cpuSeconds(service.pid!);
+  const cpuS = cpuSeconds(svc.pid!);
+  const pgCpuS = postgresCpuSeconds(dbName);
   await kadmin.disconnect();
   const { rows: sums } = await pg.query<{ cost: string; calls: string }>('select sum(cost_micros)::text cost, sum(calls)::text calls from usage_daily_tenants');
   const exact = BigInt(sums[0]!.cost) === expectedMicros && Number(sums[0]!.calls) === EVENTS;
@@ -212,6 +239,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `[bench:ledger] cost-ledger process CPU: ${cpuS.toFixed(1)} s (${Math.round(EVENTS / cpuS).toLocaleString()} events per CPU-second of the service; Postgres and the broker not included)`,
+  );
+  console.log(
+    `[bench:ledger] Postgres backends CPU: ${pgCpuS.toFixed(1)} s (${Math.round(EVENTS / pgCpuS).toLocaleString()} events per CPU-second); service + Postgres: ${Math.round(EVENTS / (cpuS + pgCpuS)).toLocaleString()} events per CPU-second`,
   );
   console.log(`[bench:ledger] machine load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   console.log(`[bench:ledger] totals: ledger ${sums[0]!.cost} µ$ / ${sums[0]!.calls} calls, generator ${expectedMicros} µ$ / ${EVENTS} -> ${exact ? 'EXACT' : 'MISMATCH'}`);
@@ -251,8 +281,8 @@ async function main(): Promise<void> {
     console.log(`[bench:ledger] ${name.padEnd(52)} p50 ${percentile(times, 50).toFixed(1)} ms  p99 ${percentile(times, 99).toFixed(1)} ms  (${rounds} rounds)`);
   }
 
-  service.kill('SIGTERM');
-  await new Promise((r) => service.once('exit', r));
+  svc.kill('SIGTERM');
+  await new Promise((r) => svc.once('exit', r));
   await pg.end();
   if (!KEEP) {
     await admin.query(`drop database ${dbName} with (force)`);
@@ -267,5 +297,6 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   console.error('[bench:ledger] failed:', err);
+  service?.kill('SIGTERM');
   process.exit(1);
 });

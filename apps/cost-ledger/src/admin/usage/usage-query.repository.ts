@@ -100,11 +100,18 @@ export class UsageQueryRepository {
     return rows.map(toGroup);
   }
 
+  /**
+   * usage_events has no index on request_id (inserts stay cheap): usage_keys' primary key gives the calls'
+   * occurred_at, which (tenant_id, occurred_at, id) and partition pruning turn into a few index probes.
+   */
   async requestCalls(tenantId: string, requestId: string): Promise<RequestCall[]> {
     const { rows } = await this.pool.query<RequestCall>(
       `SELECT call_id, model, provider, deployment, source, status, tokens_in, tokens_cached_in, tokens_out, cost_micros::int8 AS cost_micros,
               saved_micros::int8 AS saved_micros, latency_ms, retries, fallback, fallback_step, occurred_at
-       FROM usage_events WHERE tenant_id = $1 AND request_id = $2::uuid ORDER BY occurred_at, call_id`,
+       FROM usage_events
+       WHERE tenant_id = $1 AND request_id = $2::uuid
+         AND occurred_at = ANY (ARRAY(SELECT occurred_at FROM usage_keys WHERE tenant_id = $1 AND request_id = $2::uuid))
+       ORDER BY occurred_at, call_id`,
       [tenantId, requestId],
     );
     return rows.map((r) => ({ ...r, cost_micros: Number(r.cost_micros), saved_micros: Number(r.saved_micros), occurred_at: new Date(r.occurred_at).toISOString() }));

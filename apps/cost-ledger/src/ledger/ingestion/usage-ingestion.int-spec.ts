@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createPgPool, createPrismaClient, migrate, seedTenant, type PgPool } from '@llm/db';
 import { freshDatabase, quietLogger } from '@llm/testing';
+import { PartitionMaintainer } from './partition-maintainer';
 import { UsageIngestRepository } from './usage-ingest.repository';
 import { UsageIngestion } from './usage-ingestion.service';
 import type { UsageRow } from './usage-row';
@@ -131,5 +132,28 @@ describe('usage ingestion (batched, exactly once)', () => {
     expect([a, b].sort()).toEqual([false, true]);
     const { rows } = await pool.query('select 1 from usage_events where tenant_id = $1 and request_id = $2', [e.tenantId, e.requestId]);
     expect(rows).toHaveLength(1);
+  });
+  it("waits for the partition maintainer before its first write, so last month's late rows land in their own partition", async () => {
+    // A database migrated just now has partitions from this month on; the previous month's comes from the maintainer.
+    const url = await freshDatabase('ingestparts');
+    await migrate(url);
+    const prisma = createPrismaClient(url);
+    await seedTenant(prisma, { tenantId: tenants[0]!, tier: 'paid', apiKey: `sk-${randomUUID()}` });
+    await prisma.$disconnect();
+    const fresh = createPgPool(url);
+    try {
+      const repo = new UsageIngestRepository(fresh);
+      const maintainer = new PartitionMaintainer(repo, quietLogger());
+      const gated = new UsageIngestion(repo, [], quietLogger(), { maxItems: 10, lingerMs: 1 }, () => maintainer.ready());
+      const now = new Date();
+      const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 15, 12));
+      // The consumer may deliver before the application bootstrap hooks run: nothing has called the maintainer yet.
+      expect(await gated.record({ ...events[0]!, requestId: randomUUID(), occurredAt: lastMonth })).toBe(true);
+      const { rows } = await fresh.query<{ part: string }>('select tableoid::regclass::text as part from usage_events');
+      const month = `${lastMonth.getUTCFullYear()}${String(lastMonth.getUTCMonth() + 1).padStart(2, '0')}`;
+      expect(rows).toEqual([{ part: `usage_events_${month}` }]);
+    } finally {
+      await fresh.end();
+    }
   });
 });
