@@ -91,18 +91,28 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** CPU of the Postgres backends serving one database (its connections' processes, found by their title). */
-function postgresCpuSeconds(dbName: string): number {
-  let total = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (title.startsWith('postgres: ') && title.includes(` ${dbName} `)) total += cpuSeconds(Number(pid));
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  return total;
+/**
+ * CPU of the whole Postgres server behind `port`: the postmaster, its live children and (cutime/cstime) the
+ * children that exited, e.g. pool connections closed while idle. Anything else using that server counts too.
+ */
+function postgresCpuSeconds(port: string): number {
+  const stats = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((pid) => {
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return [{ pid, cmd, fields }];
+      } catch {
+        return []; // The process ended meanwhile.
+      }
+    });
+  const master = stats.find((s) => s.cmd[0]!.endsWith('/postgres') && s.cmd.includes('-p') && s.cmd[s.cmd.indexOf('-p') + 1] === port);
+  if (!master) return Number.NaN;
+  const ticks = (f: string[], from: number, to: number) => f.slice(from, to + 1).reduce((a, v) => a + Number(v), 0);
+  let total = ticks(master.fields, 11, 14);
+  for (const s of stats) if (s.fields[1] === master.pid) total += ticks(s.fields, 11, 12);
+  return total / 100;
 }
 
 async function main(): Promise<void> {
@@ -194,6 +204,8 @@ async function main(): Promise<void> {
   const topic = `${prefix}${Topics.usage}`;
   const ends = await kadmin.fetchTopicOffsets(topic);
   const total = ends.reduce((a, p) => a + Number(p.high), 0);
+  const pgPort = new URL(config.DATABASE_URL).port || '5432';
+  const pgCpuBefore = postgresCpuSeconds(pgPort);
   const started = performance.now();
   const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR] : [];
   const svc = spawn(process.execPath, [...nodeArgs, join(__dirname, '../../../apps/cost-ledger/src/main.js')], {
@@ -230,7 +242,7 @@ async function main(): Promise<void> {
   }
   const ingestS = (performance.now() - started) / 1000;
   const cpuS = cpuSeconds(svc.pid!);
-  const pgCpuS = postgresCpuSeconds(dbName);
+  const pgCpuS = postgresCpuSeconds(pgPort) - pgCpuBefore;
   await kadmin.disconnect();
   const { rows: sums } = await pg.query<{ cost: string; calls: string }>('select sum(cost_micros)::text cost, sum(calls)::text calls from usage_daily_tenants');
   const exact = BigInt(sums[0]!.cost) === expectedMicros && Number(sums[0]!.calls) === EVENTS;
@@ -241,7 +253,7 @@ async function main(): Promise<void> {
     `[bench:ledger] cost-ledger process CPU: ${cpuS.toFixed(1)} s (${Math.round(EVENTS / cpuS).toLocaleString()} events per CPU-second of the service; Postgres and the broker not included)`,
   );
   console.log(
-    `[bench:ledger] Postgres backends CPU: ${pgCpuS.toFixed(1)} s (${Math.round(EVENTS / pgCpuS).toLocaleString()} events per CPU-second); service + Postgres: ${Math.round(EVENTS / (cpuS + pgCpuS)).toLocaleString()} events per CPU-second`,
+    `[bench:ledger] Postgres server CPU: ${pgCpuS.toFixed(1)} s (${Math.round(EVENTS / pgCpuS).toLocaleString()} events per CPU-second); service + Postgres: ${Math.round(EVENTS / (cpuS + pgCpuS)).toLocaleString()} events per CPU-second`,
   );
   console.log(`[bench:ledger] machine load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   console.log(`[bench:ledger] totals: ledger ${sums[0]!.cost} µ$ / ${sums[0]!.calls} calls, generator ${expectedMicros} µ$ / ${EVENTS} -> ${exact ? 'EXACT' : 'MISMATCH'}`);
