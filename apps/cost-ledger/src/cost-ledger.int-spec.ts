@@ -321,4 +321,38 @@ describe('cost ledger service (Kafka + Postgres + Redis + HTTP)', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/admin/usage', '/v1/admin/tenants/{tenant}/keys', '/v1/admin/audit']));
     expect((await api('GET', '/usage', 'not-a-valid-admin-token')).status).toBe(401);
   });
+  it('stores the fallback step of each call and groups and filters usage by it', async () => {
+    const tenant = `fb-${randomBytes(3).toString('hex')}`;
+    await change('tenant.create', 'POST', '/tenants', ADMIN, { id: tenant, name: tenant, tier: 'paid' });
+    const at = new Date().toISOString();
+    const steps = ['primary', 'primary', 'other-deployment', 'cheaper-model', 'cached-answer', undefined] as const;
+    const events = steps.map((step, i) => usage(tenant, i + 1, { occurred_at: at, cost_micros: 1_000 * (i + 1), ...(step ? { fallback_step: step } : {}) }));
+    await publishAll(events);
+    await settled([tenant]);
+    const day = at.slice(0, 10);
+    const nextDay = new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10);
+    const byStep = (await api('GET', `/usage?from=${day}&to=${nextDay}&group_by=fallback_step&tenant_id=${tenant}`, ADMIN)).body as {
+      rows: { fallback_step: string; calls: number; cost_micros: number }[];
+      source: string;
+    };
+    expect(byStep.source).toBe('usage_daily');
+    // '' holds the event that did not say, with the marker `settled` published (an hour earlier: maybe another day).
+    expect(byStep.rows.filter((r) => r.fallback_step !== '').map((r) => [r.fallback_step, r.calls, r.cost_micros])).toEqual([
+      ['cached-answer', 1, 5_000],
+      ['cheaper-model', 1, 4_000],
+      ['other-deployment', 1, 3_000],
+      ['primary', 2, 3_000],
+    ]);
+    const hourly = (await api('GET', `/usage?from=${day}&to=${nextDay}&group_by=hour&fallback_step=primary&tenant_id=${tenant}`, ADMIN)).body as {
+      rows: { calls: number }[];
+      source: string;
+    };
+    expect([hourly.source, hourly.rows.reduce((a, r) => a + r.calls, 0)]).toEqual(['usage_hourly', 2]);
+    expect((await api('GET', `/usage?from=${day}&to=${nextDay}&fallback_step=sideways`, ADMIN)).status).toBe(400);
+    expect((await api('GET', `/usage?from=${day}&to=${nextDay}&group_by=tenant,user,day&fallback_step=primary&tenant_id=${tenant}`, ADMIN)).status).toBe(400);
+    const request = (await api('GET', `/tenants/${tenant}/requests/${events[3]!.request_id}`, ADMIN)).body as { calls: { fallback_step: string; fallback: boolean }[] };
+    expect(request.calls).toEqual([expect.objectContaining({ fallback_step: 'cheaper-model', fallback: true })]);
+    const unsaid = (await api('GET', `/tenants/${tenant}/requests/${events[5]!.request_id}`, ADMIN)).body as { calls: { fallback_step: string | null; fallback: boolean }[] };
+    expect(unsaid.calls).toEqual([expect.objectContaining({ fallback_step: null, fallback: false })]);
+  });
 });

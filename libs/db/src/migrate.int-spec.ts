@@ -36,7 +36,10 @@ describe('migrate', () => {
         occurredAt: new Date(),
       };
       await prisma.usageEvent.create({ data: row });
-      await expect(prisma.usageEvent.create({ data: row })).rejects.toThrow();
+      // The dedup key of a usage row is in usage_keys (the ledger inserts there first, ON CONFLICT DO NOTHING).
+      const key = { tenantId: row.tenantId, requestId: row.requestId, callId: row.callId, occurredAt: row.occurredAt };
+      await prisma.usageKey.create({ data: key });
+      await expect(prisma.usageKey.create({ data: key })).rejects.toThrow();
     } finally {
       await prisma.$disconnect();
     }

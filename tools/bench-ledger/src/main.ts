@@ -4,10 +4,11 @@
  * onto llm.usage.v1 of its own topic prefix, then starts the real cost-ledger service (dist/, its own database)
  * and measures ingestion until the group has committed every offset. Then it checks the ledger's total against
  * the generator's own sum (exact to the micro-dollar) and times the main admin queries over HTTP.
- * Other flags: --tenants, --days, --query-rounds, --keep (keep the database and topics).
+ * Other flags: --tenants, --days, --query-rounds, --keep (keep the database and topics), --cpu-prof <dir> (the
+ * service writes a V8 CPU profile there when it stops).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { databaseSchema, inheritedEnvironment, kafkaSchema, loadConfig, redisSchema } from '@llm/config';
@@ -27,6 +28,8 @@ const TENANTS = arg('tenants', 1_000);
 const DAYS = arg('days', 30);
 const ROUNDS = arg('query-rounds', 200);
 const KEEP = process.argv.includes('--keep');
+const CPU_PROF_DIR = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
+let service: ChildProcess | undefined;
 const ADMIN = `bench-admin-${randomBytes(12).toString('hex')}`;
 const PORT = 18_000 + Math.floor(Math.random() * 1_000);
 const logger = createLogger({ service: 'bench-ledger', level: 'error' });
@@ -88,6 +91,30 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/**
+ * CPU of the whole Postgres server behind `port`: the postmaster, its live children and (cutime/cstime) the
+ * children that exited, e.g. pool connections closed while idle. Anything else using that server counts too.
+ */
+function postgresCpuSeconds(port: string): number {
+  const stats = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((pid) => {
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return [{ pid, cmd, fields }];
+      } catch {
+        return []; // The process ended meanwhile.
+      }
+    });
+  const master = stats.find((s) => s.cmd[0]!.endsWith('/postgres') && s.cmd.includes('-p') && s.cmd[s.cmd.indexOf('-p') + 1] === port);
+  if (!master) return Number.NaN;
+  const ticks = (f: string[], from: number, to: number) => f.slice(from, to + 1).reduce((a, v) => a + Number(v), 0);
+  let total = ticks(master.fields, 11, 14);
+  for (const s of stats) if (s.fields[1] === master.pid) total += ticks(s.fields, 11, 12);
+  return total / 100;
+}
+
 async function main(): Promise<void> {
   const suffix = randomBytes(4).toString('hex');
   const prefix = `bench-ledger-${suffix}.`;
@@ -119,7 +146,8 @@ async function main(): Promise<void> {
   let expectedMicros = 0n;
   const sample: { tenant: string; request: string }[] = [];
   const genStart = performance.now();
-  const BATCH = 5_000;
+  // Large produce requests, several in flight: the loader must not be what a 10 million event run waits on.
+  const BATCH = 20_000;
   let pending: Promise<void>[] = [];
   for (let i = 0; i < EVENTS; i += BATCH) {
     const batch: RawMessage[] = [];
@@ -164,11 +192,12 @@ async function main(): Promise<void> {
       await Promise.all(pending);
       pending = [];
     }
-    if ((i / BATCH) % 200 === 0 && i > 0) console.log(`[bench:ledger] loaded ${i.toLocaleString()}`);
+    if ((i / BATCH) % 25 === 0 && i > 0) console.log(`[bench:ledger] loaded ${i.toLocaleString()}`);
   }
   await Promise.all(pending);
   await producer.disconnect();
-  console.log(`[bench:ledger] topic loaded in ${((performance.now() - genStart) / 1000).toFixed(1)} s`);
+  const genS = (performance.now() - genStart) / 1000;
+  console.log(`[bench:ledger] topic loaded in ${genS.toFixed(1)} s (${Math.round(EVENTS / genS).toLocaleString()} events/s generated and produced)`);
 
   // 2. The real service consumes it.
   const kadmin = kafka.admin();
@@ -176,8 +205,11 @@ async function main(): Promise<void> {
   const topic = `${prefix}${Topics.usage}`;
   const ends = await kadmin.fetchTopicOffsets(topic);
   const total = ends.reduce((a, p) => a + Number(p.high), 0);
+  const pgPort = new URL(config.DATABASE_URL).port || '5432';
+  const pgCpuBefore = postgresCpuSeconds(pgPort);
   const started = performance.now();
-  const service: ChildProcess = spawn(process.execPath, [join(__dirname, '../../../apps/cost-ledger/src/main.js')], {
+  const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR] : [];
+  const svc = spawn(process.execPath, [...nodeArgs, join(__dirname, '../../../apps/cost-ledger/src/main.js')], {
     env: {
       ...inheritedEnvironment(),
       DATABASE_URL: dbUrl.toString(),
@@ -192,18 +224,26 @@ async function main(): Promise<void> {
     cwd: join(__dirname, '../../../..'),
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  service = svc;
   let consumed = 0;
   for (;;) {
     await new Promise((r) => setTimeout(r, 1_000));
-    const [offsets] = await kadmin.fetchOffsets({ groupId: 'cost-ledger', topics: [topic] });
+    // The group coordinator may still be moving when the service just joined: a retriable error, asked again.
+    const fetched = await kadmin.fetchOffsets({ groupId: 'cost-ledger', topics: [topic] }).catch((err: { retriable?: boolean }) => {
+      if (err.retriable) return undefined;
+      throw err;
+    });
+    if (!fetched) continue;
+    const [offsets] = fetched;
     consumed = offsets!.partitions.reduce((a, p) => a + Math.max(0, Number(p.offset)), 0);
     const secs = (performance.now() - started) / 1000;
     if (Math.round(secs) % 10 === 0) console.log(`[bench:ledger] ${consumed.toLocaleString()} / ${total.toLocaleString()} committed after ${secs.toFixed(0)} s`);
     if (consumed >= total) break;
-    if (service.exitCode !== null) throw new Error(`cost-ledger exited with ${service.exitCode}`);
+    if (svc.exitCode !== null) throw new Error(`cost-ledger exited with ${service.exitCode}`);
   }
   const ingestS = (performance.now() - started) / 1000;
-  const cpuS = cpuSeconds(service.pid!);
+  const cpuS = cpuSeconds(svc.pid!);
+  const pgCpuS = postgresCpuSeconds(pgPort) - pgCpuBefore;
   await kadmin.disconnect();
   const { rows: sums } = await pg.query<{ cost: string; calls: string }>('select sum(cost_micros)::text cost, sum(calls)::text calls from usage_daily_tenants');
   const exact = BigInt(sums[0]!.cost) === expectedMicros && Number(sums[0]!.calls) === EVENTS;
@@ -212,6 +252,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `[bench:ledger] cost-ledger process CPU: ${cpuS.toFixed(1)} s (${Math.round(EVENTS / cpuS).toLocaleString()} events per CPU-second of the service; Postgres and the broker not included)`,
+  );
+  console.log(
+    `[bench:ledger] Postgres server CPU: ${pgCpuS.toFixed(1)} s (${Math.round(EVENTS / pgCpuS).toLocaleString()} events per CPU-second); service + Postgres: ${Math.round(EVENTS / (cpuS + pgCpuS)).toLocaleString()} events per CPU-second`,
   );
   console.log(`[bench:ledger] machine load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   console.log(`[bench:ledger] totals: ledger ${sums[0]!.cost} µ$ / ${sums[0]!.calls} calls, generator ${expectedMicros} µ$ / ${EVENTS} -> ${exact ? 'EXACT' : 'MISMATCH'}`);
@@ -251,8 +294,8 @@ async function main(): Promise<void> {
     console.log(`[bench:ledger] ${name.padEnd(52)} p50 ${percentile(times, 50).toFixed(1)} ms  p99 ${percentile(times, 99).toFixed(1)} ms  (${rounds} rounds)`);
   }
 
-  service.kill('SIGTERM');
-  await new Promise((r) => service.once('exit', r));
+  svc.kill('SIGTERM');
+  await new Promise((r) => svc.once('exit', r));
   await pg.end();
   if (!KEEP) {
     await admin.query(`drop database ${dbName} with (force)`);
@@ -267,5 +310,6 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   console.error('[bench:ledger] failed:', err);
+  service?.kill('SIGTERM');
   process.exit(1);
 });

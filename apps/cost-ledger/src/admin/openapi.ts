@@ -226,12 +226,13 @@ export const ADMIN_OPENAPI = {
       get: op('Usage and cost from rollups', {
         parameters: [
           ...range,
-          q('group_by', 'comma-separated: tenant,user,feature,model,provider,day|hour (user: with tenant and day only)'),
+          q('group_by', 'comma-separated: tenant,user,feature,model,provider,fallback_step,day|hour (user: with tenant and day only)'),
           q('tenant_id', 'filter'),
           q('user_id', 'filter (hashed like usage)'),
           q('feature', 'filter'),
           q('model', 'filter'),
           q('provider', 'filter'),
+          q('fallback_step', 'filter: primary, other-deployment, escalation, cheaper-model, fallback-model, cached-answer, degraded'),
         ],
       }),
     },

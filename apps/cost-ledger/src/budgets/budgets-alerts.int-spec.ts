@@ -48,6 +48,7 @@ describe('budgets and alerts from recorded usage', () => {
     latencyMs: 1,
     retries: 0,
     fallback: false,
+    fallbackStep: null,
     occurredAt: now,
     ...overrides,
   });

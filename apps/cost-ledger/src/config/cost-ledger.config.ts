@@ -8,10 +8,14 @@ export const costLedgerConfigSchema = serviceSchema
   .extend(httpPort(8085).shape)
   .extend(adminSchema.shape)
   .extend({
-    // The ledger batches: many events must be in flight at once for a batch to fill (one statement per batch).
-    KAFKA_MAX_IN_FLIGHT: positiveInt(2_000),
-    KAFKA_MAX_IN_FLIGHT_PER_PARTITION: positiveInt(1_000),
-    LEDGER_BATCH_MAX_ROWS: positiveInt(1_000),
+    // The ledger batches: many events must be in flight at once for a batch to fill (one statement per batch),
+    // enough for two statements running and the next batch decoding meanwhile. Per partition x the usage
+    // topic's 6 partitions = the total, so a dispatched message never queues for a slot (that wait, with its
+    // abort listener per message, cost measurable CPU at this rate; see docs/adr on ledger ingestion).
+    KAFKA_MAX_IN_FLIGHT: positiveInt(12_000),
+    KAFKA_MAX_IN_FLIGHT_PER_PARTITION: positiveInt(2_000),
+    /** Rows per statement: per-statement costs (planning, the rollup sorts, the commit) amortise over more rows. */
+    LEDGER_BATCH_MAX_ROWS: positiveInt(4_000),
     LEDGER_BATCH_LINGER_MS: positiveInt(5),
     /** Batch statements in flight at once (rollup upserts are key-ordered, so they cannot deadlock). */
     LEDGER_BATCH_CONCURRENCY: positiveInt(2),

@@ -11,6 +11,9 @@ describe('UsageQueryCommand', () => {
     expect(q({ group_by: 'model,hour' })).toBe('usage_hourly');
     expect(q({ group_by: 'user,day', tenant_id: 'acme' })).toBe('usage_daily_users');
     expect(q({ group_by: 'model', from: '2026-11-01T05:00:00Z' })).toBe('usage_hourly');
+    expect(q({ group_by: 'tenant,fallback_step,day' })).toBe('usage_daily');
+    expect(q({ group_by: 'tenant,day', fallback_step: 'cached-answer' })).toBe('usage_daily');
+    expect(q({ group_by: 'fallback_step,hour' })).toBe('usage_hourly');
   });
 
   it('hashes a user filter like the usage rows', () => {
@@ -27,6 +30,9 @@ describe('UsageQueryCommand', () => {
     [{ from: '2020-01-01', to: '2026-01-01' }],
     [{ tenant_id: 'ACME;drop' }],
     [{ model: ['a', 'b'] }],
+    [{ fallback_step: 'sideways' }],
+    [{ group_by: 'user,fallback_step', tenant_id: 'acme' }],
+    [{ group_by: 'tenant,user,day', tenant_id: 'acme', fallback_step: 'primary' }],
   ])('refuses %j', (query) => {
     expect(() => UsageQueryCommand.create(query, now)).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
   });

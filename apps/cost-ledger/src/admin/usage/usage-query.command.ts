@@ -1,8 +1,10 @@
-import { tenantId as tenantIdSchema } from '@llm/contracts';
+import { tenantId as tenantIdSchema, usageV1 } from '@llm/contracts';
 import { hashUserId } from '@llm/telemetry';
 import { AdminError } from '../admin.errors';
 
-export const DIMENSIONS = ['tenant', 'user', 'feature', 'model', 'provider', 'day', 'hour'] as const;
+export const DIMENSIONS = ['tenant', 'user', 'feature', 'model', 'provider', 'fallback_step', 'day', 'hour'] as const;
+/** The route plan steps a usage event may name (usage.v1 `fallback_step`). */
+const FALLBACK_STEPS: readonly string[] = usageV1.shape.fallback_step.unwrap().options;
 export type Dimension = (typeof DIMENSIONS)[number];
 export type RollupTable = 'usage_hourly' | 'usage_daily' | 'usage_daily_users' | 'usage_daily_tenants';
 
@@ -15,12 +17,14 @@ export interface UsageFilters {
   feature?: string;
   model?: string;
   provider?: string;
+  fallbackStep?: string;
 }
 
 /**
  * A usage query answered from rollups: [from, to) in UTC, grouped by any of the dimensions, with filters.
  * The rollup is chosen from what is asked: per user (tenant, user, day only), per hour (or a range not on
- * day boundaries), per tenant and day only, else the daily tenant x feature x model x provider rollup.
+ * day boundaries), per tenant and day only, else the daily tenant x feature x model x provider x fallback step
+ * rollup.
  */
 export class UsageQueryCommand {
   private constructor(
@@ -51,16 +55,24 @@ export class UsageQueryCommand {
       feature: str(q.feature, 'feature', 128),
       model: str(q.model, 'model', 128),
       provider: str(q.provider, 'provider', 64),
+      fallbackStep: str(q.fallback_step, 'fallback_step', 32),
     };
+    if (filters.fallbackStep !== undefined && !FALLBACK_STEPS.includes(filters.fallbackStep)) {
+      throw new AdminError('INVALID_REQUEST', `fallback_step takes ${FALLBACK_STEPS.join(', ')}`);
+    }
+    const byKeyColumn = filters.feature || filters.model || filters.provider || filters.fallbackStep;
     const dayAligned = from.getTime() % DAY_MS === 0 && to.getTime() % DAY_MS === 0;
     let table: RollupTable;
     if (dims.includes('user') || filters.userHash !== undefined) {
-      if (dims.some((d) => !['tenant', 'user', 'day'].includes(d)) || filters.feature || filters.model || filters.provider || !dayAligned) {
-        throw new AdminError('INVALID_REQUEST', 'per-user usage is kept per tenant and UTC day: group_by tenant,user,day only, whole days, no feature/model/provider filter');
+      if (dims.some((d) => !['tenant', 'user', 'day'].includes(d)) || byKeyColumn || !dayAligned) {
+        throw new AdminError(
+          'INVALID_REQUEST',
+          'per-user usage is kept per tenant and UTC day: group_by tenant,user,day only, whole days, no feature/model/provider/fallback_step filter',
+        );
       }
       table = 'usage_daily_users';
     } else if (dims.includes('hour') || !dayAligned) table = 'usage_hourly';
-    else if (dims.every((d) => d === 'tenant' || d === 'day') && !filters.feature && !filters.model && !filters.provider) table = 'usage_daily_tenants';
+    else if (dims.every((d) => d === 'tenant' || d === 'day') && !byKeyColumn) table = 'usage_daily_tenants';
     else table = 'usage_daily';
     return new UsageQueryCommand(from, to, dims, filters, table);
   }

@@ -4,12 +4,29 @@ import type { Dimension, RollupTable, UsageQueryCommand } from './usage-query.co
 const MAX_ROWS = 50_000;
 
 const DIM_SQL: Record<RollupTable, Partial<Record<Dimension, string>>> = {
-  usage_hourly: { tenant: 'tenant_id', feature: 'feature', model: 'model', provider: 'provider', day: `(date_trunc('day', hour)::date)::text`, hour: 'hour' },
-  usage_daily: { tenant: 'tenant_id', feature: 'feature', model: 'model', provider: 'provider', day: 'day::text' },
+  usage_hourly: {
+    tenant: 'tenant_id',
+    feature: 'feature',
+    model: 'model',
+    provider: 'provider',
+    fallback_step: 'fallback_step',
+    day: `(date_trunc('day', hour)::date)::text`,
+    hour: 'hour',
+  },
+  usage_daily: { tenant: 'tenant_id', feature: 'feature', model: 'model', provider: 'provider', fallback_step: 'fallback_step', day: 'day::text' },
   usage_daily_users: { tenant: 'tenant_id', user: 'user_hash', day: 'day::text' },
   usage_daily_tenants: { tenant: 'tenant_id', day: 'day::text' },
 };
-const COLUMN: Record<Dimension, string> = { tenant: 'tenant_id', user: 'user_hash', feature: 'feature', model: 'model', provider: 'provider', day: 'day', hour: 'hour' };
+const COLUMN: Record<Dimension, string> = {
+  tenant: 'tenant_id',
+  user: 'user_hash',
+  feature: 'feature',
+  model: 'model',
+  provider: 'provider',
+  fallback_step: 'fallback_step',
+  day: 'day',
+  hour: 'hour',
+};
 
 export type UsageGroup = Record<string, string | number>;
 
@@ -28,6 +45,7 @@ export interface RequestCall {
   latency_ms: number;
   retries: number;
   fallback: boolean;
+  fallback_step: string | null;
   occurred_at: string;
 }
 
@@ -53,6 +71,7 @@ export class UsageQueryRepository {
     filter('feature', c.filters.feature);
     filter('model', c.filters.model);
     filter('provider', c.filters.provider);
+    filter('fallback_step', c.filters.fallbackStep);
     const hasCache = c.table !== 'usage_daily_users';
     const metrics = `sum(calls)::int8 AS calls, sum(tokens_in)::int8 AS tokens_in, sum(tokens_out)::int8 AS tokens_out, sum(cost_micros)::int8 AS cost_micros,
       sum(saved_micros)::int8 AS saved_micros${hasCache ? ', sum(cache_hits)::int8 AS cache_hits' : ''}`;
@@ -81,11 +100,18 @@ export class UsageQueryRepository {
     return rows.map(toGroup);
   }
 
+  /**
+   * usage_events has no index on request_id (inserts stay cheap): usage_keys' primary key gives the calls'
+   * occurred_at, which (tenant_id, occurred_at, id) and partition pruning turn into a few index probes.
+   */
   async requestCalls(tenantId: string, requestId: string): Promise<RequestCall[]> {
     const { rows } = await this.pool.query<RequestCall>(
       `SELECT call_id, model, provider, deployment, source, status, tokens_in, tokens_cached_in, tokens_out, cost_micros::int8 AS cost_micros,
-              saved_micros::int8 AS saved_micros, latency_ms, retries, fallback, occurred_at
-       FROM usage_events WHERE tenant_id = $1 AND request_id = $2::uuid ORDER BY occurred_at, call_id`,
+              saved_micros::int8 AS saved_micros, latency_ms, retries, fallback, fallback_step, occurred_at
+       FROM usage_events
+       WHERE tenant_id = $1 AND request_id = $2::uuid
+         AND occurred_at = ANY (ARRAY(SELECT occurred_at FROM usage_keys WHERE tenant_id = $1 AND request_id = $2::uuid))
+       ORDER BY occurred_at, call_id`,
       [tenantId, requestId],
     );
     return rows.map((r) => ({ ...r, cost_micros: Number(r.cost_micros), saved_micros: Number(r.saved_micros), occurred_at: new Date(r.occurred_at).toISOString() }));
@@ -101,7 +127,7 @@ export class UsageQueryRepository {
   ): Promise<{ rows: Record<string, unknown>[]; next?: { at: string; id: string } }> {
     const { rows } = await this.pool.query<Record<string, unknown> & { id: string; occurred_at: Date }>(
       `SELECT id::text AS id, request_id::text AS request_id, call_id, user_hash, feature, model, deployment, provider, source, status, tokens_in,
-              tokens_cached_in, tokens_out, cost_micros::int8 AS cost_micros, saved_micros::int8 AS saved_micros, latency_ms, retries, fallback, occurred_at
+              tokens_cached_in, tokens_out, cost_micros::int8 AS cost_micros, saved_micros::int8 AS saved_micros, latency_ms, retries, fallback, fallback_step, occurred_at
        FROM usage_events
        WHERE tenant_id = $1 AND occurred_at >= $2 AND occurred_at < $3 AND ($4::timestamptz IS NULL OR (occurred_at, id) < ($4::timestamptz, $5::int8))
        ORDER BY occurred_at DESC, id DESC LIMIT $6`,

@@ -26,8 +26,10 @@ export const ingestionProviders: Provider[] = [
   { provide: UsageIngestRepository, inject: [PG_POOL], useFactory: (pool: PgPool) => new UsageIngestRepository(pool) },
   {
     provide: UsageIngestion,
-    inject: [UsageIngestRepository, USAGE_LISTENERS, LOGGER, COST_LEDGER_CONFIG],
-    useFactory: (repo: UsageIngestRepository, listeners: UsageRecordedListener[], log: Logger, c: CostLedgerConfig) =>
-      new UsageIngestion(repo, listeners, log, { maxItems: c.LEDGER_BATCH_MAX_ROWS, lingerMs: c.LEDGER_BATCH_LINGER_MS, maxConcurrent: c.LEDGER_BATCH_CONCURRENCY }),
+    inject: [UsageIngestRepository, USAGE_LISTENERS, LOGGER, COST_LEDGER_CONFIG, PartitionMaintainer],
+    useFactory: (repo: UsageIngestRepository, listeners: UsageRecordedListener[], log: Logger, c: CostLedgerConfig, partitions: PartitionMaintainer) =>
+      new UsageIngestion(repo, listeners, log, { maxItems: c.LEDGER_BATCH_MAX_ROWS, lingerMs: c.LEDGER_BATCH_LINGER_MS, maxConcurrent: c.LEDGER_BATCH_CONCURRENCY }, () =>
+        partitions.ready(),
+      ),
   },
 ];

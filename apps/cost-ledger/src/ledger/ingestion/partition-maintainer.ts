@@ -12,14 +12,25 @@ const EVERY_MS = 6 * 3600 * 1000;
 @Injectable()
 export class PartitionMaintainer implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
+  private first: Promise<void> | undefined;
 
   constructor(
     private readonly repo: UsageIngestRepository,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
+  /**
+   * The first maintenance run, started on first ask. Ingestion waits for it before its first write: the Kafka
+   * consumer starts before the application bootstrap hooks, and a row of a month whose partition did not exist
+   * yet would land in the default partition and keep that month's partition from ever being created.
+   */
+  ready(): Promise<void> {
+    this.first ??= this.run();
+    return this.first;
+  }
+
   async onApplicationBootstrap(): Promise<void> {
-    await this.run();
+    await this.ready();
     this.timer = setInterval(() => void this.run(), EVERY_MS);
     this.timer.unref();
   }

@@ -3,6 +3,7 @@ import type { UsageRow } from './usage-row';
 
 const SUMS = `count(*), count(*) FILTER (WHERE source = 'cache'), count(*) FILTER (WHERE fallback), sum(retries), sum(tokens_in), sum(tokens_cached_in),
   sum(tokens_out), sum(cost_micros), sum(saved_micros), sum(latency_ms)`;
+const ROLLUP_METRICS = 'calls, cache_hits, fallbacks, retries, tokens_in, tokens_cached_in, tokens_out, cost_micros, saved_micros, latency_ms_sum';
 const ADD = ['calls', 'cache_hits', 'fallbacks', 'retries', 'tokens_in', 'tokens_cached_in', 'tokens_out', 'cost_micros', 'saved_micros', 'latency_ms_sum']
   .map((c) => `${c} = t.${c} + excluded.${c}`)
   .join(', ');
@@ -16,9 +17,9 @@ const ADD = ['calls', 'cache_hits', 'fallbacks', 'retries', 'tokens_in', 'tokens
 const INSERT_BATCH = `
 WITH input AS (
   SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                       $11::text[], $12::int[], $13::int[], $14::int[], $15::bool[], $16::int8[], $17::int8[], $18::int[], $19::int[], $20::bool[], $21::timestamptz[])
+                       $11::text[], $12::int[], $13::int[], $14::int[], $15::bool[], $16::int8[], $17::int8[], $18::int[], $19::int[], $20::bool[], $21::timestamptz[], $22::text[])
     AS t(tenant_id, request_id, call_id, attempt, user_hash, feature, model, deployment, provider, source,
-         status, tokens_in, tokens_cached_in, tokens_out, tokens_estimated, cost_micros, saved_micros, latency_ms, retries, fallback, occurred_at)
+         status, tokens_in, tokens_cached_in, tokens_out, tokens_estimated, cost_micros, saved_micros, latency_ms, retries, fallback, occurred_at, fallback_step)
 ),
 fresh AS (
   INSERT INTO usage_keys (tenant_id, request_id, call_id, occurred_at)
@@ -31,21 +32,21 @@ rows AS (
 ),
 events AS (
   INSERT INTO usage_events (request_id, call_id, attempt, tenant_id, user_hash, feature, model, deployment, provider, source, status,
-    tokens_in, tokens_cached_in, tokens_out, tokens_estimated, cost_micros, saved_micros, latency_ms, retries, fallback, occurred_at)
+    tokens_in, tokens_cached_in, tokens_out, tokens_estimated, cost_micros, saved_micros, latency_ms, retries, fallback, occurred_at, fallback_step)
   SELECT request_id, call_id, attempt, tenant_id, user_hash, feature, model, deployment, provider, source, status,
-    tokens_in, tokens_cached_in, tokens_out, tokens_estimated, cost_micros, saved_micros, latency_ms, retries, fallback, occurred_at FROM rows
+    tokens_in, tokens_cached_in, tokens_out, tokens_estimated, cost_micros, saved_micros, latency_ms, retries, fallback, occurred_at, fallback_step FROM rows
 ),
 hourly AS (
-  INSERT INTO usage_hourly AS t
-  SELECT tenant_id, date_trunc('hour', occurred_at), coalesce(feature, ''), model, provider, ${SUMS}
-  FROM rows GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
-  ON CONFLICT (tenant_id, hour, feature, model, provider) DO UPDATE SET ${ADD}
+  INSERT INTO usage_hourly AS t (tenant_id, hour, feature, model, provider, fallback_step, ${ROLLUP_METRICS})
+  SELECT tenant_id, date_trunc('hour', occurred_at), coalesce(feature, ''), model, provider, coalesce(fallback_step, ''), ${SUMS}
+  FROM rows GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+  ON CONFLICT (tenant_id, hour, feature, model, provider, fallback_step) DO UPDATE SET ${ADD}
 ),
 daily AS (
-  INSERT INTO usage_daily AS t
-  SELECT tenant_id, occurred_at::date, coalesce(feature, ''), model, provider, ${SUMS}
-  FROM rows GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
-  ON CONFLICT (tenant_id, day, feature, model, provider) DO UPDATE SET ${ADD}
+  INSERT INTO usage_daily AS t (tenant_id, day, feature, model, provider, fallback_step, ${ROLLUP_METRICS})
+  SELECT tenant_id, occurred_at::date, coalesce(feature, ''), model, provider, coalesce(fallback_step, ''), ${SUMS}
+  FROM rows GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+  ON CONFLICT (tenant_id, day, feature, model, provider, fallback_step) DO UPDATE SET ${ADD}
 ),
 tenants AS (
   INSERT INTO usage_daily_tenants AS t
@@ -91,6 +92,7 @@ export class UsageIngestRepository {
       col('retries'),
       col('fallback'),
       rows.map((r) => r.occurredAt.toISOString()),
+      col('fallbackStep'),
     ];
     // A single statement is its own transaction: keys, events and rollups commit together or not at all.
     const { rows: inserted } = await this.pool.query<{ tenant_id: string; request_id: string; call_id: string }>(INSERT_BATCH, params);

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createPgPool, createPrismaClient, migrate, seedTenant, type PgPool } from '@llm/db';
 import { freshDatabase, quietLogger } from '@llm/testing';
+import { PartitionMaintainer } from './partition-maintainer';
 import { UsageIngestRepository } from './usage-ingest.repository';
 import { UsageIngestion } from './usage-ingestion.service';
 import type { UsageRow } from './usage-row';
@@ -49,6 +50,7 @@ describe('usage ingestion (batched, exactly once)', () => {
     latencyMs: 10 + i,
     retries: i % 3,
     fallback: i % 11 === 0,
+    fallbackStep: i % 11 === 0 ? 'other-deployment' : i % 13 === 0 ? 'cheaper-model' : i % 4 === 0 ? null : 'primary',
     occurredAt: new Date(Date.UTC(2026, 10, 20 + (i % 2), i % 24, i % 60, 1)),
   }));
 
@@ -101,11 +103,57 @@ describe('usage ingestion (batched, exactly once)', () => {
     expect(recorded).toHaveLength(events.length);
   });
 
+  it('keeps the fallback step of every call on its event and as a rollup dimension', async () => {
+    const expected = new Map<string, { cost: bigint; calls: number }>();
+    for (const e of events) {
+      const k = `${e.tenantId}:${e.fallbackStep ?? ''}`;
+      const t = expected.get(k) ?? { cost: 0n, calls: 0 };
+      expected.set(k, { cost: t.cost + e.costMicros, calls: t.calls + 1 });
+    }
+    const want = [...expected].map(([k, v]) => ({ k, cost: v.cost.toString(), calls: String(v.calls) })).sort((a, b) => a.k.localeCompare(b.k));
+    for (const table of ['usage_hourly', 'usage_daily']) {
+      const { rows } = await pool.query<{ k: string; cost: string; calls: string }>(
+        `select tenant_id || ':' || fallback_step as k, sum(cost_micros)::text cost, sum(calls)::text calls from ${table} where tenant_id = any($1) group by 1 order by 1`,
+        [tenants],
+      );
+      expect(rows.sort((a, b) => a.k.localeCompare(b.k))).toEqual(want);
+    }
+    const { rows: stored } = await pool.query<{ request_id: string; fallback_step: string | null }>(
+      'select request_id::text, fallback_step from usage_events where tenant_id = any($1)',
+      [tenants],
+    );
+    const byRequest = new Map(stored.map((r) => [r.request_id, r.fallback_step]));
+    for (const e of events) expect(byRequest.get(e.requestId)).toBe(e.fallbackStep);
+  });
+
   it('writes a call duplicated inside one batch once and answers the copy as already recorded', async () => {
     const e = { ...events[0]!, requestId: randomUUID() };
     const [a, b] = await Promise.all([ingestion.record(e), ingestion.record({ ...e })]);
     expect([a, b].sort()).toEqual([false, true]);
     const { rows } = await pool.query('select 1 from usage_events where tenant_id = $1 and request_id = $2', [e.tenantId, e.requestId]);
     expect(rows).toHaveLength(1);
+  });
+  it("waits for the partition maintainer before its first write, so last month's late rows land in their own partition", async () => {
+    // A database migrated just now has partitions from this month on; the previous month's comes from the maintainer.
+    const url = await freshDatabase('ingestparts');
+    await migrate(url);
+    const prisma = createPrismaClient(url);
+    await seedTenant(prisma, { tenantId: tenants[0]!, tier: 'paid', apiKey: `sk-${randomUUID()}` });
+    await prisma.$disconnect();
+    const fresh = createPgPool(url);
+    try {
+      const repo = new UsageIngestRepository(fresh);
+      const maintainer = new PartitionMaintainer(repo, quietLogger());
+      const gated = new UsageIngestion(repo, [], quietLogger(), { maxItems: 10, lingerMs: 1 }, () => maintainer.ready());
+      const now = new Date();
+      const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 15, 12));
+      // The consumer may deliver before the application bootstrap hooks run: nothing has called the maintainer yet.
+      expect(await gated.record({ ...events[0]!, requestId: randomUUID(), occurredAt: lastMonth })).toBe(true);
+      const { rows } = await fresh.query<{ part: string }>('select tableoid::regclass::text as part from usage_events');
+      const month = `${lastMonth.getUTCFullYear()}${String(lastMonth.getUTCMonth() + 1).padStart(2, '0')}`;
+      expect(rows).toEqual([{ part: `usage_events_${month}` }]);
+    } finally {
+      await fresh.end();
+    }
   });
 });

@@ -29,6 +29,8 @@ export class UsageIngestion {
     private readonly listeners: readonly UsageRecordedListener[],
     private readonly log: Logger,
     options: MicroBatcherOptions,
+    /** Awaited before every write (resolved after the first): the usage partitions exist. */
+    private readonly ready: () => Promise<void> = () => Promise.resolve(),
   ) {
     this.batcher = new MicroBatcher((rows) => this.flush(rows), options);
   }
@@ -51,6 +53,7 @@ export class UsageIngestion {
   }
 
   private async flush(rows: UsageRow[]): Promise<IngestOutcome[]> {
+    await this.ready();
     const outcomes: IngestOutcome[] = rows.map(() => false);
     const unknown = rows.filter((r) => !this.knownTenants.has(r.tenantId)).map((r) => r.tenantId);
     if (unknown.length > 0) for (const t of await this.call(() => this.repo.existingTenants([...new Set(unknown)]))) this.knownTenants.add(t);

@@ -1,4 +1,6 @@
 import type { UsageV1 } from '@llm/contracts';
+
+export type FallbackStep = NonNullable<UsageV1['fallback_step']>;
 import { hashUserId } from '@llm/telemetry';
 
 /** One provider call's usage as the ledger stores it. Money stays bigint micro-dollars. */
@@ -23,6 +25,8 @@ export interface UsageRow {
   latencyMs: number;
   retries: number;
   fallback: boolean;
+  /** The route plan step that served the call; null when the producer did not say. */
+  fallbackStep: FallbackStep | null;
   occurredAt: Date;
 }
 
@@ -49,7 +53,9 @@ export function toUsageRow(u: UsageV1): UsageRow {
     savedMicros: BigInt(u.saved_micros ?? 0),
     latencyMs: u.latency_ms,
     retries: u.retries ?? 0,
-    fallback: u.fallback ?? false,
+    // A step other than primary is a fallback even when the producer left the flag out.
+    fallback: u.fallback ?? (u.fallback_step !== undefined && u.fallback_step !== 'primary'),
+    fallbackStep: u.fallback_step ?? null,
     occurredAt: new Date(u.occurred_at),
   };
 }

@@ -168,13 +168,33 @@ describe('RunInferenceUseCase', () => {
       { type: 'reset', call_id: 'c1', reason: 'PROVIDER_TIMEOUT' },
       { type: 'delta', index: 0, content: 'whole answer', model: 'large', call_id: 'c2' },
     ]);
-    expect(events.on(Topics.usage).map((u) => [u.call_id, u.status, u.tokens_estimated])).toEqual([
-      ['c1', 'failed', true],
-      ['c2', 'succeeded', false],
+    // A plan without roles: the first target is the primary, the others fallback models.
+    expect(events.on(Topics.usage).map((u) => [u.call_id, u.status, u.tokens_estimated, u.fallback_step, u.fallback])).toEqual([
+      ['c1', 'failed', true, 'primary', false],
+      ['c2', 'succeeded', false, 'fallback-model', true],
     ]);
     const [result] = results.finished;
-    expect(result).toMatchObject({ status: 'succeeded', model: 'large', fallback_used: true, cost_micros: 12 + 20 });
+    expect(result).toMatchObject({ status: 'succeeded', model: 'large', fallback_used: true, fallback_step: 'fallback-model', cost_micros: 12 + 20 });
     expect(result!.response!.choices[0]!.message.content).toBe('whole answer');
+  });
+
+  it("names the router's role of the target that served each call as its fallback step", async () => {
+    runner.scripts.small = async () => failure(new InferenceError('PROVIDER_UNAVAILABLE', '503', true), { tokens: tokens(10, 0) });
+    runner.scripts.large = async () => answer('from the other deployment');
+    const plan = {
+      policy: 'p',
+      reason: 'r',
+      targets: [
+        { ...target('small'), role: 'primary' as const },
+        { ...target('large'), role: 'other-deployment' as const },
+      ],
+    };
+    await useCase.execute(RunInferenceCommand.create(request({ plan }), 1, 5));
+    expect(events.on(Topics.usage).map((u) => [u.call_id, u.fallback_step, u.fallback])).toEqual([
+      ['c1', 'primary', false],
+      ['c2', 'other-deployment', true],
+    ]);
+    expect(results.finished[0]).toMatchObject({ status: 'succeeded', fallback_used: true, fallback_step: 'other-deployment' });
   });
 
   it('falls back from a misconfigured provider and raises an alert', async () => {
@@ -204,9 +224,10 @@ describe('RunInferenceUseCase', () => {
       ['small', 'c3'],
     ]);
     expect(results.finished[0]).toMatchObject({ status: 'succeeded', model: 'small', fallback_used: true, cost_micros: 10 + 20 });
-    expect(events.on(Topics.usage).map((u) => [u.call_id, u.status])).toEqual([
-      ['c1', 'failed'],
-      ['c3', 'succeeded'],
+    // The retried first target is still the primary step: the step names the target, not the round.
+    expect(events.on(Topics.usage).map((u) => [u.call_id, u.status, u.fallback_step])).toEqual([
+      ['c1', 'failed', 'primary'],
+      ['c3', 'succeeded', 'primary'],
     ]);
   });
 
@@ -284,7 +305,8 @@ describe('RunInferenceUseCase', () => {
     expect(runner.calls).toHaveLength(2);
     expect(results.finished[0]).toMatchObject({ status: 'succeeded', source: 'cache', cache_hit: { kind: 'exact' }, fallback_used: true, cost_micros: 0 });
     expect(results.finished[0]!.response!.choices[0]!.message.content).toBe('from the cache');
-    expect(events.on(Topics.usage).map((u) => [u.call_id, u.source, u.cost_micros])).toEqual([['cache', 'cache', 0]]);
+    expect(events.on(Topics.usage).map((u) => [u.call_id, u.source, u.cost_micros, u.fallback_step, u.fallback])).toEqual([['cache', 'cache', 0, 'cached-answer', true]]);
+    expect(results.finished[0]!.fallback_step).toBe('cached-answer');
   });
 
   it('asks again with the validation error when a json_schema answer does not validate, voiding what was streamed, charging every call', async () => {

@@ -160,7 +160,8 @@ export class RunInferenceUseCase {
           // threshold is discarded (and charged) for the escalation target's.
           const unsure = outcome.ok && problem === undefined && escalation ? escalationDecision(escalation.threshold, outcome.completion.choices[0]?.logprobs) : undefined;
           // A successful call's usage is stored with its result, in one write (succeed); any other is stored now.
-          const usage = await this.charge(command, target, callId, outcome, Date.now() - started, !outcome.ok || problem !== undefined || unsure?.escalate === true);
+          const step = fallbackStep(target, i);
+          const usage = await this.charge(command, target, step, callId, outcome, Date.now() - started, !outcome.ok || problem !== undefined || unsure?.escalate === true);
           if (usage) charged.push(usage);
           if (hold.lost) {
             // The new holder finishes the request; what this call consumed is charged here.
@@ -175,7 +176,7 @@ export class RunInferenceUseCase {
           if (outcome.ok && problem === undefined) {
             // The caller did not ask for logprobs: the ones requested for the confidence check are not theirs.
             const completion = escalation && !request.body.logprobs ? withoutLogprobs(outcome.completion) : outcome.completion;
-            return this.succeed(command, target, { ...outcome, completion }, usage!, charged, i > 0 || round > 0);
+            return this.succeed(command, target, step, { ...outcome, completion }, usage!, charged, i > 0 || round > 0);
           }
           if (outcome.ok) {
             // A structured answer that does not validate: void it, then ask the same model again with the reason.
@@ -225,8 +226,9 @@ export class RunInferenceUseCase {
     const { request } = command;
     const hit = await this.policies.cachedAnswer(request);
     if (hit) {
-      const { result, usage } = cacheHitOutcome(request, hit, command.attempt);
-      const answered = { ...result, cost_micros: totalCost(charged), fallback_used: true };
+      const hitOutcome = cacheHitOutcome(request, hit, command.attempt);
+      const usage: UsageV1 = { ...hitOutcome.usage, fallback: true, fallback_step: 'cached-answer' };
+      const answered: LlmResultV1 = { ...hitOutcome.result, cost_micros: totalCost(charged), fallback_used: true, fallback_step: 'cached-answer' };
       await this.outbox.saveResult(answered, [usage]);
       return this.publishOutcome([...charged, usage], answered);
     }
@@ -247,11 +249,20 @@ export class RunInferenceUseCase {
    * outcome is stored too: a publish that fails (broker restart) then leads to a redelivery that republishes
    * the stored outcome, never to a second provider call.
    */
-  private async charge(command: RunInferenceCommand, target: RouteTarget, callId: string, outcome: CallOutcome, latencyMs: number, store: boolean): Promise<UsageV1 | undefined> {
+  private async charge(
+    command: RunInferenceCommand,
+    target: RouteTarget,
+    step: FallbackStep,
+    callId: string,
+    outcome: CallOutcome,
+    latencyMs: number,
+    store: boolean,
+  ): Promise<UsageV1 | undefined> {
     if (!outcome.tokens) return undefined;
     const { tokensIn, cachedIn, tokensOut, estimated } = outcome.tokens;
     const usage = usageEvent(command.request, {
-      ...(target.role ? { fallback_step: target.role } : {}),
+      fallback: step !== 'primary',
+      fallback_step: step,
       call_id: callId,
       attempt: command.attempt,
       model: target.model,
@@ -276,6 +287,7 @@ export class RunInferenceUseCase {
   private async succeed(
     command: RunInferenceCommand,
     target: RouteTarget,
+    step: FallbackStep,
     outcome: Extract<CallOutcome, { ok: true }>,
     usage: UsageV1,
     charged: UsageV1[],
@@ -283,7 +295,7 @@ export class RunInferenceUseCase {
   ): Promise<void> {
     const { request } = command;
     const result = answeredResult(request, {
-      ...(target.role ? { fallback_step: target.role } : {}),
+      fallback_step: step,
       source: 'model',
       model: target.model,
       provider: target.provider,
@@ -409,4 +421,15 @@ function leaseLost(): InferenceError {
 function withCitations(completion: ChatCompletion, context: RouteRequestV1['context']): ChatCompletion {
   const citations = citationsOf(completion.choices[0]?.message.content, context);
   return citations ? { ...completion, citations } : completion;
+}
+
+type FallbackStep = NonNullable<UsageV1['fallback_step']>;
+
+/**
+ * The route plan step a target serves: its role from the router, or for a plan without roles (an older router,
+ * a pinned model) primary for the first target and fallback-model for the others. Retries of the same target in
+ * a later round keep its step: the step names the target, not the attempt.
+ */
+export function fallbackStep(target: Pick<RouteTarget, 'role'>, index: number): FallbackStep {
+  return target.role ?? (index === 0 ? 'primary' : 'fallback-model');
 }
