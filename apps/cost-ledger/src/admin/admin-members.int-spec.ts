@@ -1,8 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { loadConfig, parseConfig, positiveInt } from '@llm/config';
 import { z } from 'zod';
 import { apiKeyOverridesSchema } from '@llm/contracts';
@@ -10,7 +6,7 @@ import { migrate } from '@llm/db';
 import { ADMISSION_PLANS_CHANNEL } from '@llm/redis';
 import { runService, type RunningService } from '@llm/service-runtime';
 import { hashUserId } from '@llm/telemetry';
-import { createTopics, freshDatabase, quietLogger, testInfra, testServiceSettings, uniquePrefix, waitFor } from '@llm/testing';
+import { createTopics, freshDatabase, pythonToolsVenv, quietLogger, runSchemathesis, testInfra, testServiceSettings, uniquePrefix, waitFor } from '@llm/testing';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { costLedgerConfigSchema } from '../config/cost-ledger.config';
@@ -235,39 +231,20 @@ describe('admin API: users, features and API key limits (HTTP + Postgres + Redis
 
   it('survives schemathesis over the whole admin OpenAPI document as a platform admin: no 5xx, only documented statuses and shapes', async () => {
     const changesBefore = (await auditOf(tA)).length;
-    const venv = execFileSync('bash', ['infra/scripts/install-pytools.sh'], { encoding: 'utf8', timeout: 600_000 }).trim().split('\n').at(-1)!;
-    const dir = mkdtempSync(join(tmpdir(), 'schemathesis-admin-'));
-    // Every {tenant} is one that exists, so generated bodies reach the use cases rather than stopping at NOT_FOUND.
-    writeFileSync(join(dir, 'schemathesis.toml'), `[parameters]\n"path.tenant" = "${tA}"\n`);
-    const fuzz = await new Promise<{ status: number; stdout: string; stderr: string }>((resolve) =>
-      execFile(
-        join(venv, 'bin/schemathesis'),
-        [
-          '--config-file',
-          join(dir, 'schemathesis.toml'),
-          'run',
-          `${service.url}/v1/admin/openapi.json`,
-          '--url',
-          service.url,
-          '-H',
-          `Authorization: Bearer ${ADMIN}`,
-          '--checks',
-          'not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance',
-          '--max-examples',
-          String(env.FUZZ_MAX_EXAMPLES),
-          '--seed',
-          '1',
-          '--no-color',
-        ],
-        { env: { PATH: env.PATH, HOME: env.HOME }, cwd: dir, encoding: 'utf8', timeout: 1_200_000, maxBuffer: 64 * 1024 * 1024 },
-        (err, stdout, stderr) => resolve({ status: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-      ),
-    );
+    const fuzz = await runSchemathesis({
+      venv: pythonToolsVenv(),
+      schemaUrl: `${service.url}/v1/admin/openapi.json`,
+      baseUrl: service.url,
+      authorization: `Bearer ${ADMIN}`,
+      maxExamples: env.FUZZ_MAX_EXAMPLES,
+      // Every {tenant} is one that exists, so generated bodies reach the use cases rather than stopping at NOT_FOUND.
+      toml: `[parameters]\n"path.tenant" = "${tA}"\n`,
+      env: { PATH: env.PATH, HOME: env.HOME },
+    });
     if (fuzz.status !== 0) console.log(fuzz.stdout.slice(-8000), fuzz.stderr.slice(-2000));
     expect(fuzz.status).toBe(0);
-    const cases = /(\d+) generated, (\d+) passed/.exec(fuzz.stdout);
-    expect(cases).not.toBeNull();
-    console.log(`schemathesis (admin): ${cases![1]} cases generated, ${cases![2]} passed`);
+    expect(fuzz.cases).toBeDefined();
+    console.log(`schemathesis (admin): ${fuzz.cases!.generated} cases generated, ${fuzz.cases!.passed} passed`);
     // Generated requests got past validation into real changes of the tenant (so the run exercised the use cases).
     expect((await auditOf(tA)).length).toBeGreaterThan(changesBefore);
   }, 1_260_000);

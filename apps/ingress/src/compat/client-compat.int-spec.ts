@@ -1,7 +1,5 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, parseConfig, positiveInt } from '@llm/config';
 import { z } from 'zod';
@@ -10,7 +8,7 @@ import { createPrismaClient, migrate, seedTenant } from '@llm/db';
 import { createKafkaClient } from '@llm/kafka';
 import { answeredResult, ResultPublisher } from '@llm/result-stream';
 import { runService, type RunningService } from '@llm/service-runtime';
-import { chatCompletion, createTopics, quietLogger, testInfra, testServiceSettings, uniquePrefix } from '@llm/testing';
+import { chatCompletion, createTopics, pythonToolsVenv, quietLogger, runSchemathesis, testInfra, testServiceSettings, uniquePrefix } from '@llm/testing';
 import { ingressConfigSchema } from '../config/ingress.config';
 import { RequestsModule } from '../requests/requests.module';
 
@@ -48,7 +46,7 @@ describe('Python clients against ingress (OpenAI SDK, schemathesis)', () => {
   let venv: string;
 
   beforeAll(async () => {
-    venv = execFileSync('bash', ['infra/scripts/install-pytools.sh'], { encoding: 'utf8', timeout: 600_000 }).trim().split('\n').at(-1)!;
+    venv = pythonToolsVenv();
     await createTopics(prefix);
     await migrate(infra.DATABASE_URL);
     await seedTenant(prisma, free);
@@ -113,33 +111,18 @@ describe('Python clients against ingress (OpenAI SDK, schemathesis)', () => {
   });
 
   it('survives schemathesis fuzzing of its OpenAPI document: no 5xx, every error a JSON body with a stable code', async () => {
-    const fuzz = await run(
-      join(venv, 'bin/schemathesis'),
-      [
-        'run',
-        `${service.url}/docs`,
-        '--url',
-        service.url,
-        '-H',
-        `Authorization: Bearer ${free.apiKey}`,
-        '--checks',
-        'not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance',
-        '--max-examples',
-        String(env.FUZZ_MAX_EXAMPLES),
-        '--seed',
-        '1',
-        '--no-color',
-      ],
-      { PATH: env.PATH, HOME: env.HOME },
-      1_200_000,
-      // schemathesis keeps its state (.schemathesis/) in its working directory: not the repository.
-      mkdtempSync(join(tmpdir(), 'schemathesis-')),
-    );
+    const fuzz = await runSchemathesis({
+      venv,
+      schemaUrl: `${service.url}/docs`,
+      baseUrl: service.url,
+      authorization: `Bearer ${free.apiKey}`,
+      maxExamples: env.FUZZ_MAX_EXAMPLES,
+      env: { PATH: env.PATH, HOME: env.HOME },
+    });
     if (fuzz.status !== 0) console.log(fuzz.stdout.slice(-8000), fuzz.stderr.slice(-2000));
     expect(fuzz.status).toBe(0);
-    const cases = /(\d+) generated, (\d+) passed/.exec(fuzz.stdout);
-    expect(cases).not.toBeNull();
-    console.log(`schemathesis: ${cases![1]} cases generated, ${cases![2]} passed`);
+    expect(fuzz.cases).toBeDefined();
+    console.log(`schemathesis: ${fuzz.cases!.generated} cases generated, ${fuzz.cases!.passed} passed`);
     // ~1,700 cases take about a minute on a quiet machine and several on a loaded one: bounded by the run's own
     // 20-minute timeout above, not by jest's default.
   }, 1_260_000);
