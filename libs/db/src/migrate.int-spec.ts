@@ -35,7 +35,9 @@ describe('migrate', () => {
         latencyMs: 4,
         occurredAt: new Date(),
       };
-      await prisma.usageEvent.create({ data: row });
+      // usage_events has no Prisma client (no unique criterion, see schema.prisma): the ledger writes it in SQL too.
+      await prisma.$executeRaw`insert into usage_events (request_id, call_id, attempt, tenant_id, model, provider, source, status, tokens_in, tokens_out, cost_micros, latency_ms, occurred_at)
+        values (${row.requestId}::uuid, ${row.callId}, ${row.attempt}, ${row.tenantId}, ${row.model}, ${row.provider}, ${row.source}, ${row.status}, ${row.tokensIn}, ${row.tokensOut}, ${row.costMicros}, ${row.latencyMs}, ${row.occurredAt})`;
       // The dedup key of a usage row is in usage_keys (the ledger inserts there first, ON CONFLICT DO NOTHING).
       const key = { tenantId: row.tenantId, requestId: row.requestId, callId: row.callId, occurredAt: row.occurredAt };
       await prisma.usageKey.create({ data: key });
