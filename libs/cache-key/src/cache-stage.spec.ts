@@ -70,6 +70,17 @@ describe('CacheStageView', () => {
     expect(store.reads).toBe(2);
   });
 
+  it('starts even when Redis is down, and announces once it is back', async () => {
+    const set = jest.spyOn(store, 'set').mockRejectedValueOnce(new Error('redis down'));
+    const announcer = new CacheStageAnnouncer(store, 'p1.', false, 5_000);
+    await expect(announcer.start()).resolves.toBeUndefined();
+    announcer.stop();
+    set.mockRestore();
+    expect(await view().canSkip()).toBe(false);
+    await announcer.announce();
+    expect(await view().canSkip()).toBe(true);
+  });
+
   it('announces under the keys of its own pipeline, with three intervals to live', async () => {
     await new CacheStageAnnouncer(store, 'p1.', true, 1_000).announce();
     const keys = cacheStageKeys('p1.');

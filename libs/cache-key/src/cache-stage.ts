@@ -38,8 +38,9 @@ export class CacheStageAnnouncer {
     this.keys = cacheStageKeys(topicPrefix);
   }
 
+  /** Never fails the service's start: with Redis down, ingress keeps the stage in the path until an announcement lands. */
   async start(): Promise<void> {
-    await this.announce();
+    await this.announce().catch(() => undefined);
     this.timer = setInterval(() => void this.announce().catch(() => undefined), this.intervalMs);
     this.timer.unref();
   }
