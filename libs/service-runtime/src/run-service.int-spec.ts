@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { Controller, Get, Module } from '@nestjs/common';
 import { Topics, type LlmRequestV1 } from '@llm/contracts';
 import { createKafkaClient, OnTopic } from '@llm/kafka';
@@ -45,6 +45,31 @@ describe('runService (real HTTP and Kafka)', () => {
     await service.close();
     expect(await ended).toBe('closed');
   });
+
+  it('keeps an idle keep-alive connection open longer than clients do (no reuse of a socket the server is closing)', async () => {
+    @Module({ controllers: [HoldController] })
+    class IdleModule {}
+    const service = await runService({ name: 'idle-probe', module: () => IdleModule, settings: testServiceSettings(200), logger });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const req = request(`${service.url}/health`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      expect((await get()).reused).toBe(false);
+      // Longer than Node's default server keep-alive (5 s), which closed the socket under an idle client.
+      await new Promise((r) => setTimeout(r, 6_000));
+      expect(await get()).toEqual({ status: 200, reused: true });
+    } finally {
+      agent.destroy();
+      await service.close();
+    }
+  }, 20_000);
 
   it('a Kafka consumer that crashed for good makes /health fail and ends the process with code 1', async () => {
     const prefix = uniquePrefix('runtime');

@@ -104,6 +104,12 @@ export async function runService(def: ServiceDefinition): Promise<RunningService
   app.useGlobalFilters(new HttpExceptionFilter(def.httpErrorMappers ?? [], logger));
   app.enableShutdownHooks();
   grace.server = app.getHttpServer();
+  // Idle keep-alive connections outlive the clients' and load balancers' own idle timeouts (undici 4 s, typical
+  // LBs 60 s), so the client always closes first. At Node's default of 5 s a client could reuse a socket the
+  // server was closing at that instant: "other side closed" in e2e, 502s behind an LB.
+  const server = app.getHttpServer() as { keepAliveTimeout: number; headersTimeout: number };
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 
   if (def.kafka) {
     const k = def.kafka;
