@@ -321,6 +321,39 @@ describe('cost ledger service (Kafka + Postgres + Redis + HTTP)', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/admin/usage', '/v1/admin/tenants/{tenant}/keys', '/v1/admin/audit']));
     expect((await api('GET', '/usage', 'not-a-valid-admin-token')).status).toBe(401);
   });
+  it('pages usage groups with a cursor: the pages add up to the whole answer, and a cursor fits only its own grouping', async () => {
+    const from = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+    const to = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    type Page = { rows: Record<string, unknown>[]; next_cursor: string | null; truncated: boolean };
+    for (const groupBy of ['tenant,model,day', 'model,tenant,hour']) {
+      const q = `/usage?from=${from}&to=${to}&group_by=${groupBy}`;
+      const whole = (await api('GET', `${q}&limit=10000`, ADMIN)).body as Page;
+      expect(whole.next_cursor).toBeNull();
+      expect(whole.rows.length).toBeGreaterThan(12);
+      const paged: Record<string, unknown>[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const page = (await api('GET', `${q}&limit=5${cursor ? `&cursor=${cursor}` : ''}`, ADMIN)).body as Page;
+        expect(page.rows.length).toBeLessThanOrEqual(5);
+        expect(page.truncated).toBe(page.next_cursor !== null);
+        paged.push(...page.rows);
+        cursor = page.next_cursor;
+        pages++;
+      } while (cursor && pages < 1_000);
+      expect(paged).toEqual(whole.rows);
+      const csv = (await api('GET', q.replace('/usage?', '/usage.csv?'), ADMIN)).body as string;
+      expect(csv.trim().split('\n')).toHaveLength(whole.rows.length + 1);
+    }
+    const first = (await api('GET', `/usage?from=${from}&to=${to}&group_by=tenant,day&limit=1`, ADMIN)).body as Page;
+    expect(first.next_cursor).not.toBeNull();
+    const foreign = await api('GET', `/usage?from=${from}&to=${to}&group_by=tenant,model&cursor=${first.next_cursor}`, ADMIN);
+    expect([foreign.status, (foreign.body as { error: { platform_code: string } }).error.platform_code]).toEqual([400, 'INVALID_REQUEST']);
+    const forged = Buffer.from(JSON.stringify({ group_by: 'tenant,day', key: '["a"] OR 1=1' })).toString('base64url');
+    expect((await api('GET', `/usage?from=${from}&to=${to}&group_by=tenant,day&cursor=${forged}`, ADMIN)).status).toBe(400);
+    expect((await api('GET', `/usage?from=${from}&to=${to}&limit=0`, ADMIN)).status).toBe(400);
+  });
+
   it('stores the fallback step of each call and groups and filters usage by it', async () => {
     const tenant = `fb-${randomBytes(3).toString('hex')}`;
     await change('tenant.create', 'POST', '/tenants', ADMIN, { id: tenant, name: tenant, tier: 'paid' });

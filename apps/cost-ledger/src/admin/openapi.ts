@@ -233,11 +233,17 @@ export const ADMIN_OPENAPI = {
           q('model', 'filter'),
           q('provider', 'filter'),
           q('fallback_step', 'filter: primary, other-deployment, escalation, cheaper-model, fallback-model, cached-answer, degraded'),
+          q('limit', 'groups per page (default 1000, at most 10000)', 'integer'),
+          q('cursor', 'next_cursor of the previous page (same group_by)'),
         ],
       }),
     },
     '/v1/admin/usage.csv': {
-      get: { summary: 'The same query as CSV', security: bearer, responses: { '200': { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } }, ...errors } },
+      get: {
+        summary: 'The same query as CSV, every page up to 50,000 groups (header x-truncated: true past that)',
+        security: bearer,
+        responses: { '200': { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } }, ...errors },
+      },
     },
     '/v1/admin/top-spenders': { get: op('Tenants by spend (a scoped token sees its own)', { parameters: [...range, q('limit', 'how many', 'integer')] }) },
     '/v1/admin/savings': { get: op('Saved micro-dollars (cache and routing) and cache hits by tenant', { parameters: [...range, q('tenant_id', 'filter')] }) },

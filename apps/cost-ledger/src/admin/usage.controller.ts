@@ -29,8 +29,10 @@ export class UsageController {
   @UseGuards(AdminAuthGuard)
   @Header('content-type', 'text/csv; charset=utf-8')
   async usageCsv(@CurrentAdmin() p: AdminPrincipal, @Query() q: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
-    const result = await this.reads.usage(p, UsageQueryCommand.create(q));
+    const result = await this.reads.usageExport(p, UsageQueryCommand.create(q));
     res.setHeader('content-disposition', 'attachment; filename="usage.csv"');
+    // A spreadsheet has nowhere to show a flag: a cut export says so in a header the caller can check.
+    if (result.truncated) res.setHeader('x-truncated', 'true');
     return toCsv(result.rows);
   }
 

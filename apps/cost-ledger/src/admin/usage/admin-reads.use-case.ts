@@ -6,11 +6,13 @@ import { AdminError } from '../admin.errors';
 import { cursor } from '../admin-input';
 import { access, type AdminPrincipal } from '../auth/admin-principal';
 import { estimateCost, type estimateBody } from './estimate-cost.use-case';
-import { parseDate, UsageQueryCommand } from './usage-query.command';
-import { UsageQueryRepository } from './usage-query.repository';
+import { parseDate, USAGE_PAGE_MAX, UsageQueryCommand } from './usage-query.command';
+import { UsageQueryRepository, type UsageGroup } from './usage-query.repository';
 
 export const CATALOG = Symbol('CATALOG');
 const DAY_MS = 86_400_000;
+/** A CSV export walks the pages up to this many groups; past it, narrow the range or the grouping. */
+export const CSV_MAX_ROWS = 50_000;
 
 /** Every admin read, scoped to what the caller may see before any query runs. */
 @Injectable()
@@ -22,8 +24,22 @@ export class AdminReadsUseCase {
 
   async usage(p: AdminPrincipal, command: UsageQueryCommand) {
     const scoped = command.withTenant(access.tenantFilter(p, command.filters.tenantId));
-    const { rows, truncated } = await this.repo.usage(scoped);
-    return { from: scoped.from.toISOString(), to: scoped.to.toISOString(), group_by: scoped.groupBy, source: scoped.table, truncated, rows };
+    const { rows, last } = await this.repo.usage(scoped);
+    const next = last ? scoped.cursorAfter(last) : null;
+    return { from: scoped.from.toISOString(), to: scoped.to.toISOString(), group_by: scoped.groupBy, source: scoped.table, truncated: next !== null, next_cursor: next, rows };
+  }
+
+  /** Every group of the query (from its cursor on) for a CSV file, page by page; `truncated` past CSV_MAX_ROWS. */
+  async usageExport(p: AdminPrincipal, command: UsageQueryCommand): Promise<{ rows: UsageGroup[]; truncated: boolean }> {
+    let page = command.withTenant(access.tenantFilter(p, command.filters.tenantId)).withPage(USAGE_PAGE_MAX, command.after);
+    const rows: UsageGroup[] = [];
+    for (;;) {
+      const { rows: got, last } = await this.repo.usage(page);
+      rows.push(...got);
+      if (!last) return { rows, truncated: false };
+      if (rows.length >= CSV_MAX_ROWS) return { rows: rows.slice(0, CSV_MAX_ROWS), truncated: true };
+      page = page.withPage(USAGE_PAGE_MAX, page.keyOf(last));
+    }
   }
 
   async topSpenders(p: AdminPrincipal, q: Record<string, unknown>, limit: number) {

@@ -22,6 +22,19 @@ describe('UsageQueryCommand', () => {
     expect(c.filters.userHash).not.toContain('alice');
   });
 
+  it('round-trips its cursor: the next page starts after the last group of this one, for this grouping only', () => {
+    const c = UsageQueryCommand.create({ from: '2026-11-01', to: '2026-11-23', group_by: 'tenant,model,day', limit: '2' }, now);
+    expect(c.limit).toBe(2);
+    const next = UsageQueryCommand.create(
+      { from: '2026-11-01', to: '2026-11-23', group_by: 'tenant,model,day', cursor: c.cursorAfter({ tenant_id: 'acme', model: 'm"x', day: '2026-11-02' }) },
+      now,
+    );
+    expect(next.after).toEqual(['acme', 'm"x', '2026-11-02']);
+    expect(() => UsageQueryCommand.create({ group_by: 'tenant,day', cursor: c.cursorAfter({ tenant_id: 'acme', model: 'm', day: '2026-11-02' }) }, now)).toThrow(
+      expect.objectContaining({ code: 'INVALID_REQUEST' }),
+    );
+  });
+
   it.each([
     [{ group_by: 'colour' }],
     [{ group_by: 'day,hour' }],
@@ -33,6 +46,11 @@ describe('UsageQueryCommand', () => {
     [{ fallback_step: 'sideways' }],
     [{ group_by: 'user,fallback_step', tenant_id: 'acme' }],
     [{ group_by: 'tenant,user,day', tenant_id: 'acme', fallback_step: 'primary' }],
+    [{ limit: '10001' }],
+    [{ limit: '-1' }],
+    [{ group_by: 'tenant', cursor: 'not-a-cursor' }],
+    [{ group_by: 'tenant', cursor: Buffer.from(JSON.stringify({ group_by: 'tenant', key: '["a","b"]' })).toString('base64url') }],
+    [{ cursor: Buffer.from(JSON.stringify({ group_by: '', key: '[]' })).toString('base64url') }],
   ])('refuses %j', (query) => {
     expect(() => UsageQueryCommand.create(query, now)).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
   });

@@ -1,5 +1,6 @@
 import { tenantId as tenantIdSchema, usageV1 } from '@llm/contracts';
 import { hashUserId } from '@llm/telemetry';
+import { cursor, parseLimit } from '../admin-input';
 import { AdminError } from '../admin.errors';
 
 export const DIMENSIONS = ['tenant', 'user', 'feature', 'model', 'provider', 'fallback_step', 'day', 'hour'] as const;
@@ -9,6 +10,9 @@ export type Dimension = (typeof DIMENSIONS)[number];
 export type RollupTable = 'usage_hourly' | 'usage_daily' | 'usage_daily_users' | 'usage_daily_tenants';
 
 const MAX_RANGE_MS = 366 * 86_400_000;
+/** Groups per page: a page of an all-tenants query stays a few index probes, whatever the ledger holds. */
+export const USAGE_PAGE_DEFAULT = 1_000;
+export const USAGE_PAGE_MAX = 10_000;
 const DAY_MS = 86_400_000;
 
 export interface UsageFilters {
@@ -24,7 +28,8 @@ export interface UsageFilters {
  * A usage query answered from rollups: [from, to) in UTC, grouped by any of the dimensions, with filters.
  * The rollup is chosen from what is asked: per user (tenant, user, day only), per hour (or a range not on
  * day boundaries), per tenant and day only, else the daily tenant x feature x model x provider x fallback step
- * rollup.
+ * rollup. Groups come in `group_by` order, `limit` per page; `after` holds the last group's key of the page
+ * before (keyset paging, so a deep page costs what the first does).
  */
 export class UsageQueryCommand {
   private constructor(
@@ -33,6 +38,8 @@ export class UsageQueryCommand {
     readonly groupBy: Dimension[],
     readonly filters: UsageFilters,
     readonly table: RollupTable,
+    readonly limit = USAGE_PAGE_DEFAULT,
+    readonly after?: readonly string[],
   ) {}
 
   static create(q: Record<string, unknown>, now = new Date()): UsageQueryCommand {
@@ -74,12 +81,53 @@ export class UsageQueryCommand {
     } else if (dims.includes('hour') || !dayAligned) table = 'usage_hourly';
     else if (dims.every((d) => d === 'tenant' || d === 'day') && !byKeyColumn) table = 'usage_daily_tenants';
     else table = 'usage_daily';
-    return new UsageQueryCommand(from, to, dims, filters, table);
+    return new UsageQueryCommand(from, to, dims, filters, table, parseLimit(q.limit, USAGE_PAGE_DEFAULT, USAGE_PAGE_MAX), afterKey(q.cursor, dims));
   }
 
   withTenant(tenantId: string | undefined): UsageQueryCommand {
-    return new UsageQueryCommand(this.from, this.to, this.groupBy, { ...this.filters, tenantId }, this.table);
+    return new UsageQueryCommand(this.from, this.to, this.groupBy, { ...this.filters, tenantId }, this.table, this.limit, this.after);
   }
+
+  withPage(limit: number, after: readonly string[] | undefined): UsageQueryCommand {
+    return new UsageQueryCommand(this.from, this.to, this.groupBy, this.filters, this.table, limit, after);
+  }
+
+  /** A group's keyset key: its value of each dimension, in `group_by` order. */
+  keyOf(group: Record<string, unknown>): string[] {
+    return this.groupBy.map((d) => String(group[DIMENSION_COLUMN[d]]));
+  }
+
+  /** The cursor of the page after the one that ended with `last`. */
+  cursorAfter(last: Record<string, unknown>): string {
+    return cursor.encode({ group_by: this.groupBy.join(','), key: JSON.stringify(this.keyOf(last)) });
+  }
+}
+
+/** The output column of each dimension (rows carry the rollups' column names). */
+export const DIMENSION_COLUMN: Record<Dimension, string> = {
+  tenant: 'tenant_id',
+  user: 'user_hash',
+  feature: 'feature',
+  model: 'model',
+  provider: 'provider',
+  fallback_step: 'fallback_step',
+  day: 'day',
+  hour: 'hour',
+};
+
+/** A cursor is only good for the grouping that issued it: its key has one value per dimension, in order. */
+function afterKey(v: unknown, dims: readonly Dimension[]): string[] | undefined {
+  const c = cursor.decode<{ group_by: string; key: string }>(v, ['group_by', 'key']);
+  if (c === undefined) return undefined;
+  if (dims.length === 0 || c.group_by !== dims.join(',')) throw new AdminError('INVALID_REQUEST', 'cursor belongs to another group_by');
+  let key: unknown;
+  try {
+    key = JSON.parse(c.key);
+  } catch {
+    key = undefined;
+  }
+  if (!Array.isArray(key) || key.length !== dims.length || !key.every((k) => typeof k === 'string')) throw new AdminError('INVALID_REQUEST', 'cursor is not one this API issued');
+  return key as string[];
 }
 
 function str(v: unknown, name: string, max: number): string | undefined {

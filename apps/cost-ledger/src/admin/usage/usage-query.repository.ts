@@ -1,7 +1,5 @@
 import type { PgPool } from '@llm/db';
-import type { Dimension, RollupTable, UsageQueryCommand } from './usage-query.command';
-
-const MAX_ROWS = 50_000;
+import { DIMENSION_COLUMN, type Dimension, type RollupTable, type UsageQueryCommand } from './usage-query.command';
 
 const DIM_SQL: Record<RollupTable, Partial<Record<Dimension, string>>> = {
   usage_hourly: {
@@ -16,16 +14,6 @@ const DIM_SQL: Record<RollupTable, Partial<Record<Dimension, string>>> = {
   usage_daily: { tenant: 'tenant_id', feature: 'feature', model: 'model', provider: 'provider', fallback_step: 'fallback_step', day: 'day::text' },
   usage_daily_users: { tenant: 'tenant_id', user: 'user_hash', day: 'day::text' },
   usage_daily_tenants: { tenant: 'tenant_id', day: 'day::text' },
-};
-const COLUMN: Record<Dimension, string> = {
-  tenant: 'tenant_id',
-  user: 'user_hash',
-  feature: 'feature',
-  model: 'model',
-  provider: 'provider',
-  fallback_step: 'fallback_step',
-  day: 'day',
-  hour: 'hour',
 };
 
 export type UsageGroup = Record<string, string | number>;
@@ -53,8 +41,14 @@ export interface RequestCall {
 export class UsageQueryRepository {
   constructor(private readonly pool: PgPool) {}
 
-  async usage(c: UsageQueryCommand): Promise<{ rows: UsageGroup[]; truncated: boolean }> {
-    const dims = c.groupBy.map((d) => `${DIM_SQL[c.table][d]} AS ${COLUMN[d]}`);
+  /**
+   * One page of groups. The keyset is a row comparison on the grouping expressions: every row of a group shares
+   * them, so it drops whole groups before aggregation. When tenant leads, `tenant_id >= ...` lets the primary
+   * key (tenant first on every rollup) seek, and the sorted groups stop at the page size.
+   */
+  async usage(c: UsageQueryCommand): Promise<{ rows: UsageGroup[]; last?: UsageGroup }> {
+    const exprs = c.groupBy.map((d) => DIM_SQL[c.table][d]!);
+    const dims = c.groupBy.map((d, i) => `${exprs[i]} AS ${DIMENSION_COLUMN[d]}`);
     const time = c.table === 'usage_hourly' ? 'hour' : 'day';
     const params: unknown[] = [
       c.table === 'usage_hourly' ? c.from.toISOString() : c.from.toISOString().slice(0, 10),
@@ -72,13 +66,20 @@ export class UsageQueryRepository {
     filter('model', c.filters.model);
     filter('provider', c.filters.provider);
     filter('fallback_step', c.filters.fallbackStep);
+    if (c.after) {
+      const first = params.length + 1;
+      params.push(...c.after);
+      where.push(`(${exprs.join(', ')}) > (${c.after.map((_, i) => `$${first + i}`).join(', ')})`);
+      if (c.groupBy[0] === 'tenant') where.push(`tenant_id >= $${first}`);
+    }
     const hasCache = c.table !== 'usage_daily_users';
     const metrics = `sum(calls)::int8 AS calls, sum(tokens_in)::int8 AS tokens_in, sum(tokens_out)::int8 AS tokens_out, sum(cost_micros)::int8 AS cost_micros,
       sum(saved_micros)::int8 AS saved_micros${hasCache ? ', sum(cache_hits)::int8 AS cache_hits' : ''}`;
     const groupBy = dims.length ? `GROUP BY ${dims.map((_, i) => i + 1).join(', ')} ORDER BY ${dims.map((_, i) => i + 1).join(', ')}` : '';
-    const sql = `SELECT ${[...dims, metrics].join(', ')} FROM ${c.table} WHERE ${where.join(' AND ')} ${groupBy} LIMIT ${MAX_ROWS + 1}`;
+    const sql = `SELECT ${[...dims, metrics].join(', ')} FROM ${c.table} WHERE ${where.join(' AND ')} ${groupBy} LIMIT ${c.limit + 1}`;
     const { rows } = await this.pool.query<Record<string, unknown>>(sql, params);
-    return { rows: rows.slice(0, MAX_ROWS).map(toGroup), truncated: rows.length > MAX_ROWS };
+    const page = rows.slice(0, c.limit).map(toGroup);
+    return { rows: page, last: rows.length > c.limit ? page.at(-1) : undefined };
   }
 
   async topSpenders(from: Date, to: Date, limit: number): Promise<UsageGroup[]> {
