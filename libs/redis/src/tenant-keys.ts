@@ -69,12 +69,12 @@ export class TenantKeys {
     return `${this.prefix}budget:${scope}:${Buffer.from(subject).toString('base64url')}:${periodKey}`;
   }
 
-  /** What one request reserved at admission, and on which budget states (released when it settles). */
   /** The token-limit counters an admitted request consumed, so its completion tokens can be charged to them. */
   admittedTokenLimits(requestId: string): string {
     return `${this.prefix}rl:admitted:${requestId}`;
   }
 
+  /** What one request reserved at admission, and on which budget states (released when it settles). */
   budgetReservation(requestId: string): string {
     return `${this.prefix}budget:res:${requestId}`;
   }
