@@ -113,6 +113,24 @@ async function main(): Promise<void> {
       report['second_stage_ms'] = await timed(stored.length, (i) => verifier.probability(pair(stored[i]!)));
       report['second_stage_cold_candidate_ms'] = await timed(Math.min(queries, 100), (i) => verifier.probability(pair(`an evicted question ${i} ${randomUUID()} about refunds`)));
     } else report['second_stage_ms'] = `skipped: no pair classifier for ${embedded.embedder.model}`;
+    // The token-alignment stage: the lookup embeds the question with its token states (one model run, a larger
+    // Redis write), and a borderline lookup reads the candidate's token states (~6 kB) and aligns them.
+    const alignment = embedded.alignment;
+    const embedTokens = embedded.embedder.embedTokens;
+    if (alignment && embedTokens) {
+      report['embedding_with_token_states_per_request_ms'] = await timed(Math.min(queries, 200), (i) =>
+        embedTokens([`a fresh question number ${i} ${randomUUID()} about refunds?`]),
+      );
+      const query = 'how do refunds work for annual plans';
+      const [asked] = await embedTokens([query]);
+      const stored = Array.from({ length: Math.min(queries, 200) }, (_, i) => `can i get a refund on plan ${i} ${randomUUID()}`);
+      await embedTokens(stored);
+      const pair = (candidate: string) => ({ similarity: 0.8, query, queryVector: asked!.vector, queryTokens: asked!.tokens, candidate });
+      report['alignment_second_stage_ms'] = await timed(stored.length, (i) => alignment.probability(pair(stored[i]!)));
+      report['alignment_second_stage_cold_candidate_ms'] = await timed(Math.min(queries, 100), (i) =>
+        alignment.probability(pair(`an evicted question ${i} ${randomUUID()} about refunds`)),
+      );
+    } else report['alignment_second_stage_ms'] = `skipped: no token-alignment model for ${embedded.embedder.model}`;
   } finally {
     await embedded.close();
   }
