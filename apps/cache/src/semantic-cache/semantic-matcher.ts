@@ -16,9 +16,9 @@ import tokenAlignmentModel from './semantic-token-alignment.json';
 export const EMBEDDER = Symbol('EMBEDDER');
 
 /**
- * The calibrated policies (apps/cache/bench, --calibrate on QQP part 1): the single threshold (the default), the
- * threshold + lexical verifier, and the threshold + embedding-pair classifier on borderline similarities. Neither
- * second stage beat the single threshold by more than the noise of the unseen pairs (ADR 0021).
+ * The calibrated policies (apps/cache/bench, --calibrate on QQP part 1): the single threshold, the threshold +
+ * lexical verifier, the threshold + embedding-pair classifier, and the threshold + token-alignment classifier on
+ * borderline similarities (the default: the only one ahead of the single threshold on unseen pairs, ADR XXXX).
  */
 export const CALIBRATED_SINGLE_THRESHOLD: SemanticPolicy = { threshold: calibration.baseline_threshold };
 export const CALIBRATED_WITH_VERIFIER: SemanticPolicy = {
