@@ -10,7 +10,7 @@ import { cacheConfigSchema, type CacheConfig } from '../src/config/cache.config'
 import { SemanticCacheRepository } from '../src/semantic-cache/semantic-cache.repository';
 import { SEMANTIC_INDEX_NAME } from '../src/semantic-cache/semantic-cache.module';
 import type { PairVerifier } from '../src/semantic-cache/pair-verifier';
-import { defaultPairVerifier, SemanticMatcher } from '../src/semantic-cache/semantic-matcher';
+import { defaultPairVerifier, SemanticMatcher, tokenAlignmentVerifier } from '../src/semantic-cache/semantic-matcher';
 import { StoreSemanticUseCase } from '../src/semantic-cache/use-cases/store-semantic/store-semantic.use-case';
 
 const benchSchema = redisSchema.extend(embeddingsSchema.shape).extend(vectorStoreSchema.shape);
@@ -23,8 +23,10 @@ export interface CachePath {
   config: CacheConfig;
   repository: SemanticCacheRepository;
   matcher: SemanticMatcher;
-  /** The shipped second stage for this embedder (undefined when it was trained on another model). */
+  /** The shipped embedding-pair classifier for this embedder (undefined when it was trained on another model). */
   verifier: PairVerifier | undefined;
+  /** The shipped token-alignment verifier (undefined without token states or for another model). */
+  alignment: PairVerifier | undefined;
   storeSemantic: StoreSemanticUseCase;
   close(): Promise<void>;
 }
@@ -54,7 +56,8 @@ export async function semanticCachePath(overrides: { qdrantUrl?: string } = {}):
   });
   const repository = new SemanticCacheRepository(redis, index, config);
   const verifier = defaultPairVerifier(embedder);
-  const matcher = new SemanticMatcher(embedder, repository, config, verifier);
+  const alignment = tokenAlignmentVerifier(embedder);
+  const matcher = new SemanticMatcher(embedder, repository, config, alignment ?? verifier);
   return {
     redis,
     embedder,
@@ -64,6 +67,7 @@ export async function semanticCachePath(overrides: { qdrantUrl?: string } = {}):
     repository,
     matcher,
     verifier,
+    alignment,
     storeSemantic: new StoreSemanticUseCase(repository, embedder, createLogger({ service: 'bench-cache', level: 'warn' })),
     close: async () => {
       await store.close();

@@ -7,21 +7,25 @@
  *   npm run bench:cache -- --pairs <jsonl> --out <file.json> [--limit N] [--offset N]
  *   npm run bench:cache -- --calibrate --pairs ../shared/data/qqp-pairs/qqp_pairs_part1.jsonl [--limit N]
  *
- * --calibrate fits the policies on the first N pairs of part 1 (default 12,000): the embedding-pair classifier is
- * trained on the first --fit pairs (default 8,000), its cutoff is chosen on the rest through the real cache path,
- * and semantic-calibration.json + semantic-pair-classifier.json are written. A normal run reads them and skips
- * the rows they were fitted on, so it reports on pairs calibration never saw.
+ * --calibrate fits the policies on the first N pairs of part 1 (default 12,000): the token-alignment and the
+ * embedding-pair classifiers are trained on the first --fit pairs (default 8,000), their cutoffs are chosen on
+ * the rest through the real cache path, and semantic-calibration.json, semantic-token-alignment.json and
+ * semantic-pair-classifier.json are written. A normal run reads them and skips the rows they were fitted on, so
+ * it reports on pairs calibration never saw.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { ChatCompletion, LlmRequestV1 } from '@llm/contracts';
 import { answeredResult } from '@llm/result-stream';
-import { cosine } from '@llm/embeddings';
+import { cosine, type TokenStates } from '@llm/embeddings';
 import { PairClassifier, pairVectorFeatures, trainPairClassifier, type PairClassifierModel } from '../src/semantic-cache/pair-classifier';
 import { decide, fitLogistic, needsClassifier, pairFeatures, type ClassifierStage, type SemanticPolicy, type VerifierModel } from '../src/semantic-cache/semantic-decision';
 import { semanticQuestion } from '../src/semantic-cache/semantic-key';
+import { alignmentFeatures, IdfTable, TokenAlignmentClassifier, trainTokenAlignment, type TokenAlignmentModel } from '../src/semantic-cache/token-alignment';
+import { cacheConfigSchema } from '../src/config/cache.config';
 import { StoreSemanticCommand } from '../src/semantic-cache/use-cases/store-semantic/store-semantic.command';
+import type { PairVerifier } from '../src/semantic-cache/pair-verifier';
 import { args, semanticCachePath, type CachePath } from './bench-support';
 
 interface Pair {
@@ -41,7 +45,9 @@ interface Observation {
   candidate: string;
   queryVector: Float32Array;
   candidateVector?: Float32Array;
-  /** The embedding-pair classifier's probability (set for similarities the classifier may be asked about). */
+  queryTokens?: TokenStates;
+  candidateTokens?: TokenStates;
+  /** The second stage's probability (set for similarities it may be asked about). */
   probability?: number;
 }
 
@@ -59,6 +65,7 @@ interface Rates {
 
 const CALIBRATION_FILE = resolve('apps/cache/src/semantic-cache/semantic-calibration.json');
 const CLASSIFIER_FILE = resolve('apps/cache/src/semantic-cache/semantic-pair-classifier.json');
+const ALIGNMENT_FILE = resolve('apps/cache/src/semantic-cache/semantic-token-alignment.json');
 const question = (text: string) => semanticQuestion({ model: 'auto', messages: [{ role: 'user', content: text }] });
 const SYSTEM = 'You answer questions about our product.';
 
@@ -100,7 +107,9 @@ async function observe(path: CachePath, pairs: readonly Pair[], indexSize: numbe
   );
   const started = Date.now();
   for (let i = 0; i < texts.length; i += 256) {
-    await path.embedder.embed(texts.slice(i, i + 256));
+    // With token states when the embedder has them: one model run caches both (as the lookup path does).
+    if (path.embedder.embedTokens) await path.embedder.embedTokens(texts.slice(i, i + 256));
+    else await path.embedder.embed(texts.slice(i, i + 256));
     process.stderr.write(`\rembedded ${Math.min(i + 256, texts.length)}/${texts.length}`);
   }
   const textsPerS = texts.length / ((Date.now() - started) / 1000);
@@ -137,8 +146,9 @@ async function observeOneIndex(path: CachePath, pairs: readonly Pair[]): Promise
     if (!prepared || own === undefined) continue;
     const best = await path.matcher.nearest(tenant, prepared, now);
     const similarity = best?.similarity ?? -1;
-    // Through the Redis embedding cache, as the verifier gets it on the lookup path.
+    // Through the Redis embedding cache, as the verifiers get them on the lookup path.
     const candidateVector = best && similarity >= SECOND_STAGE_FLOOR ? (await path.embedder.embed([best.question]))[0] : undefined;
+    const tokens = best && similarity >= SECOND_STAGE_FLOOR && path.embedder.embedTokens ? await path.embedder.embedTokens([prepared.pending.question, best.question]) : undefined;
     observations.push({
       row: pair.row,
       label: pair.label,
@@ -148,6 +158,7 @@ async function observeOneIndex(path: CachePath, pairs: readonly Pair[]): Promise
       candidate: best?.question ?? '',
       queryVector: prepared.vector,
       ...(candidateVector ? { candidateVector } : {}),
+      ...(tokens ? { queryTokens: tokens[0]!.tokens, candidateTokens: tokens[1]!.tokens } : {}),
     });
   }
   await path.repository.purge(tenant, {});
@@ -259,6 +270,63 @@ async function fitClassifier(
   return { model, stage: { low, cutoff: best.cutoff, threshold: best.threshold }, validation: scored };
 }
 
+/**
+ * Trains the token-alignment classifier on labelled pairs (each text_b against its own text_a, similarity at
+ * least `low`; the IDF table from the same training questions), then picks the accept-outright threshold and the
+ * cutoff on observations of other pairs through the real path.
+ */
+async function fitAlignment(
+  path: CachePath,
+  training: readonly Pair[],
+  validation: readonly Observation[],
+  target: number,
+  low: number,
+): Promise<{ model: TokenAlignmentModel; stage: ClassifierStage & { threshold: number }; validation: Observation[]; samples: number }> {
+  if (!path.embedder.embedTokens) throw new Error(`${path.embedder.model} has no token states: the alignment stage cannot be trained`);
+  const embedded: { a: string; b: string; label: 0 | 1; ta: TokenStates; tb: TokenStates; similarity: number }[] = [];
+  for (let i = 0; i < training.length; i += 256) {
+    const batch = training.slice(i, i + 256).flatMap((p) => {
+      const a = question(p.text_a);
+      const b = question(p.text_b);
+      return a === undefined || b === undefined ? [] : [{ a, b, label: p.label }];
+    });
+    const out = await path.embedder.embedTokens(batch.flatMap((p) => [p.a, p.b]));
+    batch.forEach((p, j) => {
+      const ea = out[2 * j]!;
+      const eb = out[2 * j + 1]!;
+      embedded.push({ ...p, ta: ea.tokens, tb: eb.tokens, similarity: cosine(ea.vector, eb.vector) });
+    });
+  }
+  const documents = new Map<string, number[]>();
+  for (const e of embedded) {
+    documents.set(e.a, e.ta.ids);
+    documents.set(e.b, e.tb.ids);
+  }
+  const idf = IdfTable.fromDocuments([...documents.values()]);
+  const samples = embedded.flatMap((e) => {
+    if (e.similarity < low) return [];
+    const features = alignmentFeatures(e.similarity, { text: e.b, tokens: e.tb }, { text: e.a, tokens: e.ta }, idf);
+    return features ? [{ features, label: e.label }] : [];
+  });
+  const started = Date.now();
+  const model = trainTokenAlignment(samples, { embeddingModel: path.embedder.model, idf });
+  process.stderr.write(`trained the token-alignment classifier on ${samples.length} pairs in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  const classifier = TokenAlignmentClassifier.fromModel(model);
+  const scored = validation.map((o) =>
+    o.queryTokens && o.candidateTokens
+      ? { ...o, probability: classifier.probability(o.similarity, { text: o.query, tokens: o.queryTokens }, { text: o.candidate, tokens: o.candidateTokens }) }
+      : o,
+  );
+  let best = { threshold: 1.01, cutoff: 1, dhr: -1 };
+  for (const threshold of [...grid(0.95, 0.995, 0.005), 1.01]) {
+    for (const cutoff of grid(0.05, 0.99, 0.01)) {
+      const r = rate(scored, { threshold, classifier: { low, cutoff } });
+      if (r.false_hit_rate <= target && r.duplicate_hit_rate > best.dhr) best = { threshold, cutoff, dhr: r.duplicate_hit_rate };
+    }
+  }
+  return { model, stage: { low, cutoff: best.cutoff, threshold: best.threshold }, validation: scored, samples: samples.length };
+}
+
 function readPairs(file: string): Pair[] {
   return readFileSync(file, 'utf8')
     .split('\n')
@@ -281,6 +349,7 @@ async function main(): Promise<void> {
     baseline_threshold: number;
     verifier?: VerifierModel;
     classifier?: ClassifierStage & { threshold: number };
+    alignment?: ClassifierStage & { threshold: number };
     calibrated_on?: { file: string; rows: { from: number; to: number } };
   };
   const seen = (p: Pair) => calibration.calibrated_on?.file === basename(file) && p.row >= calibration.calibrated_on.rows.from && p.row <= calibration.calibrated_on.rows.to;
@@ -296,16 +365,20 @@ async function main(): Promise<void> {
       const validationRows = new Set(pairs.slice(fit).map((p) => p.row));
       const validation = observations.filter((o) => validationRows.has(o.row));
       const classifier = await fitClassifier(path, pairs.slice(0, fit), validation, target, Number(opts.get('classifier-low') ?? 0.6));
+      const alignment = await fitAlignment(path, pairs.slice(0, fit), validation, target, Number(opts.get('alignment-low') ?? 0.6));
       const out = {
         model: path.embedder.model,
         calibrated_on: { file: basename(file), rows: { from: pairs[0]!.row, to: pairs[pairs.length - 1]!.row }, pairs: pairs.length },
         target_false_hit_rate: target,
+        alignment: alignment.stage,
+        alignment_training_pairs: alignment.samples,
         classifier: classifier.stage,
         classifier_trained_on: { rows: { from: pairs[0]!.row, to: pairs[fit - 1]!.row }, cutoff_chosen_on: { from: pairs[fit]?.row, to: pairs[pairs.length - 1]!.row } },
         threshold: fitted.threshold,
         verifier: fitted.verifier,
         baseline_threshold: baseline,
         on_calibration_pairs: {
+          alignment_on_cutoff_rows: rate(alignment.validation, { threshold: alignment.stage.threshold, classifier: alignment.stage }),
           classifier_on_cutoff_rows: rate(classifier.validation, { threshold: classifier.stage.threshold, classifier: classifier.stage }),
           single_threshold_on_cutoff_rows: rate(validation, { threshold: baseline }),
           verifier: rate(observations, fitted),
@@ -314,48 +387,90 @@ async function main(): Promise<void> {
       };
       writeFileSync(opts.get('calibration-out') ?? CALIBRATION_FILE, `${JSON.stringify(out, null, 2)}\n`);
       writeFileSync(opts.get('classifier-out') ?? CLASSIFIER_FILE, `${JSON.stringify(classifier.model, null, 2)}\n`);
+      writeFileSync(opts.get('alignment-out') ?? ALIGNMENT_FILE, `${JSON.stringify(alignment.model, null, 2)}\n`);
       console.log(JSON.stringify(out, null, 2));
       return;
     }
-    // The classifier policy heads the report; the service's default is the calibrated single threshold (ADR 0021).
-    const verifier: SemanticPolicy = { threshold: calibration.threshold, ...(calibration.verifier ? { verifier: calibration.verifier } : {}) };
+    // The configured default decision heads the report; every other policy is rated on the same observations.
+    const lexical: SemanticPolicy = { threshold: calibration.threshold, ...(calibration.verifier ? { verifier: calibration.verifier } : {}) };
     const stage = calibration.classifier;
-    if (!stage || !path.verifier) throw new Error('no calibrated classifier for this embedding model: run --calibrate first');
-    const scored: Observation[] = [];
-    const started = Date.now();
-    let asked = 0;
-    for (const o of observations) {
-      if (!o.candidateVector) {
-        scored.push(o);
-        continue;
+    const alignmentStage = calibration.alignment;
+    if (!stage || !alignmentStage || !path.verifier || !path.alignment) throw new Error('no calibrated second stages for this embedding model: run --calibrate first');
+    /** Each observation that may reach a second stage, scored through the real verifier (candidate from Redis). */
+    const scoreWith = async (verifier: PairVerifier): Promise<{ scored: Observation[]; msPerCall: number }> => {
+      const scored: Observation[] = [];
+      const started = Date.now();
+      let asked = 0;
+      for (const o of observations) {
+        if (!o.candidateVector) {
+          scored.push(o);
+          continue;
+        }
+        asked++;
+        const pair = { similarity: o.similarity, query: o.query, queryVector: o.queryVector, ...(o.queryTokens ? { queryTokens: o.queryTokens } : {}), candidate: o.candidate };
+        scored.push({ ...o, probability: await verifier.probability(pair) });
       }
-      asked++;
-      scored.push({ ...o, probability: await path.verifier.probability({ similarity: o.similarity, query: o.query, queryVector: o.queryVector, candidate: o.candidate }) });
-    }
-    const perCallMs = (Date.now() - started) / Math.max(1, asked);
+      return { scored, msPerCall: Math.round(((Date.now() - started) / Math.max(1, asked)) * 1000) / 1000 };
+    };
+    const classifier = await scoreWith(path.verifier);
+    const aligned = await scoreWith(path.alignment);
     const classifierPolicy: SemanticPolicy = { threshold: stage.threshold, classifier: stage };
+    const alignmentPolicy: SemanticPolicy = { threshold: alignmentStage.threshold, classifier: alignmentStage };
+    const share = (policy: SemanticPolicy) =>
+      Math.round((observations.filter((o) => needsClassifier(o.similarity, policy)).length / Math.max(1, observations.length)) * 10_000) / 10_000;
+    const policies = {
+      alignment: {
+        mechanism: `token-alignment classifier on similarities in [${alignmentStage.low}, ${alignmentStage.threshold}), cutoff ${alignmentStage.cutoff} (SEMANTIC_CACHE_DECISION=alignment)`,
+        threshold: alignmentStage.threshold,
+        ...rate(aligned.scored, alignmentPolicy),
+        second_stage_share_of_lookups: share(alignmentPolicy),
+        second_stage_ms_per_call: aligned.msPerCall,
+      },
+      classifier: {
+        mechanism: `embedding-pair classifier on similarities in [${stage.low}, ${stage.threshold}), cutoff ${stage.cutoff} (SEMANTIC_CACHE_DECISION=classifier)`,
+        threshold: stage.threshold,
+        ...rate(classifier.scored, classifierPolicy),
+        second_stage_share_of_lookups: share(classifierPolicy),
+        second_stage_ms_per_call: classifier.msPerCall,
+      },
+      threshold: {
+        mechanism: 'calibrated single threshold (SEMANTIC_CACHE_DECISION=threshold)',
+        threshold: calibration.baseline_threshold,
+        ...rate(observations, { threshold: calibration.baseline_threshold }),
+      },
+      lexical: {
+        mechanism: 'threshold + lexical verifier (SEMANTIC_CACHE_DECISION=lexical)',
+        threshold: calibration.threshold,
+        verifier: calibration.verifier,
+        ...rate(observations, lexical),
+      },
+    };
+    const decision = cacheConfigSchema.shape.SEMANTIC_CACHE_DECISION.parse(opts.get('decision') ?? undefined);
+    const { mechanism, threshold, ...headline } = policies[decision];
     const report = {
       model: path.embedder.model,
       vector_store: path.store.kind,
-      threshold: stage.threshold,
-      mechanism: `embedding-pair classifier on similarities in [${stage.low}, ${stage.threshold}), cutoff ${stage.cutoff} (SEMANTIC_CACHE_DECISION=classifier)`,
+      decision,
+      mechanism,
+      threshold,
       pairs: observations.length,
       rows: { from: pairs[0]?.row, to: pairs[pairs.length - 1]?.row, file: basename(file) },
-      ...rate(scored, classifierPolicy),
-      second_stage_share_of_lookups: Math.round((scored.filter((o) => needsClassifier(o.similarity, classifierPolicy)).length / Math.max(1, scored.length)) * 10_000) / 10_000,
-      second_stage_ms_per_call: Math.round(perCallMs * 1000) / 1000,
-      calibrated_single_threshold: { threshold: calibration.baseline_threshold, ...rate(observations, { threshold: calibration.baseline_threshold }) },
-      second_stage_verifier: { threshold: calibration.threshold, verifier: calibration.verifier, ...rate(observations, verifier) },
+      ...headline,
+      policies,
       gptcache_default_threshold: { threshold: 0.95, ...rate(observations, { threshold: 0.95 }) },
       curve: curve(observations),
-      classifier_curve: grid(0.05, 0.95, 0.05).map((cutoff) => ({ cutoff, ...rate(scored, { threshold: stage.threshold, classifier: { low: stage.low, cutoff } }) })),
+      alignment_curve: grid(0.05, 0.95, 0.05).map((cutoff) => ({
+        cutoff,
+        ...rate(aligned.scored, { threshold: alignmentStage.threshold, classifier: { low: alignmentStage.low, cutoff } }),
+      })),
+      classifier_curve: grid(0.05, 0.95, 0.05).map((cutoff) => ({ cutoff, ...rate(classifier.scored, { threshold: stage.threshold, classifier: { low: stage.low, cutoff } }) })),
       // Through the Redis embedding cache: a second run over the same pairs measures the cache, not the model.
       embedding_texts_per_s: Math.round(textsPerS * 10) / 10,
     };
     const out = resolve(opts.get('out') ?? '.local/reports/bench-cache.json');
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-    const { curve: _curve, classifier_curve: _classifierCurve, ...summary } = report;
+    const { curve: _curve, classifier_curve: _classifierCurve, alignment_curve: _alignmentCurve, ...summary } = report;
     console.log(JSON.stringify(summary, null, 2));
     console.log(`written to ${out}`);
   } finally {

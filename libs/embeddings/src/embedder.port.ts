@@ -1,3 +1,5 @@
+import type { TokenEmbedding } from './token-states';
+
 /**
  * The one embedding port. Vectors are L2-normalised, so a dot product is the cosine similarity. `model` names the
  * vector space: vectors of different models are never compared (the vector store keeps one collection per model).
@@ -7,6 +9,11 @@ export interface Embedder {
   readonly dimensions: number;
   /** One vector per text, in order; adapters batch internally. */
   embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /**
+   * Optional: the pooled vector plus the per-token states it was pooled from (local encoders only; a remote
+   * /v1/embeddings endpoint returns pooled vectors). `vector` equals what embed() returns for the text.
+   */
+  embedTokens?(texts: readonly string[]): Promise<TokenEmbedding[]>;
   close?(): Promise<void>;
 }
 

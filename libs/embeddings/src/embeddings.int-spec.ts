@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRedis, embeddingCacheKey, type Redis } from '@llm/redis';
+import { createRedis, embeddingCacheKey, tokenStatesCacheKey, type Redis } from '@llm/redis';
 import { quietLogger, testInfra } from '@llm/testing';
 import { CachedEmbedder } from './cached.embedder';
 import { cosine, type Embedder } from './embedder.port';
 import { defaultLocalModelDir, OnnxSentenceEmbedder } from './onnx-sentence.embedder';
 import { OpenAiEmbedder } from './openai.embedder';
+import { tokenCosine, type TokenEmbedding } from './token-states';
 
 /** Counts what reaches the wrapped embedder, to see the cache absorb repeats. */
 class CountingEmbedder implements Embedder {
@@ -20,6 +21,10 @@ class CountingEmbedder implements Embedder {
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
     this.embedded.push(...texts);
     return this.inner.embed(texts);
+  }
+  async embedTokens(texts: readonly string[]): Promise<TokenEmbedding[]> {
+    this.embedded.push(...texts);
+    return this.inner.embedTokens!(texts);
   }
 }
 
@@ -57,6 +62,41 @@ describe('embeddings (the installed local model, Redis)', () => {
     expect(cosine(first[0]!, first[2]!)).toBeCloseTo(1, 6);
     const keys = await redis.keys(embeddingCacheKey(counting.model, '0'.repeat(64)).replace(/0{64}$/, '*'));
     expect(keys).toHaveLength(3);
+    await redis.del(...keys);
+  });
+
+  it('gives token states from the same run as the vector: one row per word piece, [CLS]/[SEP] dropped', async () => {
+    const [withTokens] = await model.embedTokens(['how do refunds work']);
+    const [plain] = await model.embed(['how do refunds work']);
+    expect(cosine(withTokens!.vector, plain!)).toBeCloseTo(1, 5);
+    const { tokens } = withTokens!;
+    expect(tokens.dims).toBe(384);
+    // how, do, ref, ##unds, work: no [CLS] (101) or [SEP] (102).
+    expect(tokens.ids).toEqual([2129, 2079, 25416, 26698, 2147]);
+    expect(tokens.values).toHaveLength(5 * 384);
+    for (let i = 0; i < tokens.ids.length; i++) expect(tokenCosine(tokens, i, tokens, i)).toBeCloseTo(1, 2);
+    // Contextual states: the same word piece in another question is close, an unrelated one is not.
+    const [other] = await model.embedTokens(['refunds for annual plans']);
+    const refunds = (t: typeof tokens) => t.ids.indexOf(tokens.ids[2]!);
+    expect(tokenCosine(tokens, 2, other!.tokens, refunds(other!.tokens))).toBeGreaterThan(0.6);
+  });
+
+  it('caches token states in Redis beside the vector: a repeated text is embedded once, for either call', async () => {
+    const counting = new CountingEmbedder(model);
+    const cached = new CachedEmbedder(counting, redis, 60);
+    const [first] = await cached.embedTokens!(['delta question']);
+    const [again] = await cached.embedTokens!(['delta question']);
+    const [vector] = await cached.embed(['delta question']);
+    expect(counting.embedded).toEqual(['delta question']);
+    expect(again!.tokens.ids).toEqual(first!.tokens.ids);
+    expect(Array.from(again!.tokens.values)).toEqual(Array.from(first!.tokens.values));
+    expect(cosine(vector!, first!.vector)).toBeCloseTo(1, 6);
+    const hash = '0'.repeat(64);
+    const keys = [
+      ...(await redis.keys(embeddingCacheKey(counting.model, hash).replace(/0{64}$/, '*'))),
+      ...(await redis.keys(tokenStatesCacheKey(counting.model, hash).replace(/0{64}$/, '*'))),
+    ];
+    expect(keys).toHaveLength(2);
     await redis.del(...keys);
   });
 

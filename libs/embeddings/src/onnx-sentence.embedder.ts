@@ -5,6 +5,7 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { chunks, normalize, type Embedder } from './embedder.port';
 import { EmbeddingError } from './embeddings.errors';
+import { quantizeTokenStates, type TokenEmbedding } from './token-states';
 
 /** Where infra/scripts/install-embedding-model.sh puts the default model (ADR 0010). */
 export const DEFAULT_LOCAL_MODEL = { name: 'all-minilm-l6-v2-int8', version: '1.0.0', dimensions: 384 } as const;
@@ -53,14 +54,12 @@ export class OnnxSentenceEmbedder implements Embedder {
   }
 
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
-    const encoded = texts.map((text, index) => ({ index, ids: this.encode(text) }));
-    encoded.sort((a, b) => a.ids.length - b.ids.length);
-    const out = new Array<Float32Array>(texts.length);
-    for (const batch of chunks(encoded, this.maxBatch)) {
-      const vectors = await this.run(batch.map((b) => b.ids));
-      batch.forEach((b, i) => (out[b.index] = vectors[i]!));
-    }
-    return out;
+    return (await this.runAll(texts, false)).map((e) => e.vector);
+  }
+
+  /** The pooled vectors and the token states ([CLS]/[SEP] dropped) from the same model run. */
+  async embedTokens(texts: readonly string[]): Promise<TokenEmbedding[]> {
+    return (await this.runAll(texts, true)) as TokenEmbedding[];
   }
 
   async close(): Promise<void> {
@@ -74,7 +73,21 @@ export class OnnxSentenceEmbedder implements Embedder {
     return [...ids.slice(0, this.maxTokens - 1), ids[ids.length - 1]!];
   }
 
-  private async run(batch: number[][]): Promise<Float32Array[]> {
+  private async runAll(texts: readonly string[], withTokens: boolean): Promise<{ vector: Float32Array; tokens?: TokenEmbedding['tokens'] }[]> {
+    const encoded = texts.map((text, index) => ({ index, ids: this.encode(text) }));
+    encoded.sort((a, b) => a.ids.length - b.ids.length);
+    const out = new Array<{ vector: Float32Array; tokens?: TokenEmbedding['tokens'] }>(texts.length);
+    for (const batch of chunks(encoded, this.maxBatch)) {
+      const embedded = await this.run(
+        batch.map((b) => b.ids),
+        withTokens,
+      );
+      batch.forEach((b, i) => (out[b.index] = embedded[i]!));
+    }
+    return out;
+  }
+
+  private async run(batch: number[][], withTokens: boolean): Promise<{ vector: Float32Array; tokens?: TokenEmbedding['tokens'] }[]> {
     const n = batch.length;
     const len = Math.max(...batch.map((ids) => ids.length));
     const ids = new BigInt64Array(n * len);
@@ -98,7 +111,10 @@ export class OnnxSentenceEmbedder implements Embedder {
     const dims = output.dims;
     const width = dims[dims.length - 1]!;
     // A model exported with pooling returns [n, dim]; a bare encoder returns token states [n, len, dim] to mean-pool.
-    if (dims.length === 2) return batch.map((_, i) => normalize(data.slice(i * width, (i + 1) * width)));
+    if (dims.length === 2) {
+      if (withTokens) throw new EmbeddingError('EMBEDDING_FAILED', 'this model exports pooled vectors only: no token states');
+      return batch.map((_, i) => ({ vector: normalize(data.slice(i * width, (i + 1) * width)) }));
+    }
     return batch.map((row, i) => {
       const pooled = new Float32Array(width);
       for (let j = 0; j < row.length; j++) {
@@ -106,7 +122,12 @@ export class OnnxSentenceEmbedder implements Embedder {
         for (let d = 0; d < width; d++) pooled[d]! += data[offset + d]!;
       }
       for (let d = 0; d < width; d++) pooled[d]! /= row.length;
-      return normalize(pooled);
+      const vector = normalize(pooled);
+      if (!withTokens) return { vector };
+      // [CLS] and [SEP] carry the sentence, not a word: only the word pieces between them are aligned.
+      const inner = row.slice(1, -1);
+      const offsets = inner.map((_, j) => (i * len + j + 1) * width);
+      return { vector, tokens: quantizeTokenStates(inner, data, offsets, width) };
     });
   }
 }

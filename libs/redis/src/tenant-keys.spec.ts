@@ -1,4 +1,4 @@
-import { TenantKeys } from './tenant-keys';
+import { embeddingCacheKey, TenantKeys, tokenStatesCacheKey } from './tenant-keys';
 
 describe('TenantKeys', () => {
   it('prefixes every key with the tenant', () => {
@@ -15,5 +15,13 @@ describe('TenantKeys', () => {
 
   it('refuses a non-hex cache hash', () => {
     expect(() => new TenantKeys('acme').exactCache('t:other:cache')).toThrow();
+  });
+
+  it('keys token states beside the embedding of the same model and text, with the same checks', () => {
+    const hash = 'ab'.repeat(32);
+    expect(embeddingCacheKey('m-1', hash)).toBe(`emb:m-1:${hash}`);
+    expect(tokenStatesCacheKey('m-1', hash)).toBe(`emb-tok:m-1:${hash}`);
+    expect(() => tokenStatesCacheKey('m-1', 'not-a-hash')).toThrow();
+    expect(() => tokenStatesCacheKey('m 1', hash)).toThrow();
   });
 });

@@ -121,6 +121,11 @@ export function embeddingCacheKey(model: string, textHash: string): string {
   return `emb:${model}:${textHash}`;
 }
 
+/** Token-states cache key (libs/embeddings, token-states.ts): same sharing rule as embeddingCacheKey. */
+export function tokenStatesCacheKey(model: string, textHash: string): string {
+  return `emb-tok:${embeddingCacheKey(model, textHash).slice('emb:'.length)}`;
+}
+
 /**
  * Shared limit state of one provider deployment (concurrency permits, RPM/TPM windows, a Retry-After cooldown).
  * Not tenant-prefixed on purpose: a provider's limits are spent by every tenant's calls together.

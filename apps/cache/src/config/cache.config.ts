@@ -24,12 +24,14 @@ export const cacheConfigSchema = serviceSchema
     /** Overrides the calibrated default threshold (semantic-calibration.json); tenants may set their own per feature. */
     SEMANTIC_CACHE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
     /**
-     * How a candidate is judged (ADR 0021): `threshold` (default) is the calibrated single threshold; `classifier`
-     * asks the embedding-pair classifier on similarities between its calibrated low bound and threshold (on unseen
-     * pairs within noise of the single threshold, so opt-in); `lexical` is the older lexical verifier. A tenant's
-     * own threshold always means a single threshold.
+     * How a candidate is judged (ADR 0021, ADR XXXX): `alignment` (default) asks the token-alignment classifier on
+     * similarities between its calibrated low bound and threshold (on unseen QQP pairs it served more duplicates at
+     * fewer false hits than the single threshold); `threshold` is the calibrated single threshold; `classifier`
+     * asks the embedding-pair classifier instead; `lexical` is the older lexical verifier. A second stage needs a
+     * verifier trained for the configured embedding model (the alignment one also token states, which only the
+     * local model has), else the single threshold applies. A tenant's own threshold always means a single threshold.
      */
-    SEMANTIC_CACHE_DECISION: z.enum(['threshold', 'classifier', 'lexical']).default('threshold'),
+    SEMANTIC_CACHE_DECISION: z.enum(['alignment', 'threshold', 'classifier', 'lexical']).default('alignment'),
   });
 export type CacheConfig = z.infer<typeof cacheConfigSchema>;
 

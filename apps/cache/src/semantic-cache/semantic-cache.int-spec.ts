@@ -13,7 +13,7 @@ import { createTopics, llmRequest, llmResult, quietLogger, testInfra, testServic
 import { cacheConfigSchema } from '../config/cache.config';
 import { ExactCacheModule } from '../exact-cache/exact-cache.module';
 import { SemanticCacheRepository } from './semantic-cache.repository';
-import { SemanticMatcher } from './semantic-matcher';
+import { CALIBRATED_SINGLE_THRESHOLD, CALIBRATED_WITH_ALIGNMENT, SemanticMatcher } from './semantic-matcher';
 
 const infra = testInfra();
 const logger = quietLogger('semantic-cache-int');
@@ -165,6 +165,21 @@ describe('semantic cache (Kafka + Redis + the real embedding model + the embedde
     expect(usage.filter((u) => u.request_id === paraphrase.request_id)).toEqual([
       expect.objectContaining({ call_id: 'cache', source: 'cache', cost_micros: 0, saved_micros: 1_234 }),
     ]);
+  });
+
+  it('under the default decision a borderline candidate goes to the token-alignment stage: a paraphrase below the single threshold is served, a different question is not', async () => {
+    // No tenant threshold: the calibrated default (token alignment on cosines in [0.6, 0.97)) decides. With the
+    // shipped model these pairs sit at cosine ~0.93 (probability ~0.90, cutoff 0.87) and ~0.88 (~0.80).
+    const tenant = `sem-${randomBytes(4).toString('hex')}`;
+    tenants.push(tenant);
+    await seed(tenant, body('How do I learn Java?'));
+    await seed(tenant, body('How do I reset my password?'));
+    const paraphrase = await ask(llmRequest({ tenant_id: tenant, body: body('What is the best way to learn Java?') }));
+    expect(paraphrase).toHaveProperty('hit');
+    const similarity = (paraphrase as { hit: LlmResultV1 }).hit.cache_hit!.similarity;
+    expect(similarity).toBeLessThan(CALIBRATED_SINGLE_THRESHOLD.threshold);
+    expect(similarity).toBeGreaterThanOrEqual(CALIBRATED_WITH_ALIGNMENT!.classifier!.low);
+    expect(isRouted(await ask(llmRequest({ tenant_id: tenant, body: body('How do I change my password?') })))).toBe(true);
   });
 
   it('never hits across tenants, system prompts or tools, and not for an unrelated question', async () => {

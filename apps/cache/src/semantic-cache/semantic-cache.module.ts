@@ -9,7 +9,7 @@ import { SemanticCacheController } from './semantic-cache.controller';
 import { SemanticCacheConsumer } from './semantic-cache.consumer';
 import { SEMANTIC_INDEX, SemanticCacheRepository } from './semantic-cache.repository';
 import { PAIR_VERIFIER } from './pair-verifier';
-import { defaultPairVerifier, EMBEDDER, SemanticMatcher } from './semantic-matcher';
+import { EMBEDDER, SemanticMatcher, verifierForDecision } from './semantic-matcher';
 import { LookupSemanticUseCase } from './use-cases/lookup-semantic/lookup-semantic.use-case';
 import { PurgeCacheUseCase } from './use-cases/purge-cache/purge-cache.use-case';
 import { SetThresholdUseCase } from './use-cases/set-threshold/set-threshold.use-case';
@@ -51,7 +51,7 @@ export class SemanticCacheModule {
           useFactory: (store: VectorStore, embedder: Embedder): Promise<VectorIndex> =>
             store.index({ name: SEMANTIC_INDEX_NAME, model: embedder.model, dimensions: embedder.dimensions, indexedFields: ['context', 'feature', 'collection'] }),
         },
-        { provide: PAIR_VERIFIER, inject: [EMBEDDER], useFactory: (embedder: Embedder) => defaultPairVerifier(embedder) },
+        { provide: PAIR_VERIFIER, inject: [EMBEDDER], useFactory: (embedder: Embedder) => verifierForDecision(embedder, config.SEMANTIC_CACHE_DECISION) },
         { provide: ADMIN_TOKEN, useValue: config.ADMIN_TOKEN },
         AdminTokenGuard,
         SemanticCacheRepository,

@@ -8,8 +8,9 @@
  *   (content words one has and the other lacks, differing numbers, a negation on one side) decides. Embeddings
  *   of short questions that differ in one decisive word ("learn Java" / "learn Python") sit close together; the
  *   words tell them apart;
- * - a second stage on borderline similarities by a classifier over both embeddings (pair-classifier.ts).
- * On unseen pairs neither second stage beat the single threshold by more than the noise (ADR 0021).
+ * - a second stage on borderline similarities by a classifier (`classifier`: the probability the configured
+ *   verifier gives; the embedding-pair MLP of pair-classifier.ts or the token-alignment model of
+ *   token-alignment.ts). Only token alignment beat the single threshold on unseen pairs (ADR 0021, ADR XXXX).
  */
 export interface VerifierModel {
   low: number;
@@ -19,7 +20,7 @@ export interface VerifierModel {
   cutoff: number;
 }
 
-/** The embedding-pair classifier (pair-classifier.ts) as second stage: asked only for similarities in [low, threshold). */
+/** A classifier second stage (the configured PairVerifier): asked only for similarities in [low, threshold). */
 export interface ClassifierStage {
   low: number;
   /** Minimum probability of "same question" for a borderline hit. */
@@ -60,14 +61,14 @@ export function verifierProbability(model: Pick<VerifierModel, 'weights' | 'bias
   return 1 / (1 + Math.exp(-z));
 }
 
-const STOPWORDS = new Set(
+export const STOPWORDS = new Set(
   'a an the is are was were be been being am do does did doing have has had i me my we our you your he she it its they them their this that these those what which who whom whose why how when where there here of to in on at by for with from as into about than then so if or and but can could should would will shall may might must just also any some such own same other more most very too only'.split(
     ' ',
   ),
 );
-const NEGATIONS = new Set(['not', 'no', 'never', 'without', "n't", 'nothing', 'none', 'cannot']);
+export const NEGATIONS = new Set(['not', 'no', 'never', 'without', "n't", 'nothing', 'none', 'cannot']);
 
-function words(text: string): string[] {
+export function words(text: string): string[] {
   return (
     text
       .toLowerCase()
@@ -77,7 +78,7 @@ function words(text: string): string[] {
 }
 
 /** A crude suffix strip so "refunds" meets "refund" and "learning" meets "learn". */
-function stem(word: string): string {
+export function stem(word: string): string {
   return word.length > 4 ? word.replace(/(ing|ed|es|s|ly)$/, '') : word;
 }
 

@@ -1,12 +1,23 @@
-import { DEFAULT_LOCAL_MODEL, DeterministicEmbedder } from '@llm/embeddings';
+import { DEFAULT_LOCAL_MODEL, DeterministicEmbedder, quantizeTokenStates, type Embedder, type TokenEmbedding } from '@llm/embeddings';
 import type { PairToVerify, PairVerifier } from './pair-verifier';
 import type { SemanticCacheRepository, SemanticCandidate } from './semantic-cache.repository';
-import { CALIBRATED_SINGLE_THRESHOLD, CALIBRATED_WITH_CLASSIFIER, SemanticMatcher, shippedPairClassifier, type PreparedLookup } from './semantic-matcher';
+import { INITIAL_VERSIONS } from './semantic-key';
+import {
+  CALIBRATED_SINGLE_THRESHOLD,
+  CALIBRATED_WITH_ALIGNMENT,
+  CALIBRATED_WITH_CLASSIFIER,
+  SemanticMatcher,
+  shippedPairClassifier,
+  type PreparedLookup,
+} from './semantic-matcher';
 
 class RecordingVerifier implements PairVerifier {
   readonly name = 'recording';
   readonly asked: PairToVerify[] = [];
-  constructor(private readonly answer: number) {}
+  constructor(
+    private readonly answer: number,
+    readonly needsTokens = false,
+  ) {}
   async probability(pair: PairToVerify): Promise<number> {
     this.asked.push(pair);
     return this.answer;
@@ -59,5 +70,29 @@ describe('semantic matcher policy', () => {
     expect(await accept.judge(candidate(0.8), prepared('how does a refund work'), policy)).toMatchObject({ verdict: 'verified', probability: 0.99 });
     expect(yes.asked[0]).toMatchObject({ similarity: 0.8, query: 'how does a refund work', candidate: 'how do refunds work' });
     expect((await reject.judge(candidate(0.8), prepared('how do i cancel'), policy)).verdict).toBe('rejected');
+  });
+
+  it('with a verifier that aligns tokens, the lookup embeds the question with its token states and hands them on', async () => {
+    const tokens = quantizeTokenStates([7, 8], Float32Array.of(1, 0, 0, 1), [0, 2], 2);
+    const embedded: string[] = [];
+    const tokenEmbedder: Embedder = {
+      model: 'token-test',
+      dimensions: 2,
+      embed: () => Promise.reject(new Error('the lookup must take the vector from embedTokens')),
+      embedTokens: async (texts): Promise<TokenEmbedding[]> => {
+        embedded.push(...texts);
+        return texts.map(() => ({ vector: Float32Array.of(1, 0), tokens }));
+      },
+    };
+    const repository = { threshold: async () => undefined, versions: async () => INITIAL_VERSIONS } as unknown as SemanticCacheRepository;
+    const verifier = new RecordingVerifier(0.9, true);
+    const matcher = new SemanticMatcher(tokenEmbedder, repository, { SEMANTIC_CACHE_DECISION: 'alignment' }, verifier);
+    expect(CALIBRATED_WITH_ALIGNMENT?.classifier).toBeDefined();
+    expect(await matcher.policy('t', undefined)).toEqual(CALIBRATED_WITH_ALIGNMENT);
+    const lookup = await matcher.prepare({ tenant_id: 't', feature: 'f', body: { model: 'auto', messages: [{ role: 'user', content: 'How do refunds work?' }] } });
+    expect(embedded).toEqual(['how do refunds work']);
+    expect(lookup?.tokens).toBe(tokens);
+    await matcher.judge(candidate(0.8), lookup!, { threshold: 0.98, classifier: { low: 0.6, cutoff: 0.5 } });
+    expect(verifier.asked[0]?.queryTokens).toBe(tokens);
   });
 });
