@@ -24,7 +24,7 @@ export const cacheConfigSchema = serviceSchema
     /** Overrides the calibrated default threshold (semantic-calibration.json); tenants may set their own per feature. */
     SEMANTIC_CACHE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
     /**
-     * How a candidate is judged (ADR 0021, ADR XXXX): `alignment` (default) asks the token-alignment classifier on
+     * How a candidate is judged (ADR 0021, ADR 0023): `alignment` (default) asks the token-alignment classifier on
      * similarities between its calibrated low bound and threshold (on unseen QQP pairs it served more duplicates at
      * fewer false hits than the single threshold); `threshold` is the calibrated single threshold; `classifier`
      * asks the embedding-pair classifier instead; `lexical` is the older lexical verifier. A second stage needs a

@@ -10,7 +10,7 @@
  *   words tell them apart;
  * - a second stage on borderline similarities by a classifier (`classifier`: the probability the configured
  *   verifier gives; the embedding-pair MLP of pair-classifier.ts or the token-alignment model of
- *   token-alignment.ts). Only token alignment beat the single threshold on unseen pairs (ADR 0021, ADR XXXX).
+ *   token-alignment.ts). Only token alignment beat the single threshold on unseen pairs (ADR 0021, ADR 0023).
  */
 export interface VerifierModel {
   low: number;

@@ -18,7 +18,7 @@ export const EMBEDDER = Symbol('EMBEDDER');
 /**
  * The calibrated policies (apps/cache/bench, --calibrate on QQP part 1): the single threshold, the threshold +
  * lexical verifier, the threshold + embedding-pair classifier, and the threshold + token-alignment classifier on
- * borderline similarities (the default: the only one ahead of the single threshold on unseen pairs, ADR XXXX).
+ * borderline similarities (the default: the only one ahead of the single threshold on unseen pairs, ADR 0023).
  */
 export const CALIBRATED_SINGLE_THRESHOLD: SemanticPolicy = { threshold: calibration.baseline_threshold };
 export const CALIBRATED_WITH_VERIFIER: SemanticPolicy = {

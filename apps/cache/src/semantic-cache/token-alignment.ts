@@ -1,5 +1,5 @@
 /**
- * The token-alignment second stage (ADR XXXX): judges a borderline pair by aligning the two questions word piece
+ * The token-alignment second stage (ADR 0023): judges a borderline pair by aligning the two questions word piece
  * by word piece instead of comparing their pooled vectors. A near-paraphrase that is not a duplicate usually
  * differs in one content token (another number, product, place, a negation); mean pooling averages that token
  * away, a greedy alignment leaves it unmatched. Features (BERTScore-like, on the encoder's token states):
