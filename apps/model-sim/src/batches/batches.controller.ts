@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res, UploadedFile, UseFilters, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UploadedFile, UseFilters, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
 import type { ModelSimConfig } from '../config/model-sim.config';
@@ -21,7 +21,7 @@ interface UploadedPart {
 
 /**
  * OpenAI's Files and Batch APIs under the openai dialect's prefix, enough for the `openai` SDK's
- * `files.create/retrieve/content` and `batches.create/retrieve/list/cancel`: a JSONL file of chat requests runs in
+ * `files.create/list/retrieve/content` and `batches.create/retrieve/list/cancel`: a JSONL file of chat requests runs in
  * the background through model-sim's own chat endpoint and its answers come back as an output file.
  */
 @Controller(BASE)
@@ -44,6 +44,13 @@ export class BatchesController {
     if (!file) throw SimulationError.invalid("Missing required parameter: 'file'.", 'file');
     if (body['purpose'] !== 'batch') throw SimulationError.invalid(`Invalid value for 'purpose': model-sim accepts 'batch'.`, 'purpose');
     return this.store.addFile(file.originalname || 'upload.jsonl', 'batch', file.buffer);
+  }
+
+  @Get('files')
+  files(@Req() req: Request, @Query('purpose') purpose: string | undefined) {
+    this.auth(req);
+    const data = this.store.listFiles(purpose);
+    return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: false };
   }
 
   @Get('files/:id')
