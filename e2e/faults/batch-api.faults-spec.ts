@@ -124,6 +124,10 @@ describe('provider batch API under kill -9 of the inference worker (ADR 0020)', 
   }
   const providerBatches = async () => (await provider.batches.list({ limit: 100 })).data;
   const providerFiles = async () => (await provider.files.list({ purpose: 'batch' })).data;
+  const orphanUploads = async () => {
+    const used = new Set((await providerBatches()).map((b) => b.input_file_id));
+    return (await providerFiles()).filter((f) => !used.has(f.id)).length;
+  };
 
   it('kill -9 while a provider batch is pending and while the next is uploaded: every request finishes once, charged once at the batch price, ledger = bill', async () => {
     // 1. A batch is submitted and pending at the provider; the worker dies while polling it.
@@ -202,6 +206,8 @@ describe('provider batch API under kill -9 of the inference worker (ADR 0020)', 
       mispriced: mispriced.length,
       ledgerGap,
       providerBatches: (await providerBatches()).length,
+      // Input files no batch was created from: a worker killed between upload and create (its poller resubmitted).
+      orphanUploads: await orphanUploads(),
     };
     console.log(`batch-api kill -9 (${prefix}): ${JSON.stringify(summary)}`);
     expect(summary).toEqual({
