@@ -69,8 +69,12 @@ export class BatchesController {
 
   @Post('batches')
   @HttpCode(200)
-  create(@Req() req: Request, @Body() body: Record<string, unknown>): SimBatch {
+  async create(@Req() req: Request, @Body() body: Record<string, unknown>): Promise<SimBatch> {
     this.auth(req);
+    // Read from the connection now: after the delay the client may be gone, and its socket with it.
+    const chatUrl = `http://127.0.0.1:${req.socket.localPort}/${SIM_DIALECTS.openai.chatPath}`;
+    const authorization = req.headers.authorization;
+    if (this.config.SIM_BATCH_CREATE_DELAY_MS > 0) await new Promise((resolve) => setTimeout(resolve, this.config.SIM_BATCH_CREATE_DELAY_MS));
     const inputFileId = body['input_file_id'];
     if (typeof inputFileId !== 'string') throw SimulationError.invalid("Missing required parameter: 'input_file_id'.", 'input_file_id');
     if (typeof body['endpoint'] !== 'string' || !ENDPOINTS.includes(body['endpoint']))
@@ -91,8 +95,8 @@ export class BatchesController {
       this.store,
       batch,
       {
-        chatUrl: `http://127.0.0.1:${req.socket.localPort}/${SIM_DIALECTS.openai.chatPath}`,
-        authorization: req.headers.authorization,
+        chatUrl,
+        authorization,
         concurrency: this.config.SIM_BATCH_CONCURRENCY,
         startDelayMs: this.config.SIM_BATCH_START_DELAY_MS,
       },
