@@ -16,6 +16,8 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/libs/db/prisma ./libs/db/prisma
 COPY --from=build --chown=node:node /app/infra/catalog ./infra/catalog
+# Routing policy, complexity scorer (router) and the cascade's answer-check (inference worker) are read at boot.
+COPY --from=build --chown=node:node /app/infra/routing ./infra/routing
 COPY --from=build --chown=node:node /app/tools/sample-traffic/prompts.json ./tools/sample-traffic/prompts.json
 # The evaluator's reports folder (EVAL_REPORTS_DIR in docker-compose.yml): a fresh volume takes this ownership.
 RUN mkdir -p /reports && chown node:node /reports

@@ -97,6 +97,50 @@ describe('the whole platform, end to end', () => {
     expect(await usageRows(requestId)).toHaveLength(1);
   });
 
+  it('cascades a word problem asked of `smart`: a confident small answer is kept, a wrong-looking one escalated, one ledger row per call', async () => {
+    const question =
+      'Janet’s ducks lay 16 eggs per day. She eats three for breakfast and bakes muffins with four. She sells the rest for $2 each. How much in dollars does she make every day?';
+    const strong = 'She has 16 - 3 - 4 = 9 eggs left and makes 9 * 2 = 18 dollars. The answer is 18.';
+    const ask = async (weak: string) => {
+      const res = await client.chat.completions
+        .create({
+          model: 'smart',
+          temperature: 0,
+          // model-sim answers each model its own line (ECHO@<model>); the run id keeps the exact cache out of it.
+          messages: [
+            { role: 'system', content: `run ${randomUUID()}\nECHO@sim-small: ${weak}\nECHO@sim-large: ${strong}` },
+            { role: 'user', content: question },
+          ],
+        })
+        .withResponse();
+      const id = res.response.headers.get('x-request-id')!;
+      const rows = await waitFor(
+        async () => {
+          const r = await db.query<{ model: string; fallback_step: string; call_id: string; cost_micros: string }>(
+            'select model, fallback_step, call_id, cost_micros::text as cost_micros from usage_events where request_id = $1 and tenant_id = $2 order by call_id',
+            [id, p.tenantId],
+          );
+          return r.rows.length >= (res.data.model === 'sim-large' ? 2 : 1) ? r.rows : undefined;
+        },
+        { what: 'the usage rows', timeoutMs: 30_000 },
+      );
+      return { data: res.data, rows };
+    };
+
+    const kept = await ask('She has 16 - 3 - 4 = 9 eggs and makes 9 * 2 = 18 dollars. The answer is 18.');
+    expect(kept.data.model).toBe('sim-small');
+    expect(kept.rows.map((r) => [r.model, r.fallback_step, r.call_id])).toEqual([['sim-small', 'primary', 'c1']]);
+
+    const escalated = await ask('She has 16 - 3 - 4 = 10 eggs and makes 10 * 2 = 21 dollars, approximately. The answer is 20.5.');
+    expect(escalated.data.model).toBe('sim-large');
+    expect(escalated.data.choices[0]!.message.content).toBe(strong);
+    expect(escalated.rows.map((r) => [r.model, r.fallback_step, r.call_id])).toEqual([
+      ['sim-small', 'primary', 'c1'],
+      ['sim-large', 'escalation', 'c2'],
+    ]);
+    expect(escalated.rows.every((r) => Number(r.cost_micros) > 0)).toBe(true);
+  });
+
   it('streams deltas over SSE with the official client', async () => {
     const stream = await client.chat.completions.create({
       model: 'sim-large',

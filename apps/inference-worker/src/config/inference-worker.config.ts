@@ -7,6 +7,8 @@ export const inferenceWorkerConfigSchema = serviceSchema
   .extend(httpPort(8084).shape)
   .extend({
     MODEL_CATALOG_PATH: z.string().min(1).default('infra/catalog/models.json'),
+    /** The cascade's answer-check weights (written by `npm run bench:routing -- --write-answer-check`); read at boot. */
+    ANSWER_CHECK_PATH: z.string().min(1).default('infra/routing/answer-check.json'),
     /** Per-request lease: renewed while a call runs; a crashed holder's lease lapses after this. */
     INFERENCE_LEASE_MS: positiveInt(15_000),
     /**

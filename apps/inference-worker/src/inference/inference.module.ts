@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DEFAULT_CACHE_POLICY, ExactCacheReader } from '@llm/cache-key';
 import type { Catalog } from '@llm/catalog';
@@ -5,6 +6,7 @@ import { DeploymentHealth } from '@llm/deployment-health';
 import { REDIS, RedisModule, type Redis } from '@llm/redis';
 import { EventPublisher } from '@llm/kafka';
 import { ResultPublisher, ResultStreamModule } from '@llm/result-stream';
+import { AnswerCheck } from '@llm/routing-scorer';
 import { LOGGER } from '@llm/service-runtime';
 import { MetricsRegistry, type Logger } from '@llm/telemetry';
 import { countTokens } from '@llm/tokens';
@@ -72,7 +74,8 @@ export class InferenceModule {
         {
           provide: InferencePolicies,
           inject: [REDIS, MetricsRegistry],
-          useFactory: (redis: Redis, metrics: MetricsRegistry) => new InferencePolicies(config, new ExactCacheReader(redis, DEFAULT_CACHE_POLICY), metrics),
+          useFactory: (redis: Redis, metrics: MetricsRegistry) =>
+            new InferencePolicies(config, new ExactCacheReader(redis, DEFAULT_CACHE_POLICY), metrics, Math.random, loadAnswerCheck(config.ANSWER_CHECK_PATH)),
         },
         { provide: CallOutbox, inject: [REDIS], useFactory: (redis: Redis) => new RedisCallOutbox(redis, config.INFERENCE_OUTBOX_TTL_S) },
         { provide: RequestLease, inject: [REDIS], useFactory: (redis: Redis) => new RedisRequestLease(redis) },
@@ -109,6 +112,15 @@ function batchApiProviders(config: InferenceWorkerConfig) {
       useFactory: (poller: BatchPoller, submitter: BatchSubmitter, logger: Logger) => new BatchPollerLoop(poller, submitter, config.INFERENCE_BATCH_POLL_MS, logger),
     },
   ];
+}
+
+/** A missing or invalid weights file fails boot: a plan that asks for the cascade would otherwise keep every answer. */
+function loadAnswerCheck(path: string): AnswerCheck {
+  try {
+    return AnswerCheck.parse(JSON.parse(readFileSync(path, 'utf8')));
+  } catch (err) {
+    throw new Error(`cannot load the answer-check from ${path} (ANSWER_CHECK_PATH): ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 export function breakerSettings(config: InferenceWorkerConfig) {

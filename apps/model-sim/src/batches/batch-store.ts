@@ -73,6 +73,14 @@ export class BatchStore {
     return this.files.get(id);
   }
 
+  /** Newest first, like `GET /v1/files` (optionally only one purpose). */
+  listFiles(purpose?: string): SimFile[] {
+    return [...this.files.values()]
+      .map((f) => f.file)
+      .filter((f) => purpose === undefined || f.purpose === purpose)
+      .reverse();
+  }
+
   addBatch(input: Pick<SimBatch, 'endpoint' | 'input_file_id' | 'completion_window' | 'metadata'>): SimBatch {
     const created = now();
     const batch: SimBatch = {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res, UploadedFile, UseFilters, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UploadedFile, UseFilters, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
 import type { ModelSimConfig } from '../config/model-sim.config';
@@ -21,7 +21,7 @@ interface UploadedPart {
 
 /**
  * OpenAI's Files and Batch APIs under the openai dialect's prefix, enough for the `openai` SDK's
- * `files.create/retrieve/content` and `batches.create/retrieve/list/cancel`: a JSONL file of chat requests runs in
+ * `files.create/list/retrieve/content` and `batches.create/retrieve/list/cancel`: a JSONL file of chat requests runs in
  * the background through model-sim's own chat endpoint and its answers come back as an output file.
  */
 @Controller(BASE)
@@ -46,6 +46,13 @@ export class BatchesController {
     return this.store.addFile(file.originalname || 'upload.jsonl', 'batch', file.buffer);
   }
 
+  @Get('files')
+  files(@Req() req: Request, @Query('purpose') purpose: string | undefined) {
+    this.auth(req);
+    const data = this.store.listFiles(purpose);
+    return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: false };
+  }
+
   @Get('files/:id')
   fileInfo(@Req() req: Request, @Param('id') id: string) {
     this.auth(req);
@@ -62,8 +69,12 @@ export class BatchesController {
 
   @Post('batches')
   @HttpCode(200)
-  create(@Req() req: Request, @Body() body: Record<string, unknown>): SimBatch {
+  async create(@Req() req: Request, @Body() body: Record<string, unknown>): Promise<SimBatch> {
     this.auth(req);
+    // Read from the connection now: after the delay the client may be gone, and its socket with it.
+    const chatUrl = `http://127.0.0.1:${req.socket.localPort}/${SIM_DIALECTS.openai.chatPath}`;
+    const authorization = req.headers.authorization;
+    if (this.config.SIM_BATCH_CREATE_DELAY_MS > 0) await new Promise((resolve) => setTimeout(resolve, this.config.SIM_BATCH_CREATE_DELAY_MS));
     const inputFileId = body['input_file_id'];
     if (typeof inputFileId !== 'string') throw SimulationError.invalid("Missing required parameter: 'input_file_id'.", 'input_file_id');
     if (typeof body['endpoint'] !== 'string' || !ENDPOINTS.includes(body['endpoint']))
@@ -84,8 +95,8 @@ export class BatchesController {
       this.store,
       batch,
       {
-        chatUrl: `http://127.0.0.1:${req.socket.localPort}/${SIM_DIALECTS.openai.chatPath}`,
-        authorization: req.headers.authorization,
+        chatUrl,
+        authorization,
         concurrency: this.config.SIM_BATCH_CONCURRENCY,
         startDelayMs: this.config.SIM_BATCH_START_DELAY_MS,
       },

@@ -55,6 +55,7 @@ describe('model-sim batch API', () => {
     const file = await upload(client, [line('call-a', 'ECHO: alpha'), line('call-b', 'ECHO: beta', { max_tokens: 5 }), line('call-bad', 'x', { n: 'two' })]);
     expect(file).toMatchObject({ object: 'file', purpose: 'batch', filename: 'batch.jsonl', status: 'processed' });
     expect((await client.files.retrieve(file.id)).bytes).toBe(file.bytes);
+    expect((await client.files.list({ purpose: 'batch' })).data.map((f) => f.id)).toContain(file.id);
 
     const created = await client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { run: 'spec' } });
     expect(created).toMatchObject({ object: 'batch', status: 'validating', input_file_id: file.id, metadata: { run: 'spec' } });
@@ -73,6 +74,8 @@ describe('model-sim batch API', () => {
     const bill = (await (await fetch(`${sim.url}/sim/bill`)).json()) as { calls: Array<{ call_id: string | null }> };
     expect(bill.calls.map((c) => c.call_id).sort()).toEqual(['call-a', 'call-b']);
     expect((await client.batches.list()).data.map((b) => b.id)).toContain(created.id);
+    // The output and error files are listed under their own purposes, not as batch input.
+    expect((await client.files.list({ purpose: 'batch' })).data.map((f) => f.id)).not.toContain(done.output_file_id);
   });
 
   it('fails a batch whose input file breaks the rules, listing each bad line', async () => {

@@ -42,6 +42,8 @@ export const modelSimConfigSchema = serviceSchema.extend(httpPort(8090).shape).e
   SIM_BATCH_CONCURRENCY: positiveInt(8),
   /** Batch API: how long a batch waits in the provider's queue before it starts (tests act while it is pending). */
   SIM_BATCH_START_DELAY_MS: nonNegativeInt(0),
+  /** Batch API: how long `POST /batches` takes to answer; the batch is created at the end even if the client left (a slow provider under a crash). */
+  SIM_BATCH_CREATE_DELAY_MS: nonNegativeInt(0),
 });
 export type ModelSimConfig = z.infer<typeof modelSimConfigSchema>;
 

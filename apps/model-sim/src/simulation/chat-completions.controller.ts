@@ -18,6 +18,7 @@ import { SimRequestLog } from './sim-request-log';
 import { ChunkWriter } from './sse';
 import { SimulationError } from './simulation.errors';
 import { SIM_CONFIG } from './simulation.tokens';
+import { scriptedPrompt } from './generation/scripted-answer';
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -168,7 +169,7 @@ export class ChatCompletionsController {
       const choices = planChoices({
         body,
         model,
-        prompt: groundedPrompt(body.messages) ?? promptOf(body.messages),
+        prompt: scriptedPrompt(body.messages, model) ?? groundedPrompt(body.messages) ?? promptOf(body.messages),
         format: outputFormatOf(body),
         maxTokens: maxTokens ?? this.config.SIM_DEFAULT_MAX_TOKENS,
         wantTokens: numberHeader(headers['x-sim-output-tokens']),

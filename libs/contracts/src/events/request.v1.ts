@@ -94,6 +94,12 @@ export const routeTarget = z.object({
    * this value, discard it and call the next target (role `escalation`) instead.
    */
   escalate_if_mean_logprob_below: z.number().max(0).optional(),
+  /**
+   * Cascade (weak model first): score this target's answer with the answer-check (libs/routing-scorer, the
+   * probability that the answer is wrong) and call the next target with role `escalation` when the score reaches
+   * the threshold (the weights file's calibrated one when absent). Never on streams: their tokens reached the caller.
+   */
+  answer_check: z.strictObject({ threshold: z.number().min(0).max(1).optional() }).optional(),
   /** Batch prices, for a call sent through the provider's batch API. */
   price_batch_in_micros_per_mtok: micros.optional(),
   price_batch_out_micros_per_mtok: micros.optional(),

@@ -28,6 +28,27 @@ export const cacheHit = z.object({
 });
 export type CacheHit = z.infer<typeof cacheHit>;
 
+/**
+ * What the worker's escalation check decided about a weak model's answer (route plan: confidence escalation or
+ * the answer-check cascade): the score, the threshold it was held against, and whether the answer was replaced.
+ */
+export const escalationRecord = z.object({
+  /** `answer-check`: score = probability the answer is wrong (escalate at or above); `mean-logprob`: escalate below. */
+  check: z.enum(['answer-check', 'mean-logprob']),
+  score: z.number().optional(),
+  threshold: z.number(),
+  escalated: z.boolean(),
+  /**
+   * confident / unsure / no-logprobs: what the check found. Kept although unsure: `deadline` (no time was left for
+   * a second call), `escalation-failed` (the escalation target could not answer; the checked answer is returned).
+   */
+  reason: z.enum(['confident', 'unsure', 'no-logprobs', 'deadline', 'escalation-failed']),
+  /** The model whose answer was checked, and the checker's version (weights file). */
+  checked_model: z.string().max(128),
+  checker: z.string().max(64).optional(),
+});
+export type EscalationRecord = z.infer<typeof escalationRecord>;
+
 /** llm.results.v1: the terminal outcome of a request. Exactly one per request reaches the caller's stream. */
 export const llmResultV1 = z.object({
   request_id: requestId,
@@ -52,6 +73,7 @@ export const llmResultV1 = z.object({
   fallback_used: z.boolean().default(false),
   /** Which step of the route plan's fallback order produced this outcome (routing issue). */
   fallback_step: z.enum(['primary', 'other-deployment', 'escalation', 'cheaper-model', 'fallback-model', 'cached-answer', 'degraded']).optional(),
+  escalation: escalationRecord.optional(),
   completed_at: isoDateTime,
 });
 export type LlmResultV1 = z.infer<typeof llmResultV1>;

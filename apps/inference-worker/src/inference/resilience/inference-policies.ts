@@ -1,5 +1,6 @@
 import { ExactCacheReader } from '@llm/cache-key';
 import type { ChatCompletion, InferenceRequestV1 } from '@llm/contracts';
+import type { AnswerCheck } from '@llm/routing-scorer';
 import type { MetricsRegistry } from '@llm/telemetry';
 import type { InferenceWorkerConfig } from '../../config/inference-worker.config';
 import type { InferenceError } from '../inference.errors';
@@ -35,7 +36,7 @@ export type RetryDecision = { retry: true; delayMs: number } | { retry: false; w
 
 /**
  * What the worker decides around provider calls, in one place: whether a failed round over the plan's
- * targets is tried again (and after how long), how structured answers are checked, and the last resort
+ * targets is tried again (and after how long), how structured and cascaded answers are checked, and the last resort
  * when nothing answered (an exact-cache answer, read only).
  */
 export class InferencePolicies {
@@ -49,6 +50,8 @@ export class InferencePolicies {
     private readonly cache?: ExactCacheReader,
     metrics?: MetricsRegistry,
     private readonly random: () => number = Math.random,
+    /** The cascade's answer-check (weights file); without it, answers a plan asks to check are kept. */
+    readonly answerCheck?: AnswerCheck,
   ) {
     this.budget = new RetryBudget({ ratio: settings.INFERENCE_RETRY_BUDGET_RATIO, minPerS: settings.INFERENCE_RETRY_BUDGET_MIN_PER_S });
     this.retries = metrics?.counter('inference_retry_rounds_total', 'Rounds over the plan decided after a round failed, by decision', ['decision']);

@@ -212,4 +212,66 @@ describe('route plan policies', () => {
     expect(settingsFor(p, 'constructor')).toEqual(policy.defaults);
     expect(() => parseRoutingPolicy({ ...policy, tenants: { x: { budget: { surprise: 1 } } } })).toThrow(/surprise/);
   });
+
+  describe('cascade (weak first, the answer-check escalates)', () => {
+    const problem =
+      'Janet’s ducks lay 16 eggs per day. She eats three for breakfast and bakes muffins with four. She sells the rest for $2 each. How much in dollars does she make every day?';
+
+    it('sends an arithmetic word problem asked of the opted-in alias to the small model, with the answer-check and the strongest tier as escalation', () => {
+      const o = routed(plan(req(problem, {}, { model: 'smart' }), { score: 0.99 }));
+      const p = o.plan;
+      expect(p.targets[0]).toMatchObject({ role: 'primary', tier: 'small', answer_check: {} });
+      const escalation = p.targets.findIndex((t) => t.role === 'escalation');
+      expect(p.targets[escalation]).toMatchObject({ tier: 'large' });
+      expect(p.targets[escalation]!.answer_check).toBeUndefined();
+      // Every target before the escalation is the small model; each carries the check, nothing after it does.
+      expect(p.targets.slice(0, escalation).every((t) => t.tier === 'small' && t.answer_check !== undefined)).toBe(true);
+      expect(p.targets.slice(escalation).every((t) => t.answer_check === undefined)).toBe(true);
+      expect(p.decisions).toEqual(
+        expect.arrayContaining([
+          {
+            policy: 'cascade',
+            rule: 'arithmetic-word-problem',
+            effect: expect.stringMatching(/^sim-small.* first; answer-check \(calibrated threshold\) escalates to sim-(large|xl)$/),
+          },
+        ]),
+      );
+      // The complexity scorer would have sent it to the large model; the cascade decided instead.
+      expect(p.decisions).toEqual(expect.arrayContaining([expect.objectContaining({ policy: 'complexity', effect: 'recorded only' })]));
+    });
+
+    it('is not used for other prompts, other model names, pinned models or streams (explained)', () => {
+      expect(routed(plan(req('tell me about Oslo', {}, { model: 'smart' }))).plan.targets.some((t) => t.answer_check)).toBe(false);
+      expect(routed(plan(req(problem))).plan.targets.some((t) => t.answer_check)).toBe(false);
+      expect(routed(plan(req(problem, {}, { model: 'sim-small' }))).plan.targets.some((t) => t.answer_check || t.role === 'escalation')).toBe(false);
+      const mc = `${problem}\nA) 16\nB) 18\nC) 20\nD) 22`;
+      expect(routed(plan(req(mc, {}, { model: 'smart' }))).plan.targets.some((t) => t.answer_check)).toBe(false);
+      const streamed = routed(plan(req(problem, { mode: 'stream' }, { model: 'smart' })));
+      expect(streamed.plan.targets.some((t) => t.answer_check)).toBe(false);
+      expect(streamed.plan.decisions).toEqual(
+        expect.arrayContaining([{ policy: 'cascade', rule: 'arithmetic-word-problem', effect: 'not cascaded: a stream reaches the caller before any check' }]),
+      );
+    });
+
+    it('a feature-named task keeps its tier', () => {
+      expect(routed(plan(req(problem, { feature: 'reasoning' }, { model: 'smart' }))).plan.targets[0]).toMatchObject({ tier: 'large' });
+    });
+
+    it('is off past the budget line (small only, no escalation) and for a tenant that turns it off; a tenant may set its own threshold', () => {
+      const tight = routed(plan(req(problem, {}, { model: 'smart' }), { signals: { budget: { usedMicros: 900, limitMicros: 1_000 } } }));
+      expect(tight.plan.targets.some((t) => t.answer_check || t.role === 'escalation')).toBe(false);
+      expect(tight.plan.decisions).toEqual(expect.arrayContaining([{ policy: 'cascade', rule: 'arithmetic-word-problem', effect: 'not cascaded: escalation is off' }]));
+
+      const p = parseRoutingPolicy({ ...policy, tenants: { off: { cascade: { enabled: false } }, strict: { cascade: { threshold: 0.3 } } } });
+      const off = routed(plan(req(problem, { tenant_id: 'off' }, { model: 'smart' }), { settings: settingsFor(p, 'off'), score: 0.99 }));
+      expect(off.plan.targets.some((t) => t.answer_check)).toBe(false);
+      expect(off.plan.decisions!.some((d) => d.policy === 'cascade')).toBe(false);
+      expect(off.primary.tier).toBe('large');
+      const strict = routed(plan(req(problem, { tenant_id: 'strict' }, { model: 'smart' }), { settings: settingsFor(p, 'strict') }));
+      expect(strict.plan.targets[0]).toMatchObject({ answer_check: { threshold: 0.3 } });
+      expect(strict.plan.decisions).toEqual(
+        expect.arrayContaining([expect.objectContaining({ policy: 'cascade', score: 0.3, effect: expect.stringContaining('answer-check >=0.3 escalates') })]),
+      );
+    });
+  });
 });

@@ -4,6 +4,7 @@ import type { DeploymentSignal } from '@llm/deployment-health';
 import type { ComplexityScorer } from '@llm/routing-scorer';
 import { countTokens, promptText } from '@llm/tokens';
 import type { PolicySettings, Tier } from './routing-policy.schema';
+import { isArithmeticWordProblem } from './cascade.policy';
 import { classifyTask } from './task.policy';
 
 export type { DeploymentSignal };
@@ -109,6 +110,18 @@ export function buildRoutePlan({ request, catalog, settings, scorer, signals }: 
     if (t !== null) wanted = t;
     decisions.push({ policy: 'task', rule: task.rule, effect: `task ${task.task}${t !== null ? ` → ${t}` : ''}` });
   }
+  // The cascade (weak first, the worker's answer-check decides escalation) for the prompt kind the check covers.
+  // A task the caller named through its feature keeps its tier; a classifier guess does not.
+  let cascade: { threshold?: number } | undefined;
+  if (settings.cascade.enabled && !pinned && settings.cascade.applies_to.includes(request.body.model) && !task?.rule.startsWith('feature:') && isArithmeticWordProblem(text)) {
+    const rule = 'arithmetic-word-problem';
+    if (request.mode === 'stream' || body.stream === true) decisions.push({ policy: 'cascade', rule, effect: 'not cascaded: a stream reaches the caller before any check' });
+    else if (!escalation) decisions.push({ policy: 'cascade', rule, effect: 'not cascaded: escalation is off' });
+    else {
+      cascade = settings.cascade.threshold !== undefined ? { threshold: settings.cascade.threshold } : {};
+      wanted = 'small';
+    }
+  }
   let complexity: RoutePlan['complexity'];
   if (settings.complexity.enabled) {
     const threshold = settings.complexity.threshold ?? scorer.thresholdFor(text);
@@ -161,7 +174,18 @@ export function buildRoutePlan({ request, catalog, settings, scorer, signals }: 
   const primaryModel = pinned ? candidates[0]! : pickTier(candidates, wanted);
   if (!pinned && wanted !== undefined && primaryModel.tier !== wanted) decisions.push({ policy: 'tier', rule: `no ${wanted} candidate`, effect: `→ ${primaryModel.tier}` });
 
-  const { targets, unhealthy } = orderTargets(candidates, primaryModel, signals.deployments, settings, escalation && !pinned);
+  const { targets, unhealthy } = orderTargets(candidates, primaryModel, signals.deployments, settings, escalation && !pinned, cascade);
+  if (cascade) {
+    const to = targets.find((t) => t.role === 'escalation');
+    decisions.push({
+      policy: 'cascade',
+      rule: 'arithmetic-word-problem',
+      ...(cascade.threshold !== undefined ? { score: cascade.threshold } : {}),
+      effect: to
+        ? `${targets[0]!.model} first; answer-check ${cascade.threshold !== undefined ? `>=${cascade.threshold}` : '(calibrated threshold)'} escalates to ${to.model}`.slice(0, 256)
+        : 'not cascaded: no larger model allowed',
+    });
+  }
   if (unhealthy.length > 0)
     decisions.push({ policy: 'health', rule: `error-rate>=${settings.health.max_error_rate}`, effect: `unhealthy last: ${unhealthy.join(',').slice(0, 200)}` });
   const plan: RoutePlan = {
@@ -200,6 +224,7 @@ function orderTargets(
   signals: ReadonlyMap<string, DeploymentSignal>,
   settings: PolicySettings,
   escalate: boolean,
+  cascade: { threshold?: number } | undefined,
 ): { targets: RouteTarget[]; unhealthy: string[] } {
   const isUnhealthy = (m: CatalogModel) => {
     const s = signals.get(m.id);
@@ -218,8 +243,11 @@ function orderTargets(
   };
   balanced(candidates.filter((m) => logicalModel(m) === logicalModel(primary))).forEach((m, i) => add(m, i === 0 ? 'primary' : 'other-deployment'));
   const larger = candidates.filter((m) => TIER_RANK[m.tier] > TIER_RANK[primary.tier]);
-  // Only a deployment with a calibrated threshold is escalated: an uncalibrated one would escalate at random.
-  const escalateTo = escalate && primary.tier === 'small' && primary.capabilities.logprobs && primary.escalation !== undefined ? balanced(larger)[0] : undefined;
+  // Only a deployment with a calibrated threshold is escalated: an uncalibrated one would escalate at random. The
+  // cascade's check is calibrated against the strong model (GPT-4 on GSM8K), so it escalates to the largest tier.
+  const strongest = larger.filter((m) => m.tier === larger.reduce<Tier>((t, c) => (TIER_RANK[c.tier] > TIER_RANK[t] ? c.tier : t), 'small'));
+  const byLogprob = escalate && primary.tier === 'small' && primary.capabilities.logprobs && primary.escalation !== undefined;
+  const escalateTo = escalate && primary.tier === 'small' && cascade ? balanced(strongest)[0] : byLogprob ? balanced(larger)[0] : undefined;
   if (escalateTo) add(escalateTo, 'escalation');
   balanced(candidates.filter((m) => price(m) < price(primary)))
     .sort((a, b) => price(a) - price(b))
@@ -228,14 +256,15 @@ function orderTargets(
 
   const healthyFirst = [...ordered.filter((o) => !isUnhealthy(o.m)), ...ordered.filter((o) => isUnhealthy(o.m))].slice(0, MAX_TARGETS);
   // Each deployment of the primary model carries its own calibrated threshold (none: its answers are kept).
-  const thresholdOf = (m: CatalogModel) => (escalateTo && logicalModel(m) === logicalModel(primary) ? m.escalation?.min_mean_logprob : undefined);
+  const checked = (m: CatalogModel) => escalateTo !== undefined && logicalModel(m) === logicalModel(primary);
+  const thresholdOf = (m: CatalogModel) => (checked(m) && byLogprob ? m.escalation?.min_mean_logprob : undefined);
   return {
-    targets: healthyFirst.map(({ m, role }) => toTarget(m, role, thresholdOf(m))),
+    targets: healthyFirst.map(({ m, role }) => toTarget(m, role, thresholdOf(m), checked(m) ? cascade : undefined)),
     unhealthy: healthyFirst.filter((o) => isUnhealthy(o.m)).map((o) => o.m.id),
   };
 }
 
-function toTarget(m: CatalogModel, role: NonNullable<RouteTarget['role']>, escalateBelow: number | undefined): RouteTarget {
+function toTarget(m: CatalogModel, role: NonNullable<RouteTarget['role']>, escalateBelow: number | undefined, answerCheck: { threshold?: number } | undefined): RouteTarget {
   return {
     model: m.id,
     provider: m.provider,
@@ -251,6 +280,7 @@ function toTarget(m: CatalogModel, role: NonNullable<RouteTarget['role']>, escal
     role,
     tier: m.tier,
     ...(escalateBelow !== undefined ? { escalate_if_mean_logprob_below: escalateBelow } : {}),
+    ...(answerCheck !== undefined ? { answer_check: answerCheck } : {}),
   };
 }
 

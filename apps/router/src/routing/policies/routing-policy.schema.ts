@@ -38,6 +38,17 @@ const sections = {
   escalation: z.strictObject({
     enabled: z.boolean(),
   }),
+  /**
+   * The weak-first cascade: for prompts the answer-check covers (arithmetic word problems, GSM8K-style), the small
+   * model answers first and the worker's answer-check decides escalation to the large model. Opted into by requested
+   * model name like the complexity scorer (it was trained on benchmark questions); a tenant turns it off with
+   * `enabled: false`. `threshold` replaces the weights file's calibrated one (probability the answer is wrong).
+   */
+  cascade: z.strictObject({
+    enabled: z.boolean(),
+    applies_to: z.array(z.string().min(1).max(256)),
+    threshold: z.number().min(0).max(1).optional(),
+  }),
   budget: z.strictObject({
     enabled: z.boolean(),
     /** Share of the tenant's daily budget (spent + reserved) from which only small models are used. */
@@ -81,6 +92,7 @@ const overrideSchema = z.strictObject({
     .optional(),
   complexity: sections.complexity.partial().optional(),
   escalation: sections.escalation.partial().optional(),
+  cascade: sections.cascade.partial().optional(),
   budget: sections.budget.partial().optional(),
   load: sections.load.partial().optional(),
   context: sections.context.partial().optional(),
@@ -115,6 +127,7 @@ export function settingsFor(policy: RoutingPolicy, tenant: string): PolicySettin
     tasks: { ...d.tasks, ...o.tasks, tiers: { ...d.tasks.tiers, ...o.tasks?.tiers }, features: { ...d.tasks.features, ...o.tasks?.features } },
     complexity: { ...d.complexity, ...o.complexity },
     escalation: { ...d.escalation, ...o.escalation },
+    cascade: { ...d.cascade, ...o.cascade },
     budget: { ...d.budget, ...o.budget },
     load: { ...d.load, ...o.load },
     context: { ...d.context, ...o.context },

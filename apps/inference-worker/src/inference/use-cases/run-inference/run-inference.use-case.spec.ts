@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Topics, type InferenceRequestV1, type RouteTarget } from '@llm/contracts';
 import { DEFAULT_CACHE_POLICY, ExactCacheReader } from '@llm/cache-key';
 import { errorCodeOf, isRetryable } from '@llm/errors';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
 import { answeredResult } from '@llm/result-stream';
 import { RecordingResults } from '@llm/result-stream/testing';
+import { AnswerCheck } from '@llm/routing-scorer';
 import { chatCompletion, llmRequest, quietLogger } from '@llm/testing';
 import type { CallOutcome, ConsumedTokens } from '../../calls/provider-call.runner';
 import { InferenceError } from '../../inference.errors';
@@ -422,6 +425,110 @@ describe('RunInferenceUseCase', () => {
       runner.scripts.small = async () => withLogprobs('streamed already', -5);
       await useCase.execute(RunInferenceCommand.create(request({ mode: 'stream', plan: plan(-1) }), 1, 5));
       expect(runner.calls.map((c) => [c.target.model, c.body.logprobs ?? false])).toEqual([['small', false]]);
+    });
+  });
+
+  describe('answer-check cascade (route plan)', () => {
+    const checker = AnswerCheck.parse(JSON.parse(readFileSync(join(__dirname, '../../../../../../infra/routing/answer-check.json'), 'utf8')));
+    const question = 'A robe takes 2 bolts of blue fiber and half that much white fiber. How many bolts in total does it take?';
+    const plan = {
+      policy: 'p',
+      reason: 'r',
+      targets: [
+        { ...target('small'), role: 'primary' as const, answer_check: {} },
+        { ...target('other'), role: 'other-deployment' as const, answer_check: {} },
+        { ...target('large'), role: 'escalation' as const },
+        { ...target('cheap'), role: 'cheaper-model' as const },
+      ],
+    };
+    const cascaded = (overrides: Partial<InferenceRequestV1> = {}) => request({ body: { model: 'smart', messages: [{ role: 'user', content: question }] }, plan, ...overrides });
+    let cascade: RunInferenceUseCase;
+    beforeEach(() => {
+      cascade = new RunInferenceUseCase(
+        runner,
+        outbox,
+        lease,
+        events,
+        results,
+        cancellation,
+        new InferencePolicies({ ...DEFAULT_POLICY_SETTINGS, INFERENCE_LEASE_MS: 1_000, INFERENCE_LEASE_WAIT_MS: 0 }, undefined, undefined, Math.random, checker),
+        quietLogger(),
+      );
+    });
+
+    it('keeps a confident weak answer: one call, no logprobs asked, the score in the result', async () => {
+      runner.scripts.small = async () => answer('It takes 2 / 2 = 1 bolt of white fiber, so 2 + 1 = 3 bolts. The answer is 3.');
+      await cascade.execute(RunInferenceCommand.create(cascaded(), 1, 5));
+      expect(runner.calls.map((c) => [c.target.model, c.body.logprobs ?? false])).toEqual([['small', false]]);
+      expect(events.on(Topics.usage).map((u) => [u.model, u.fallback_step, u.call_id])).toEqual([['small', 'primary', 'c1']]);
+      expect(results.finished).toEqual([
+        expect.objectContaining({
+          model: 'small',
+          fallback_step: 'primary',
+          escalation: expect.objectContaining({ check: 'answer-check', escalated: false, reason: 'confident', checked_model: 'small', threshold: checker.model.default_threshold }),
+        }),
+      ]);
+    });
+
+    it('escalates a wrong-looking weak answer: both calls charged once, the escalation marked, the weak score recorded', async () => {
+      runner.scripts.small = async () => answer('It takes 2 / 2 = 2 bolts, roughly 4.5 in total, approximately.');
+      runner.scripts.large = async () => answer('2 / 2 = 1; 2 + 1 = 3. The answer is 3.', tokens(10, 9));
+      await cascade.execute(RunInferenceCommand.create(cascaded(), 1, 5));
+      expect(runner.calls.map((c) => c.target.model)).toEqual(['small', 'large']);
+      expect(events.on(Topics.usage).map((u) => [u.model, u.fallback_step, u.call_id, u.cost_micros])).toEqual([
+        ['small', 'primary', 'c1', 20],
+        ['large', 'escalation', 'c2', 28],
+      ]);
+      const [finished] = results.finished;
+      expect(finished).toMatchObject({
+        model: 'large',
+        fallback_step: 'escalation',
+        fallback_used: true,
+        cost_micros: 48,
+        escalation: { escalated: true, reason: 'unsure', checked_model: 'small' },
+      });
+      expect(finished!.escalation!.score!).toBeGreaterThanOrEqual(checker.model.default_threshold);
+      expect(finished!.response!.choices[0]!.message.content).toContain('The answer is 3');
+    });
+
+    it('keeps the weak answer when the escalation target fails, instead of falling to a cheaper model', async () => {
+      runner.scripts.small = async () => answer('about 4.5 bolts, approximately');
+      runner.scripts.large = async () => failure(new InferenceError('PROVIDER_UNAVAILABLE', '503', true));
+      runner.scripts.cheap = async () => answer('never asked');
+      await cascade.execute(RunInferenceCommand.create(cascaded(), 1, 5));
+      expect(runner.calls.map((c) => c.target.model)).toEqual(['small', 'large']);
+      expect(results.finished).toEqual([
+        expect.objectContaining({ model: 'small', fallback_step: 'primary', escalation: expect.objectContaining({ escalated: false, reason: 'escalation-failed' }) }),
+      ]);
+      expect(events.on(Topics.usage).map((u) => u.call_id)).toEqual(['c1']);
+    });
+
+    it('does not escalate past the deadline: the weak answer is returned with the reason', async () => {
+      const req = cascaded({ deadline_at: new Date(Date.now() + 60_000).toISOString() });
+      runner.scripts.small = async () => {
+        req.deadline_at = new Date(Date.now() - 1).toISOString();
+        return answer('about 4.5 bolts, approximately');
+      };
+      runner.scripts.large = async () => answer('never asked');
+      await cascade.execute(RunInferenceCommand.create(req, 1, 5));
+      expect(runner.calls.map((c) => c.target.model)).toEqual(['small']);
+      expect(results.finished).toEqual([
+        expect.objectContaining({ status: 'succeeded', model: 'small', escalation: expect.objectContaining({ escalated: false, reason: 'deadline' }) }),
+      ]);
+    });
+
+    it('stops when the caller cancels during the escalation, charging both calls', async () => {
+      runner.scripts.small = async () => answer('about 4.5 bolts, approximately');
+      runner.scripts.large = async () => {
+        cancellation.cancel();
+        return failure(new InferenceError('CANCELLED', 'cancelled', false), { cancelled: true, tokens: tokens(10, 2) });
+      };
+      await cascade.execute(RunInferenceCommand.create(cascaded(), 1, 5));
+      expect(results.finished).toEqual([expect.objectContaining({ status: 'cancelled' })]);
+      expect(events.on(Topics.usage).map((u) => [u.call_id, u.status])).toEqual([
+        ['c1', 'succeeded'],
+        ['c2', 'cancelled'],
+      ]);
     });
   });
 });

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { cacheHitOutcome } from '@llm/cache-key';
-import { Topics, type ChatCompletion, type InferenceRequestV1, type LlmResultV1, type RouteRequestV1, type RouteTarget, type UsageV1 } from '@llm/contracts';
+import { Topics, type ChatCompletion, type EscalationRecord, type InferenceRequestV1, type LlmResultV1, type RouteRequestV1, type RouteTarget, type UsageV1 } from '@llm/contracts';
 import { EventPublisher } from '@llm/kafka';
 import { citationsOf } from '@llm/rag';
 import { RequestCancellation, ResultPublisher, answeredResult, isExpired, unansweredResult, usageEvent } from '@llm/result-stream';
-import { escalationDecision } from '@llm/routing-scorer';
 import { LOGGER } from '@llm/service-runtime';
 import { requestLogFields, type Logger } from '@llm/telemetry';
 import { callCostMicros } from '@llm/tokens';
 import { BatchSubmitter } from '../../batch-api/batch-submitter';
 import type { CallOutcome, CallSpec } from '../../calls/provider-call.runner';
+import { escalationChecks, judgeAnswer, questionOf, type EscalationChecks } from '../../escalation/escalation-check';
 import { InferenceError } from '../../inference.errors';
 import { CallOutbox, RequestLease, type LeaseHandle, type StoredOutcome } from '../../outbox/call-outbox';
 import { GuardedCallRunner, type GuardedCallOptions } from '../../resilience/guarded-call.runner';
@@ -46,6 +46,7 @@ export class RunInferenceUseCase {
   ) {}
 
   private readonly alerted = new Map<string, number>();
+  private warnedNoAnswerCheck = false;
 
   async execute(command: RunInferenceCommand): Promise<void> {
     const { request } = command;
@@ -126,26 +127,30 @@ export class RunInferenceUseCase {
     for (let round = 0; ; round++) {
       const roundFailures: InferenceError[] = [];
       let stopped = false;
-      // Set when a confident-enough answer was not given: targets before the escalation one are skipped.
+      // Set when a checked answer was found unsure: targets before the escalation one are skipped, and the
+      // checked answer is held, to be returned if the escalation cannot answer.
+      let held: HeldAnswer | undefined;
       let escalating = false;
       targets: for (const [i, target] of request.plan.targets.entries()) {
         if (escalating && target.role !== 'escalation') continue;
         escalating = false;
-        const escalation = escalationPlan(request, target, i);
+        const checks = escalationChecks(request, target, i);
         for (;;) {
           if (hold.lost) throw leaseLost();
           if (isExpired(request))
-            return this.finish(command, charged, {
-              status: 'expired',
-              error: { code: 'EXPIRED', message: 'the request deadline passed before a model answered', retryable: false },
-            });
+            return held
+              ? this.keepHeld(command, held, charged, 'deadline')
+              : this.finish(command, charged, {
+                  status: 'expired',
+                  error: { code: 'EXPIRED', message: 'the request deadline passed before a model answered', retryable: false },
+                });
           if (hold.stop.signal.aborted) return this.finish(command, charged, cancelled());
           const callId = await this.outbox.nextCallId(request.tenant_id, request.request_id);
           const started = Date.now();
           const outcome = await this.runner.run(
             {
               target,
-              body: escalation ? { ...body, logprobs: true } : body,
+              body: checks?.meanLogprobBelow !== undefined ? { ...body, logprobs: true } : body,
               stream: request.mode === 'stream',
               callId: `${request.tenant_id}/${request.request_id}/${callId}`,
               onDelta: async (content, index) =>
@@ -156,27 +161,27 @@ export class RunInferenceUseCase {
             { batch: request.priority === 'batch', ...(notAfter !== undefined ? { notAfter } : {}) },
           );
           const problem = outcome.ok ? this.policies.structured.problem(body, outcome.completion) : undefined;
-          // Confidence escalation (route plan): a valid answer whose mean token logprob is below the target's
-          // threshold is discarded (and charged) for the escalation target's.
-          const unsure = outcome.ok && problem === undefined && escalation ? escalationDecision(escalation.threshold, outcome.completion.choices[0]?.logprobs) : undefined;
+          // Escalation (route plan: confidence or the answer-check cascade): a valid answer the check finds unsure
+          // is held (and charged) while the escalation target is asked.
+          const verdict = outcome.ok && problem === undefined && checks ? this.judge(request, target, checks, outcome.completion) : undefined;
           // A successful call's usage is stored with its result, in one write (succeed); any other is stored now.
           const step = fallbackStep(target, i);
-          const usage = await this.charge(command, target, step, callId, outcome, Date.now() - started, !outcome.ok || problem !== undefined || unsure?.escalate === true);
+          const usage = await this.charge(command, target, step, callId, outcome, Date.now() - started, !outcome.ok || problem !== undefined || verdict?.escalate === true);
           if (usage) charged.push(usage);
           if (hold.lost) {
             // The new holder finishes the request; what this call consumed is charged here.
             for (const u of charged) await this.events.publish(Topics.usage, u);
             throw leaseLost();
           }
-          if (unsure?.escalate) {
-            this.logger.debug({ request_id: request.request_id, model: target.model, reason: unsure.reason, mean_logprob: unsure.mean_logprob }, 'escalating to a larger model');
+          if (outcome.ok && verdict?.escalate) {
+            this.logger.debug({ request_id: request.request_id, model: target.model, check: verdict.record.check, score: verdict.record.score }, 'escalating to a larger model');
+            held = { target, step, outcome: this.ownCompletion(request, checks, outcome), usage: usage!, record: verdict.record, fallbackUsed: i > 0 || round > 0 };
             escalating = true;
             continue targets;
           }
           if (outcome.ok && problem === undefined) {
-            // The caller did not ask for logprobs: the ones requested for the confidence check are not theirs.
-            const completion = escalation && !request.body.logprobs ? withoutLogprobs(outcome.completion) : outcome.completion;
-            return this.succeed(command, target, step, { ...outcome, completion }, usage!, charged, i > 0 || round > 0);
+            const record = held && target.role === 'escalation' ? held.record : verdict?.record;
+            return this.succeed(command, target, step, this.ownCompletion(request, checks, outcome), usage!, charged, i > 0 || round > 0, record);
           }
           if (outcome.ok) {
             // A structured answer that does not validate: void it, then ask the same model again with the reason.
@@ -194,6 +199,8 @@ export class RunInferenceUseCase {
           // The caller saw part of this call's answer: void it before anything else is streamed.
           if (outcome.deltas > 0) await this.results.appendReset(request.tenant_id, request.request_id, { call_id: callId, reason: error.code });
           if (outcome.cancelled) return this.finish(command, charged, cancelled(), target);
+          // The escalation could not answer: the held answer was valid, only unsure, and is better than none.
+          if (held && target.role === 'escalation') return this.keepHeld(command, held, charged, 'escalation-failed');
           if (error.code === 'PROVIDER_MISCONFIGURED') await this.alertMisconfigured(request, target, error);
           failures.push(error);
           roundFailures.push(error);
@@ -292,9 +299,10 @@ export class RunInferenceUseCase {
     usage: UsageV1,
     charged: UsageV1[],
     fallbackUsed: boolean,
+    escalation?: EscalationRecord,
   ): Promise<void> {
     const { request } = command;
-    const result = answeredResult(request, {
+    const answered = answeredResult(request, {
       fallback_step: step,
       source: 'model',
       model: target.model,
@@ -307,6 +315,7 @@ export class RunInferenceUseCase {
       cache_key: request.cache_key,
       fallback_used: fallbackUsed,
     });
+    const result: LlmResultV1 = escalation ? { ...answered, escalation } : answered;
     await this.outbox.saveResult(result, [usage]);
     await this.publishOutcome(charged, result);
     // Per request: debug, or the hot path pays a log line per request (docs/performance.md).
@@ -327,6 +336,26 @@ export class RunInferenceUseCase {
       },
       'inference completed',
     );
+  }
+
+  /** Runs the plan's checks on a valid answer; warns once when the cascade is planned but no answer-check is loaded. */
+  private judge(request: InferenceRequestV1, target: RouteTarget, checks: EscalationChecks, completion: ChatCompletion) {
+    const answerCheck = this.policies.answerCheck;
+    if (checks.answerCheck && !answerCheck && !this.warnedNoAnswerCheck) {
+      this.warnedNoAnswerCheck = true;
+      this.logger.warn({ request_id: request.request_id }, 'the route plan asks for the answer-check but none is loaded: answers are kept');
+    }
+    return judgeAnswer({ checks, model: target.model, question: questionOf(request.body), completion, answerCheck, deadlinePassed: isExpired(request) });
+  }
+
+  /** The caller did not ask for logprobs: the ones requested for the confidence check are not theirs. */
+  private ownCompletion(request: InferenceRequestV1, checks: EscalationChecks | undefined, outcome: Extract<CallOutcome, { ok: true }>) {
+    return checks?.meanLogprobBelow !== undefined && !request.body.logprobs ? { ...outcome, completion: withoutLogprobs(outcome.completion) } : outcome;
+  }
+
+  /** Answers with the held (unsure) answer: the escalation cannot run in time or could not answer. */
+  private keepHeld(command: RunInferenceCommand, held: HeldAnswer, charged: UsageV1[], reason: 'deadline' | 'escalation-failed'): Promise<void> {
+    return this.succeed(command, held.target, held.step, held.outcome, held.usage, charged, held.fallbackUsed, { ...held.record, escalated: false, reason });
   }
 
   private async finish(
@@ -384,14 +413,14 @@ export class RunInferenceUseCase {
 
 const ALERT_EVERY_MS = 60_000;
 
-/**
- * The confidence check of a target, when the plan asks for one and it can run: a later target has the
- * `escalation` role, and the answer is not streamed (streamed tokens have reached the caller before the check).
- */
-function escalationPlan(request: InferenceRequestV1, target: RouteTarget, index: number): { threshold: number } | undefined {
-  const threshold = target.escalate_if_mean_logprob_below;
-  if (threshold === undefined || request.mode === 'stream') return undefined;
-  return request.plan.targets.slice(index + 1).some((t) => t.role === 'escalation') ? { threshold } : undefined;
+/** A valid answer the escalation check found unsure, kept until the escalation target answers. */
+interface HeldAnswer {
+  target: RouteTarget;
+  step: FallbackStep;
+  outcome: Extract<CallOutcome, { ok: true }>;
+  usage: UsageV1;
+  record: EscalationRecord;
+  fallbackUsed: boolean;
 }
 
 function withoutLogprobs(completion: ChatCompletion): ChatCompletion {
