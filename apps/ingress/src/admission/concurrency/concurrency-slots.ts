@@ -160,7 +160,9 @@ export class ConcurrencySlots {
       release: async () => {
         if (released) return;
         released = true;
-        await this.redis.multi().zrem(tenantKey, req.holder).zrem(keyKey, req.holder).exec();
+        // Two independent removals (a member left behind frees itself at its expiry): no MULTI, whose pipeline
+        // object copies every script the client defines, on every request. Auto-pipelined into one write.
+        await Promise.all([this.redis.zrem(tenantKey, req.holder), this.redis.zrem(keyKey, req.holder)]);
       },
     };
   }
