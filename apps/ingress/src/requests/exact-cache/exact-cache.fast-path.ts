@@ -69,7 +69,12 @@ export class ExactCacheFastPath {
    */
   prefetch(request: Pick<LlmRequestV1, 'tenant_id' | 'body' | 'rag' | 'mode' | 'cache'>): ExactCachePrefetch | undefined {
     if (!this.config.EXACT_CACHE_FAST_PATH || request.mode === 'kafka' || request.cache !== undefined) return undefined;
-    const key = this.cache.keyFor(request);
+    let key: string | undefined;
+    try {
+      key = this.cache.keyFor(request);
+    } catch {
+      return undefined; // lookup() meets the same problem and takes the usual path; the prefetch must not fail the request
+    }
     if (key === undefined) return undefined;
     return { tenantId: request.tenant_id, key, entry: this.cache.find(request.tenant_id, key).catch(() => 'failed' as const) };
   }
