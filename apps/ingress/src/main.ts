@@ -10,5 +10,6 @@ startService(() => {
     kafka: config,
     bodyLimit: String(config.BODY_LIMIT_BYTES),
     module: (logger) => RequestsModule.forRoot(config, logger),
+    prefilters: () => RequestsModule.prefilters,
   };
 });

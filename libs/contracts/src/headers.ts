@@ -14,6 +14,11 @@ export const Headers = {
   signatureKeyId: 'x-signature-key-id',
   /** Inbound events: the upstream's correlation id, echoed on its reply topic. */
   correlationId: 'x-correlation-id',
+  /**
+   * Results: the service that finished the request already recorded its outcome at ingress (status, in-flight
+   * slot), so ingress's results consumer may skip it unread. Only ingress's exact-cache fast path sets it.
+   */
+  outcomeRecordedBy: 'x-outcome-recorded-by',
   dlqReason: 'x-dlq-reason',
   dlqErrorCode: 'x-dlq-error-code',
   dlqOriginalTopic: 'x-dlq-original-topic',

@@ -45,6 +45,7 @@ export class ChatCompletionsController {
   ): Promise<void> {
     const disconnect = new ClientDisconnect(req, res);
     let releaseSlot: (() => Promise<void>) | undefined;
+    let releaseInFlight: (() => Promise<void>) | undefined;
     try {
       const plan = this.gate.plan(principal);
       const command = AcceptRequestCommand.create({
@@ -61,12 +62,18 @@ export class ChatCompletionsController {
         feature: headers['x-feature'],
         cache: headers['x-llm-cache'],
       });
+      // Read-only, and in the same round trip as the admission's commands; used only once the request is admitted.
+      const prefetched = this.accept.prefetch(command);
       const admission = await this.gate.enter(principal, plan, command, res);
       releaseSlot = admission.slot.release;
-      const { requestId, deadlineAt, replay, answer } = await this.gate.accepting(admission, () => this.accept.execute(command));
+      const { requestId, deadlineAt, replay, answer } = await this.gate.accepting(admission, () => this.accept.execute(command, undefined, prefetched));
       req.requestId = requestId;
       // Answered by ingress from the exact cache: the same frames and headers as a hit the cache service answers.
-      if (answer) return this.answerNow(res, command, requestId, answer.result, body, answer.streamEntryId);
+      // Its result is marked recorded, so the results consumer will not free its in-flight slot: this does.
+      if (answer) {
+        releaseInFlight = admission.inFlight.release;
+        return this.answerNow(res, command, requestId, answer.result, body, answer.streamEntryId);
+      }
       const wait = waitBudget(this.config.SYNC_TIMEOUT_MS, deadlineAt);
       if (replay) {
         // A replay of a finished request is answered from its recorded outcome (its stream may have expired).
@@ -117,8 +124,10 @@ export class ChatCompletionsController {
       this.answer(res, requestId, result, wait.expired());
     } finally {
       disconnect.dispose();
-      // The connection's concurrency slot; if this is lost, the slot frees itself at its expiry.
+      // The connection's concurrency slot (and a fast-path hit's in-flight slot), released in the same tick so
+      // they share one Redis write; if one is lost, that slot frees itself at its expiry.
       releaseSlot?.().catch((err: unknown) => this.logger.warn({ err }, 'could not release a concurrency slot'));
+      releaseInFlight?.().catch((err: unknown) => this.logger.warn({ err }, 'could not release the in-flight slot of a cache hit'));
     }
   }
 

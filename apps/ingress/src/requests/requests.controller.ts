@@ -44,8 +44,13 @@ export class RequestsController {
       feature: headers['x-feature'],
       cache: headers['x-llm-cache'],
     });
+    // Read-only, and in the same round trip as the admission's commands; used only once the request is admitted.
+    const prefetched = this.accept.prefetch(command);
     const admission = await this.gate.enter(principal, plan, command, res);
-    const accepted = await this.gate.accepting(admission, () => this.accept.execute(command));
+    const accepted = await this.gate.accepting(admission, () => this.accept.execute(command, undefined, prefetched));
+    // A hit answered from the exact cache is finished already, and its result is marked recorded (the results
+    // consumer skips it): its in-flight slot is freed here; if that fails, the slot expires with the deadline.
+    if (accepted.answer) void admission.inFlight.release().catch(() => undefined);
     res.setHeader('Location', `/v1/requests/${accepted.requestId}`);
     return { request_id: accepted.requestId, status: 'accepted', idempotent_replay: accepted.replay };
   }

@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CacheStageView, ExactCacheReader } from '@llm/cache-key';
+import { Topics } from '@llm/contracts';
 import { DbModule } from '@llm/db';
+import type { MessagePrefilter } from '@llm/kafka';
 import { REDIS, RedisModule, type Redis } from '@llm/redis';
 import { ResultStreamModule } from '@llm/result-stream';
 import type { Logger } from '@llm/telemetry';
@@ -11,7 +13,7 @@ import { OpenApiController } from '../openapi/openapi.controller';
 import { tenantAuthProviders } from '@llm/tenant-auth';
 import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
 import { ChatCompletionsController } from './chat-completions.controller';
-import { CacheHitRecorder } from './exact-cache/cache-hit.recorder';
+import { CacheHitRecorder, needsOutcomeRecording } from './exact-cache/cache-hit.recorder';
 import { ExactCacheFastPath } from './exact-cache/exact-cache.fast-path';
 import { RequestRegistry } from './identity/request-registry';
 import { RequestRegistryRepository } from './identity/request-registry.repository';
@@ -26,6 +28,12 @@ const USE_CASES = [AcceptRequestUseCase, GetRequestStatusUseCase, RecordOutcomeU
 
 @Module({})
 export class RequestsModule {
+  /**
+   * What ingress's consumers skip unread (runService's `prefilters`): a hit ingress answered itself was recorded
+   * on the spot (ADR 0008), so reading its result back would only repeat that.
+   */
+  static readonly prefilters: Partial<Record<typeof Topics.results, MessagePrefilter>> = { [Topics.results]: needsOutcomeRecording };
+
   static forRoot(config: IngressConfig, logger: Logger): DynamicModule {
     return {
       module: RequestsModule,

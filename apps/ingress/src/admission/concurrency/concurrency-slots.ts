@@ -24,6 +24,28 @@ return 0
 `;
 
 /**
+ * ACQUIRE, and on success the slot's owner recorded for RELEASE_IN_FLIGHT, in the same round trip.
+ * KEYS: tenant set, key set, owner hash. ARGV: as ACQUIRE, then the API key id.
+ */
+const ACQUIRE_IN_FLIGHT = `
+local now = tonumber(ARGV[1])
+redis.call('zremrangebyscore', KEYS[1], '-inf', now)
+redis.call('zremrangebyscore', KEYS[2], '-inf', now)
+local tcap = tonumber(ARGV[4])
+local kcap = tonumber(ARGV[5])
+if tcap > 0 and redis.call('zcard', KEYS[1]) >= tcap then return 1 end
+if kcap > 0 and redis.call('zcard', KEYS[2]) >= kcap then return 2 end
+redis.call('zadd', KEYS[1], ARGV[2], ARGV[3])
+redis.call('zadd', KEYS[2], ARGV[2], ARGV[3])
+local ttl = tonumber(ARGV[2]) - now + 1000
+redis.call('pexpire', KEYS[1], ttl)
+redis.call('pexpire', KEYS[2], ttl)
+redis.call('hset', KEYS[3], ARGV[3], ARGV[6])
+redis.call('pexpire', KEYS[3], ttl)
+return 0
+`;
+
+/**
  * Frees a request's in-flight slot when its outcome arrives, wherever it was admitted: the key set is found
  * through the owner hash the acquisition filled. KEYS: tenant set, owner hash. ARGV: member, key-set prefix.
  */
@@ -38,6 +60,17 @@ return key and 1 or 0
 `;
 
 type Acquire = (tenantKey: string, keyKey: string, now: string, expiry: string, member: string, tenantCap: string, keyCap: string) => Promise<number>;
+type AcquireInFlight = (
+  tenantKey: string,
+  keyKey: string,
+  owners: string,
+  now: string,
+  expiry: string,
+  member: string,
+  tenantCap: string,
+  keyCap: string,
+  apiKeyId: string,
+) => Promise<number>;
 
 export interface SlotRequest {
   tenantId: string;
@@ -70,6 +103,7 @@ export interface InFlightRequest {
 @Injectable()
 export class ConcurrencySlots {
   private readonly acquireScript: Acquire;
+  private readonly acquireInFlightScript: AcquireInFlight;
   private readonly releaseScript: (tenantSet: string, owners: string, member: string, keySetPrefix: string) => Promise<number>;
 
   constructor(@Inject(REDIS) private readonly redis: Redis) {
@@ -77,6 +111,8 @@ export class ConcurrencySlots {
     if (typeof Reflect.get(redis, 'admissionAcquire') !== 'function') redis.defineCommand('admissionAcquire', { numberOfKeys: 2, lua: ACQUIRE });
     const command = Reflect.get(redis, 'admissionAcquire') as Acquire;
     this.acquireScript = command.bind(redis);
+    if (typeof Reflect.get(redis, 'admissionAcquireInFlight') !== 'function') redis.defineCommand('admissionAcquireInFlight', { numberOfKeys: 3, lua: ACQUIRE_IN_FLIGHT });
+    this.acquireInFlightScript = (Reflect.get(redis, 'admissionAcquireInFlight') as AcquireInFlight).bind(redis);
     if (typeof Reflect.get(redis, 'admissionReleaseInFlight') !== 'function') redis.defineCommand('admissionReleaseInFlight', { numberOfKeys: 2, lua: RELEASE_IN_FLIGHT });
     this.releaseScript = (Reflect.get(redis, 'admissionReleaseInFlight') as ConcurrencySlots['releaseScript']).bind(redis);
   }
@@ -92,19 +128,20 @@ export class ConcurrencySlots {
    * release it; a slot whose outcome never comes expires with the request's deadline.
    */
   async acquireInFlight(req: InFlightRequest, now = Date.now()): Promise<Slot> {
-    const slot = await this.take(
-      'inflight',
-      { tenantId: req.tenantId, apiKeyId: req.apiKeyId, holder: req.requestId, tenantCap: req.tenantCap, keyCap: req.keyCap, ttlMs: req.ttlMs },
-      'requests in flight',
-      now,
+    if (req.tenantCap === undefined && req.keyCap === undefined) return NOTHING;
+    // The owner is recorded by the same script: one round trip on every request's admission path.
+    const refused = await this.acquireInFlightScript(
+      `adm:{${req.tenantId}}:inflight`,
+      `adm:{${req.tenantId}}:inflight:key:${req.apiKeyId}`,
+      `adm:{${req.tenantId}}:inflight:owner`,
+      String(now),
+      String(now + req.ttlMs),
+      req.requestId,
+      String(req.tenantCap ?? 0),
+      String(req.keyCap ?? 0),
+      req.apiKeyId,
     );
-    if (slot === NOTHING) return slot;
-    const owners = `adm:{${req.tenantId}}:inflight:owner`;
-    await this.redis
-      .multi()
-      .hset(owners, req.requestId, req.apiKeyId)
-      .pexpire(owners, req.ttlMs + 1_000)
-      .exec();
+    if (refused !== 0) throw refusal(refused, req, 'requests in flight');
     return { release: () => this.releaseInFlight(req.tenantId, req.requestId) };
   }
 
@@ -117,17 +154,21 @@ export class ConcurrencySlots {
     const tenantKey = `adm:{${req.tenantId}}:${kind}`;
     const keyKey = `adm:{${req.tenantId}}:${kind}:key:${req.apiKeyId}`;
     const refused = await this.acquireScript(tenantKey, keyKey, String(now), String(now + req.ttlMs), req.holder, String(req.tenantCap ?? 0), String(req.keyCap ?? 0));
-    if (refused !== 0) {
-      const scope = refused === 1 ? `tenant (${req.tenantCap})` : `API key (${req.keyCap})`;
-      throw new AdmissionError('CONCURRENCY_LIMITED', `too many ${what} for this ${scope}; retry when one finishes`, true, { retryAfterS: 1 });
-    }
+    if (refused !== 0) throw refusal(refused, req, what);
     let released = false;
     return {
       release: async () => {
         if (released) return;
         released = true;
-        await this.redis.multi().zrem(tenantKey, req.holder).zrem(keyKey, req.holder).exec();
+        // Two independent removals (a member left behind frees itself at its expiry): no MULTI, whose pipeline
+        // object copies every script the client defines, on every request. Auto-pipelined into one write.
+        await Promise.all([this.redis.zrem(tenantKey, req.holder), this.redis.zrem(keyKey, req.holder)]);
       },
     };
   }
+}
+
+function refusal(code: number, caps: { tenantCap?: number; keyCap?: number }, what: string): AdmissionError {
+  const scope = code === 1 ? `tenant (${caps.tenantCap})` : `API key (${caps.keyCap})`;
+  return new AdmissionError('CONCURRENCY_LIMITED', `too many ${what} for this ${scope}; retry when one finishes`, true, { retryAfterS: 1 });
 }

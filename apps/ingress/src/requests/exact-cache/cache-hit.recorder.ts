@@ -1,9 +1,23 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
-import { Topics, type LlmResultV1, type UsageV1 } from '@llm/contracts';
+import { Headers, Topics, type LlmResultV1, type UsageV1 } from '@llm/contracts';
 import { EventPublisher } from '@llm/kafka';
 import { LOGGER } from '@llm/service-runtime';
 import { MetricsRegistry, type Logger } from '@llm/telemetry';
 import type { Counter } from 'prom-client';
+
+/**
+ * Marks a hit's result as recorded at ingress already: the status hash holds its outcome and the caller's
+ * controller frees the in-flight slot, so ingress's own results consumer skips it unread (skipOwnHits).
+ */
+export const RECORDED_HERE: Readonly<Record<string, string>> = { [Headers.outcomeRecordedBy]: 'ingress' };
+
+/**
+ * Whether ingress's results consumer has work to do for a message: not for a hit ingress answered and recorded
+ * itself (RECORDED_HERE), which every ingress instance can tell from the header alone, before decoding.
+ */
+export function needsOutcomeRecording(message: { headers: Readonly<Record<string, string>> }): boolean {
+  return message.headers[Headers.outcomeRecordedBy] !== 'ingress';
+}
 
 /**
  * Records a hit ingress answered itself: the result on llm.results.v1 (status records, evaluator, reply topics)
@@ -28,7 +42,7 @@ export class CacheHitRecorder implements BeforeApplicationShutdown {
 
   record(result: LlmResultV1, usage: UsageV1): void {
     this.track(this.send(Topics.usage, () => this.events.publish(Topics.usage, usage), result));
-    this.track(this.send(Topics.results, () => this.events.publish(Topics.results, result), result));
+    this.track(this.send(Topics.results, () => this.events.publish(Topics.results, result, { headers: RECORDED_HERE }), result));
   }
 
   /** Resolves once every send started so far has settled. */

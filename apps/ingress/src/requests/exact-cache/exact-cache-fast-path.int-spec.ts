@@ -1,7 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { exactCacheKey } from '@llm/cache-key';
 import { parseConfig } from '@llm/config';
-import { Topics, type ChatRequestBody, type LlmRequestV1, type LlmResultV1, type UsageV1 } from '@llm/contracts';
+import { Headers, Topics, type ChatRequestBody, type LlmRequestV1, type LlmResultV1, type UsageV1 } from '@llm/contracts';
 import { createPrismaClient, migrate, seedTenant } from '@llm/db';
 import { createKafkaClient } from '@llm/kafka';
 import { REDIS, TenantKeys, type Redis } from '@llm/redis';
@@ -15,7 +18,18 @@ const logger = quietLogger('fast-path-int');
 const suffix = randomBytes(4).toString('hex');
 const acme = { tenantId: `fp-acme-${suffix}`, tier: 'paid' as const, apiKey: `sk-fp-acme-${suffix}` };
 const globex = { tenantId: `fp-globex-${suffix}`, tier: 'paid' as const, apiKey: `sk-fp-globex-${suffix}` };
+/** Its plan caps work in flight at one request: a hit whose slot were never freed would lock it out. */
+const capped = { tenantId: `fp-capped-${suffix}`, tier: 'paid' as const, apiKey: `sk-fp-capped-${suffix}` };
 type Tenant = typeof acme;
+const PLANS = {
+  plans: {
+    free: { band: 'realtime-free', model_tiers: ['small'] },
+    paid: { band: 'realtime-paid', model_tiers: ['small', 'medium', 'large'] },
+    capped: { band: 'realtime-paid', model_tiers: ['small'], concurrency: { in_flight_tenant: 1 } },
+  },
+  tier_plans: { free: 'free', paid: 'paid' },
+  tenants: { [capped.tenantId]: 'capped' },
+};
 
 const question = (content: string, extra: Partial<ChatRequestBody> = {}): ChatRequestBody => ({
   model: 'sim-small',
@@ -35,6 +49,7 @@ describe('exact-cache fast path at ingress (HTTP + Kafka + Redis + Postgres, no 
   const prefix = uniquePrefix('fast-path');
   const requests: LlmRequestV1[] = [];
   const results: LlmResultV1[] = [];
+  const resultHeaders = new Map<string, Record<string, string>>();
   const usage: UsageV1[] = [];
   const kafka = createKafkaClient({ brokers: infra.KAFKA_BROKERS, clientId: 'fast-path-int', logger });
   const consumer = kafka.consumer({ groupId: `fast-path-int-${randomUUID()}` });
@@ -85,6 +100,7 @@ describe('exact-cache fast path at ingress (HTTP + Kafka + Redis + Postgres, no 
       kafka: config,
       groupId: `fast-path-int-svc-${randomUUID()}`,
       bodyLimit: String(config.BODY_LIMIT_BYTES),
+      prefilters: () => RequestsModule.prefilters,
       logger,
     });
   };
@@ -92,18 +108,23 @@ describe('exact-cache fast path at ingress (HTTP + Kafka + Redis + Postgres, no 
   beforeAll(async () => {
     await createTopics(prefix);
     await migrate(infra.DATABASE_URL);
-    for (const t of [acme, globex]) await seedTenant(prisma, t);
+    for (const t of [acme, globex, capped]) await seedTenant(prisma, t);
+    const plansPath = join(mkdtempSync(join(tmpdir(), 'fast-path-')), 'plans.json');
+    writeFileSync(plansPath, JSON.stringify(PLANS));
     await consumer.connect();
     await consumer.subscribe({ topics: [Topics.requests, Topics.results, Topics.usage].map((t) => `${prefix}${t}`), fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ topic, message }) => {
         const value: unknown = JSON.parse(message.value?.toString() ?? 'null');
         if (topic === `${prefix}${Topics.requests}`) requests.push(value as LlmRequestV1);
-        else if (topic === `${prefix}${Topics.results}`) results.push(value as LlmResultV1);
-        else usage.push(value as UsageV1);
+        else if (topic === `${prefix}${Topics.results}`) {
+          const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+          resultHeaders.set((value as LlmResultV1).request_id, headers);
+          results.push(value as LlmResultV1);
+        } else usage.push(value as UsageV1);
       },
     });
-    fast = await boot({});
+    fast = await boot({ ADMISSION_PLANS_PATH: plansPath });
     switchedOff = await boot({ EXACT_CACHE_FAST_PATH: 'false' });
     redis = fast.app.get<Redis>(REDIS);
   });
@@ -112,11 +133,11 @@ describe('exact-cache fast path at ingress (HTTP + Kafka + Redis + Postgres, no 
     await consumer.disconnect();
     await fast?.close();
     await switchedOff?.close();
-    for (const t of [acme, globex]) {
+    for (const t of [acme, globex, capped]) {
       const keys = await redis.keys(`${new TenantKeys(t.tenantId).prefix}*`).catch(() => []);
       if (keys.length > 0) await redis.del(...keys);
     }
-    await prisma.$executeRaw`delete from request_registry where tenant_id in (${acme.tenantId}, ${globex.tenantId})`;
+    await prisma.$executeRaw`delete from request_registry where tenant_id in (${acme.tenantId}, ${globex.tenantId}, ${capped.tenantId})`;
     await prisma.$disconnect();
   });
 
@@ -140,6 +161,33 @@ describe('exact-cache fast path at ingress (HTTP + Kafka + Redis + Postgres, no 
     const events = await (await get(`/v1/requests/${requestId}/events`)).text();
     expect(events).toContain('"content":"four"');
     expect(events).toContain('data: [DONE]');
+  });
+
+  it("frees a hit's in-flight slot itself, and its own results consumer skips the hit's result unread", async () => {
+    const skipped = async () => {
+      const metrics = await (await fetch(`${fast.url}/metrics`)).text();
+      const line = metrics.split('\n').find((l) => l.startsWith('kafka_messages_processed_total{') && l.includes(`topic="${Topics.results}"`) && l.includes('outcome="skipped"'));
+      return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+    };
+    const before = await skipped();
+    const ids: string[] = [];
+    // In flight is capped at one: each hit is admitted only if the one before it gave its slot back.
+    for (const n of [1, 2, 3]) {
+      const body = question(`capped ${n} ${suffix}`);
+      await store(capped, body, JSON.stringify(chatCompletion(`answer ${n}`)));
+      const res = await post(fast, '/v1/chat/completions', body, capped);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-cache')).toBe('HIT-EXACT');
+      ids.push(res.headers.get('x-request-id')!);
+      await waitFor(async () => ((await redis.zcard(`adm:{${capped.tenantId}}:inflight`)) === 0 ? true : undefined), { what: 'the in-flight slot freed' });
+    }
+    for (const id of ids) {
+      await recorded(id);
+      expect(resultHeaders.get(id)).toMatchObject({ [Headers.outcomeRecordedBy]: 'ingress' });
+    }
+    await waitFor(async () => ((await skipped()) >= before + ids.length ? true : undefined), { what: "ingress skipping its hits' results" });
+    // Skipped unread, the status still holds the outcome the hit wrote.
+    expect(await (await get(`/v1/requests/${ids[0]}`, capped)).json()).toMatchObject({ status: 'succeeded', source: 'cache' });
   });
 
   it('streams a hit as the cache service would: one content chunk, the finish, usage on request, [DONE]', async () => {

@@ -89,6 +89,51 @@ describe('ExactCacheFastPath', () => {
     expect(await counted('ingress_exact_cache_fast_path_total')).toEqual(['ingress_exact_cache_fast_path_total{outcome="hit",service="test"} 1']);
   });
 
+  describe('a read started before admission (prefetch)', () => {
+    it('is used by the lookup of the same request: one read in all', async () => {
+      const request = llmRequest({ tenant_id: 'acme', mode: 'sync', body: question });
+      const prefetched = fastPath().prefetch(request);
+      expect(prefetched).toBeDefined();
+      const { answer } = await fastPath().lookup(request, new Date(), prefetched);
+      expect(answer?.result).toMatchObject({ request_id: request.request_id, source: 'cache' });
+      expect(store.reads).toBe(1);
+    });
+
+    it('is ignored when admission changed the request since (another key): the lookup reads its own key', async () => {
+      const body = { ...question };
+      const request = llmRequest({ tenant_id: 'acme', mode: 'sync', body });
+      const prefetched = fastPath().prefetch(request);
+      body.model = 'sim-large'; // a screening `route` action swaps the model in place
+      expect(await fastPath().lookup(request, new Date(), prefetched)).toEqual({ miss: { cacheKey: exactCacheKey('acme', body) } });
+      expect(store.reads).toBe(2);
+    });
+
+    it("is never another tenant's entry", async () => {
+      const prefetched = fastPath().prefetch(llmRequest({ tenant_id: 'acme', mode: 'sync', body: question }));
+      const theirs = llmRequest({ tenant_id: 'globex', mode: 'sync', body: question });
+      expect((await fastPath().lookup(theirs, new Date(), prefetched)).answer).toBeUndefined();
+    });
+
+    it('is read again by the lookup when it failed', async () => {
+      store.failWith = new Error('redis down');
+      const request = llmRequest({ tenant_id: 'acme', mode: 'sync', body: question });
+      const prefetched = fastPath().prefetch(request);
+      await prefetched!.entry;
+      store.failWith = undefined;
+      expect((await fastPath().lookup(request, new Date(), prefetched)).answer).toBeDefined();
+      expect(store.reads).toBe(2);
+    });
+
+    it.each([
+      ['the request samples', llmRequest({ tenant_id: 'acme', body: { ...question, temperature: 0.7 } })],
+      ['an upstream sent it on llm.inbound.v1', llmRequest({ tenant_id: 'acme', mode: 'kafka', body: question })],
+      ['the caller asked for a refresh', llmRequest({ tenant_id: 'acme', cache: 'refresh', body: question })],
+    ])('is not made when %s', (_what, request) => {
+      expect(fastPath().prefetch(request)).toBeUndefined();
+      expect(store.reads).toBe(0);
+    });
+  });
+
   it.each([
     ['another tenant asks the same question', llmRequest({ tenant_id: 'globex', body: question }), 1],
     ['the request samples', llmRequest({ tenant_id: 'acme', body: { ...question, temperature: 0.7 } }), 0],

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { cacheHitOutcome, ExactCacheReader } from '@llm/cache-key';
-import type { LlmRequestV1, LlmResultV1 } from '@llm/contracts';
+import type { ChatCompletion, LlmRequestV1, LlmResultV1 } from '@llm/contracts';
 import { ResultPublisher } from '@llm/result-stream';
 import { LOGGER } from '@llm/service-runtime';
 import { MetricsRegistry, type Logger } from '@llm/telemetry';
@@ -13,6 +13,17 @@ export interface FastPathAnswer {
   result: LlmResultV1;
   /** The terminal event's id on the request's stream (SSE `id:`, so Last-Event-ID works as on any stream). */
   streamEntryId: string;
+}
+
+/**
+ * The exact-cache read of a request started before its admission, so that the read shares a round trip with
+ * the admission's own commands instead of taking one more after them. Only a read: nothing is answered or
+ * recorded until the request is admitted and accepted, and lookup() uses it only for the same tenant and key.
+ */
+export interface ExactCachePrefetch {
+  tenantId: string;
+  key: string;
+  entry: Promise<ChatCompletion | undefined | 'failed'>;
 }
 
 /** A hit's answer, or a definite miss with the key the answer is to be stored under; neither: no lookup was made. */
@@ -53,11 +64,27 @@ export class ExactCacheFastPath {
   }
 
   /**
+   * Starts the read lookup() would make, for a request not yet admitted: undefined when lookup() would make
+   * none. A failed read is not an error here; lookup() then reads again itself.
+   */
+  prefetch(request: Pick<LlmRequestV1, 'tenant_id' | 'body' | 'rag' | 'mode' | 'cache'>): ExactCachePrefetch | undefined {
+    if (!this.config.EXACT_CACHE_FAST_PATH || request.mode === 'kafka' || request.cache !== undefined) return undefined;
+    let key: string | undefined;
+    try {
+      key = this.cache.keyFor(request);
+    } catch {
+      return undefined; // lookup() meets the same problem and takes the usual path; the prefetch must not fail the request
+    }
+    if (key === undefined) return undefined;
+    return { tenantId: request.tenant_id, key, entry: this.cache.find(request.tenant_id, key).catch(() => 'failed' as const) };
+  }
+
+  /**
    * The exact lookup of a new request: its answer on a hit; on a definite miss, the key its answer is stored
    * under (what the cache service would forward it with). Neither when the lookup was not made or failed.
    */
-  async lookup(request: LlmRequestV1, now = new Date()): Promise<FastPathLookup> {
-    const outcome = await this.tryAnswer(request, now).catch((err: unknown) => {
+  async lookup(request: LlmRequestV1, now = new Date(), prefetched?: ExactCachePrefetch): Promise<FastPathLookup> {
+    const outcome = await this.tryAnswer(request, now, prefetched).catch((err: unknown) => {
       this.logger.warn({ err, request_id: request.request_id, tenant_id: request.tenant_id }, 'exact-cache fast path failed; the request takes the usual path');
       return 'error' as const;
     });
@@ -73,7 +100,11 @@ export class ExactCacheFastPath {
     return { answer: outcome };
   }
 
-  private async tryAnswer(request: LlmRequestV1, now: Date): Promise<FastPathAnswer | 'off' | { miss: { cacheKey: string | undefined; bypass: boolean } }> {
+  private async tryAnswer(
+    request: LlmRequestV1,
+    now: Date,
+    prefetched: ExactCachePrefetch | undefined,
+  ): Promise<FastPathAnswer | 'off' | { miss: { cacheKey: string | undefined; bypass: boolean } }> {
     // An upstream on llm.inbound.v1 learns its outcome only from llm.results.v1, which the fast path does not
     // wait for; its request goes through the cache service, whose answer is published before it is committed.
     if (!this.config.EXACT_CACHE_FAST_PATH || request.mode === 'kafka') return 'off';
@@ -81,7 +112,10 @@ export class ExactCacheFastPath {
     // still keys the request, so its fresh answer is stored. Same rules as the cache service's LookupRequestUseCase.
     const key = request.cache === 'off' ? undefined : this.cache.keyFor(request);
     if (key === undefined || request.cache === 'refresh') return { miss: { cacheKey: key, bypass: true } };
-    const completion = await this.cache.find(request.tenant_id, key);
+    // The key is derived again: admission may have changed the request since the prefetch (a screening `route`
+    // action swaps the model), and then the prefetched entry is another request's.
+    const early = prefetched?.tenantId === request.tenant_id && prefetched.key === key ? await prefetched.entry : 'failed';
+    const completion = early === 'failed' ? await this.cache.find(request.tenant_id, key) : early;
     if (!completion) return { miss: { cacheKey: key, bypass: false } };
 
     const { result, usage } = cacheHitOutcome(request, { key, completion }, 1, now);

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Catalog } from '@llm/catalog';
 import type { ChatRequestBody, Priority, RequestMode } from '@llm/contracts';
 import { BudgetStore } from '@llm/budgets';
-import { countPromptTokens } from '@llm/tokens';
 import { hashUserId, MetricsRegistry } from '@llm/telemetry';
 import type { Counter } from 'prom-client';
 import { AdmissionError } from '../../admission.errors';
@@ -16,6 +15,7 @@ import { PlanBook, type EffectivePlan, type PlanSubject } from '../../plans/plan
 import { limitChecks } from '../../rate-limits/rate-limit-plan';
 import { RateLimits } from '../../rate-limits/rate-limits';
 import { LoadShedder } from '../../shedding/load-shedder';
+import { PromptTokenMemo } from '../../tokens/prompt-token-memo';
 
 export interface AdmitCommand {
   /** The id was already accepted with this body: no limits, budget or shedding again (a connection slot still). */
@@ -52,6 +52,7 @@ const HELD: ReadonlySet<RequestMode> = new Set(['sync', 'stream']);
 export class AdmitRequestUseCase {
   private readonly decisions: Counter<'decision'>;
   private readonly screening: Counter<'decision' | 'family'>;
+  private readonly promptTokenMemo = new PromptTokenMemo();
 
   constructor(
     private readonly plans: PlanBook,
@@ -98,7 +99,7 @@ export class AdmitRequestUseCase {
     if (!this.settings.ADMISSION_LIMITS) return { headers: screened, promptTokens: 0, slot: NOTHING, inFlight: NOTHING };
     const replay = command.replay === true;
     if (!replay) await this.shedder.admit(command.priority);
-    const promptTokens = countPromptTokens(body.messages);
+    const promptTokens = this.promptTokenMemo.promptTokens(body.messages);
     const checks = replay ? [] : limitChecks(plan.limits, { tenantId: subject.tenantId, apiKeyId: subject.apiKeyId, model: body.model, userId: command.userId }, promptTokens);
     const held = HELD.has(command.mode);
     const cost = worstCase(this.catalog, body, promptTokens, this.settings.BUDGET_DEFAULT_MAX_TOKENS);

@@ -48,11 +48,14 @@ class FakeStatus extends RequestStatusStore {
 }
 
 /** Answers the questions it is told are cached; records which requests it was asked about. */
-class FakeFastPath implements Pick<ExactCacheFastPath, 'lookup'> {
+class FakeFastPath implements Pick<ExactCacheFastPath, 'lookup' | 'prefetch'> {
   readonly cached = new Set<string>();
   readonly asked: LlmRequestV1[] = [];
   /** What a lookup that could not be made (Redis down) returns: neither an answer nor a definite miss. */
   failing = false;
+  prefetch() {
+    return undefined;
+  }
   async lookup(request: LlmRequestV1): Promise<FastPathLookup> {
     this.asked.push(request);
     if (this.failing) return {};

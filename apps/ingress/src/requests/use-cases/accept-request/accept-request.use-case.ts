@@ -5,7 +5,7 @@ import { EventPublisher, KafkaError, realtimeActivity } from '@llm/kafka';
 import { LOGGER } from '@llm/service-runtime';
 import type { Logger } from '@llm/telemetry';
 import { deadlineBudgetS, INGRESS_CONFIG, type IngressConfig } from '../../../config/ingress.config';
-import { ExactCacheFastPath, type FastPathAnswer, type FastPathLookup } from '../../exact-cache/exact-cache.fast-path';
+import { ExactCacheFastPath, type ExactCachePrefetch, type FastPathAnswer, type FastPathLookup } from '../../exact-cache/exact-cache.fast-path';
 import { RequestRegistry } from '../../identity/request-registry';
 import { RequestStatusStore } from '../../request-status.repository';
 import { RequestError } from '../../requests.errors';
@@ -44,11 +44,19 @@ export class AcceptRequestUseCase {
     private readonly events: EventPublisher,
     @Inject(INGRESS_CONFIG) private readonly settings: AcceptSettings,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(ExactCacheFastPath) private readonly fastPath: Pick<ExactCacheFastPath, 'lookup'>,
+    @Inject(ExactCacheFastPath) private readonly fastPath: Pick<ExactCacheFastPath, 'lookup' | 'prefetch'>,
     @Inject(CacheStageView) private readonly cacheStage: Pick<CacheStageView, 'canSkip'>,
   ) {}
 
-  async execute(command: AcceptRequestCommand, now = new Date()): Promise<AcceptedRequest> {
+  /**
+   * Starts the exact-cache read of a request before its admission (the HTTP routes call it just before the
+   * gate), so the read travels with the admission's Redis commands; pass the result to execute().
+   */
+  prefetch(command: AcceptRequestCommand): ExactCachePrefetch | undefined {
+    return this.fastPath.prefetch({ tenant_id: command.tenantId, body: command.body, rag: command.rag, mode: command.mode, cache: command.cache });
+  }
+
+  async execute(command: AcceptRequestCommand, now = new Date(), prefetched?: ExactCachePrefetch): Promise<AcceptedRequest> {
     const ids = { request_id: command.requestId, tenant_id: command.tenantId };
     // Batch work in this process (the inbound consumer) makes room while realtime requests arrive.
     if (command.priority !== 'batch') realtimeActivity.mark(now.getTime());
@@ -99,7 +107,7 @@ export class AcceptRequestUseCase {
     // The lookup and the status write share one round trip; on a hit the fast path's finished status wins
     // (the accepted status is written only if none exists).
     const [{ answer, miss }, saved, skipStage] = await Promise.all([
-      isNew ? this.fastPath.lookup(request, now) : ({} as FastPathLookup),
+      isNew ? this.fastPath.lookup(request, now, prefetched) : ({} as FastPathLookup),
       this.status.saveAccepted(command.tenantId, command.requestId, command.mode, createdAt, deadlineAt).then(
         () => ({ ok: true as const }),
         (err: unknown) => ({ ok: false as const, err }),
