@@ -3,7 +3,7 @@
 // exact cache with the cache library's own key, drives hits over keep-alive connections and prints, per level:
 // hits/s, latency, CPU ms per hit of ingress, Redis and Kafka (their idle CPU subtracted), Redis commands and
 // request batches (round trips) per hit, and llm.results.v1 messages ingress read per hit.
-//   source infra/scripts/env.sh && node infra/scripts/bench-hit-path.mjs "$PWD" <label> [connections,...] [seconds]
+//   source infra/scripts/env.sh && npm run bench:hit-path -- "$PWD" <label> [connections,...] [seconds]
 // HIT_PATH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles ingress. Compare two builds by passing each
 // checkout in turn, alternately, in one session.
 import { spawn, execSync } from 'node:child_process';
