@@ -1,5 +1,8 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { KafkaConnectionOptions, KafkaSecurity } from './kafka.options';
+import { patchKafkaRequestQueue } from './request-queue.patch';
+
+patchKafkaRequestQueue();
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',

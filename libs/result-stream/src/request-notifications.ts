@@ -3,7 +3,7 @@ import { TenantKeys, type Redis } from '@llm/redis';
 export type NotificationListener = (message: string) => void;
 
 /**
- * Listeners on requests' notify channels ('delta', 'terminal', 'cancel'), all over one shared subscriber
+ * Listeners on requests' notify channels ('delta', 'terminal <entry id> <event>', 'cancel'), all over one shared subscriber
  * connection: a channel is subscribed while it has a listener. Callers waiting on a stream and workers
  * watching for a cancel both use it, so neither polls Redis.
  */

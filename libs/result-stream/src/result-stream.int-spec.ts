@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Topics, type LlmResultV1 } from '@llm/contracts';
 import { InMemoryEventPublisher } from '@llm/kafka/testing';
-import { createRedis, type Redis } from '@llm/redis';
+import { createRedis, TenantKeys, type Redis } from '@llm/redis';
 import { llmResult, quietLogger, testInfra } from '@llm/testing';
 import { RequestNotifications } from './request-notifications';
 import { ResultPublisher } from './result.publisher';
@@ -43,6 +43,16 @@ describe('result stream on real Redis', () => {
     expect(final?.response?.choices[0]?.message.content).toBe('Hello');
     expect(entries.map((e) => e.event.type)).toEqual(['delta', 'delta', 'terminal']);
     expect(events.on(Topics.results).map((r) => r.request_id)).toEqual([id]);
+  });
+
+  it('answers a caller waiting for the outcome alone from the terminal notice, without reading the stream back', async () => {
+    const id = randomUUID();
+    const waiting = reader.follow('acme', id, { timeoutMs: 1_000 });
+    await new Promise((r) => setTimeout(r, 50));
+    // The notice alone, with no stream entry behind it: only a reader that takes the notice's result sees one.
+    const notice = `terminal 1-0 ${JSON.stringify({ type: 'terminal', result: result('acme', id, 'from the notice') })}`;
+    await redis.publish(new TenantKeys('acme').requestNotify(id), notice);
+    expect((await waiting)?.response?.choices[0]?.message.content).toBe('from the notice');
   });
 
   it('resumes after a given entry id and sees a result written before it started', async () => {

@@ -33,13 +33,17 @@ export class ResultStreamReader {
     let cursor = options.afterId ?? '0';
     let wake: () => void = () => undefined;
     let pending = true;
-    const listener = () => {
+    // A caller that wants the outcome alone (no deltas) takes it from the terminal notice: one read fewer.
+    let noticed: LlmResultV1 | undefined;
+    const listener = (message: string) => {
+      if (!options.onEntry) noticed ??= parseTerminalNotice(message);
       pending = true;
       wake();
     };
     const unlisten = await this.notifications.listen(tenantId, requestId, listener);
     try {
       for (;;) {
+        if (noticed) return noticed;
         if (pending) {
           pending = false;
           const entries = await this.redis.xrange(stream, cursor === '0' ? '-' : `(${cursor}`, '+', 'COUNT', 500);
@@ -86,10 +90,27 @@ export class ResultStreamReader {
 function parseEntry(fields: string[]): StreamEvent | undefined {
   const i = fields.indexOf('event');
   if (i < 0 || fields[i + 1] === undefined) return undefined;
+  return parseEvent(fields[i + 1]!);
+}
+
+function parseEvent(json: string): StreamEvent | undefined {
   try {
-    const parsed = streamEvent.safeParse(JSON.parse(fields[i + 1]!));
+    const parsed = streamEvent.safeParse(JSON.parse(json));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The result in a terminal notice, `terminal <entry id> <event>`, as ResultPublisher's script publishes it
+ * right after appending that entry. A bare `terminal` (an older publisher) or anything else gives undefined:
+ * the reader then reads the stream as before.
+ */
+function parseTerminalNotice(message: string): LlmResultV1 | undefined {
+  if (!message.startsWith('terminal ')) return undefined;
+  const json = message.indexOf(' ', 'terminal '.length);
+  if (json < 0) return undefined;
+  const event = parseEvent(message.slice(json + 1));
+  return event?.type === 'terminal' ? event.result : undefined;
 }

@@ -76,11 +76,15 @@ export class ResultPublisher {
   }
 }
 
-/** KEYS: terminal mark, stream. ARGV: ttl s, max length, event, notify channel. Returns the entry id, or nil if already finished. */
+/**
+ * KEYS: terminal mark, stream. ARGV: ttl s, max length, event, notify channel. Returns the entry id, or nil if
+ * already finished. The notice carries the entry (see parseTerminalNotice), so a caller waiting for the outcome
+ * alone is answered without reading the stream back.
+ */
 const APPEND_TERMINAL = `
 if not redis.call('SET', KEYS[1], '1', 'EX', ARGV[1], 'NX') then return nil end
 local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'event', ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[1])
-redis.call('PUBLISH', ARGV[4], 'terminal')
+redis.call('PUBLISH', ARGV[4], 'terminal ' .. id .. ' ' .. ARGV[3])
 return id
 `;
