@@ -14,6 +14,8 @@
  * --buckets, --l2, --l2-dense, --epochs (fit settings), --cost-exponent (0, the default: rank prompts by the
  * score, fewest strong calls; 1: by the score per prompt token, benefit per dollar, cheaper on the held-out curve
  * but its first-half threshold does not carry over to unseen subjects).
+ * `--embeddings <cache-dir>` adds a report-only scorer: logistic regression on each prompt's all-MiniLM-L6-v2
+ * embedding (the local model of libs/embeddings; vectors cached in that folder), same split, same thresholds.
  */
 import { writeFileSync } from 'node:fs';
 import { ComplexityScorer } from '@llm/routing-scorer';
@@ -21,6 +23,8 @@ import { cheapestAt, evaluateAt, halves, robustThreshold, sweep, thresholdFor, t
 import { loadBenchmark, STRONG, WEAK, type PairPrices } from './data';
 import { DEFAULT_FIT, fitScorer, type FitOptions } from './train';
 import { cascadeOutOfFold, cascadeScores, DEFAULT_CASCADE_FIT, fitAnswerCheck } from './cascade';
+import { embeddingOutOfFold, embeddingScores, embedRows, fitEmbeddingScorer } from './embedding-scorer';
+import { defaultLocalModelDir, OnnxSentenceEmbedder } from '@llm/embeddings';
 
 const flag = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -114,6 +118,42 @@ function cascadeReport(
     cheapest_at_quality_on_held_out_curve: fmt(cheapestAt(curve, QUALITY)) ?? null,
     fewest_strong_calls_at_quality_on_held_out_curve: fmt(curve.find((p) => p.qualityRelative >= QUALITY)) ?? null,
     random_escalation_at_quality: { strong_share: round(randomShare) },
+    curve: curve.map(fmt),
+  };
+}
+
+/**
+ * Report-only: logistic regression on the prompt's sentence embedding, fitted on the first half, its threshold
+ * placed like the shipped ones (robust, from out-of-fold scores of contiguous folds). Not used by the router.
+ */
+async function embeddingReport(
+  name: string,
+  all: readonly LabelledRow[],
+  train: LabelledRow[],
+  test: LabelledRow[],
+  embedder: OnnxSentenceEmbedder,
+  cacheDir: string,
+  fmt: (p: ReturnType<typeof evaluateAt> | undefined) => Record<string, unknown> | undefined,
+): Promise<Record<string, unknown>> {
+  const vectors = await embedRows(all, name, cacheDir, embedder);
+  const byRow = new Map(all.map((r, i) => [r, vectors[i]!]));
+  const trainX = train.map((r) => byRow.get(r)!);
+  const oofScores = embeddingOutOfFold(trainX, train, FOLDS);
+  const scores = embeddingScores(
+    fitEmbeddingScorer(
+      trainX,
+      train.map((r) => !r.weakCorrect),
+    ),
+    test.map((r) => byRow.get(r)!),
+  );
+  const oofBest = cheapestAt(sweep(train, oofScores), QUALITY);
+  const curve = sweep(test, scores);
+  return {
+    what: `logistic regression on the prompt's ${embedder.model} embedding (report only, not used by the router)`,
+    first_half_out_of_fold: { auc_weak_wrong: round(auc(train, oofScores)), cheapest_at_quality: fmt(oofBest) ?? null },
+    auc_weak_wrong: round(auc(test, scores)),
+    operating_point_robust_threshold: fmt(evaluateAt(test, scores, robustThreshold(train, oofScores, QUALITY))),
+    cheapest_at_quality_on_held_out_curve: fmt(cheapestAt(curve, QUALITY)) ?? null,
     curve: curve.map(fmt),
   };
 }
@@ -212,6 +252,8 @@ async function main(): Promise<void> {
   );
   process.stdout.write(`first half, out-of-fold: ${JSON.stringify(oofSummary)}\n`);
   const report: Record<string, unknown> = {};
+  const embeddingCache = flag('embeddings');
+  const embedder = embeddingCache ? await OnnxSentenceEmbedder.load({ dir: defaultLocalModelDir() }) : undefined;
   for (const n of names) {
     const { train, test } = split[n];
     const scores = scoresOf(model, test);
@@ -247,6 +289,7 @@ async function main(): Promise<void> {
       fewest_strong_calls_at_quality_on_held_out_curve: fmt(curve.find((p) => p.qualityRelative >= QUALITY)) ?? null,
       random_router_at_quality: { strong_share: round(randomShare), cost_relative: round(randomShare + (1 - randomShare) * weakOnly.costRelative) },
       curve: curve.map(fmt),
+      ...(embedder ? { embedding_scorer: await embeddingReport(n, benches[n], train, test, embedder, embeddingCache!, fmt) } : {}),
       ...(test.every((r) => r.weakAnswer !== undefined) && train.every((r) => r.weakAnswer !== undefined)
         ? { cascade: cascadeReport(n, train, test, randomShare, weakOnly.accuracy, fmt) }
         : {}),
@@ -287,6 +330,12 @@ async function main(): Promise<void> {
     process.stdout.write(`${line(`cheapest at ${QUALITY} (held-out curve)`, b.cheapest_at_quality_on_held_out_curve)}\n`);
     process.stdout.write(`${line(`fewest strong calls at ${QUALITY}`, b.fewest_strong_calls_at_quality_on_held_out_curve)}\n`);
     process.stdout.write(`  random router at ${QUALITY}: ${JSON.stringify(b.random_router_at_quality)}\n`);
+    const e = b.embedding_scorer as Record<string, Record<string, unknown> | null> | undefined;
+    if (e) {
+      process.stdout.write(`  embedding scorer (report only; AUC ${String(e.auc_weak_wrong)}):\n`);
+      process.stdout.write(`${line('  robust threshold', e.operating_point_robust_threshold)}\n`);
+      process.stdout.write(`${line(`  cheapest at ${QUALITY} (held-out curve)`, e.cheapest_at_quality_on_held_out_curve)}\n`);
+    }
     const c = b.cascade as Record<string, Record<string, unknown> | null> | undefined;
     if (c) {
       process.stdout.write(`  cascade (weak first, answer self-check; AUC ${String(c.auc_weak_wrong)}):\n`);
@@ -296,6 +345,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${line(`  fewest strong calls at ${QUALITY}`, c.fewest_strong_calls_at_quality_on_held_out_curve)}\n`);
     }
   }
+  await embedder?.close();
   process.stdout.write(`wrote ${[out, modelOut, checkOut].filter(Boolean).join(', ')}\n`);
 }
 
