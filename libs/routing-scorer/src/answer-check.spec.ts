@@ -3,9 +3,11 @@ import {
   ANSWER_CHECK_FEATURES,
   ANSWER_CHECK_INPUTS,
   ANSWER_CHECK_VERSION,
+  ANSWER_PAIR_FEATURES,
   AnswerCheck,
   answerCheckFeatures,
   answerCheckInputs,
+  answerPairFeatures,
   checkComputations,
   evaluateArithmetic,
   finalNumber,
@@ -47,6 +49,16 @@ describe('answer self-check', () => {
     expect(feature('#### 2.5', 'non_integer_final')).toBe(1);
     expect(feature('#### 3', 'non_integer_final')).toBe(0);
     expect(answerCheckInputs('How many?', '#### 3')).toHaveLength(ANSWER_CHECK_INPUTS.length);
+  });
+
+  it("reads how the answer uses the question's numbers", () => {
+    const pair = (q: string, a: string) => Object.fromEntries(ANSWER_PAIR_FEATURES.map((f, i) => [f, answerPairFeatures(q, a)[i]]));
+    const all = pair('Tom has 3 apples and buys 4. How many?', '3 + 4 = 7\n#### 7');
+    expect(all).toMatchObject({ unused_given_share: 0, final_is_given: 0 });
+    expect(all.final_log_ratio).toBeCloseTo(Math.log10(8 / 4));
+    // One of three givens never used, and the final number is one of the givens.
+    expect(pair('Tom has 3 apples, buys 4 more and eats 2. How many?', 'He buys 4, so #### 4')).toMatchObject({ unused_given_share: 2 / 3, final_is_given: 1 });
+    expect(pair('How many?', 'I cannot tell')).toMatchObject({ unused_given_share: 0, final_is_given: 0, final_log_ratio: 0 });
   });
 
   it('learns from labelled answers and scores through a validated weights file', () => {

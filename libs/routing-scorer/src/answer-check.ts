@@ -10,7 +10,7 @@ import { sigmoid } from './logistic';
  * wrote down that does not add up. Pure functions: no model, no I/O, the same answer always gives the same vector.
  * Changing anything here is a new ANSWER_CHECK_VERSION.
  */
-export const ANSWER_CHECK_VERSION = 'answer-check-v1' as const;
+export const ANSWER_CHECK_VERSION = 'answer-check-v2' as const;
 
 export const ANSWER_CHECK_FEATURES = [
   'no_final_number',
@@ -157,11 +157,41 @@ export const answerCheckModelSchema = z.strictObject({
 });
 export type AnswerCheckModel = z.infer<typeof answerCheckModelSchema>;
 
-export const ANSWER_CHECK_INPUTS = [...ANSWER_CHECK_FEATURES.map((f) => `answer_${f}`), ...DENSE_FEATURES.map((f) => `question_${f}`)];
+/**
+ * How the answer uses the question's numbers (v2): a solution that leaves given quantities unused, or whose final
+ * number is one of the givens or far from their magnitude, is more often wrong.
+ */
+export const ANSWER_PAIR_FEATURES = ['unused_given_share', 'final_is_given', 'final_log_ratio', 'final_abs_log_ratio', 'log_numbers', 'numbers_per_given'] as const;
 
-/** The raw input vector of the cascade model: the answer's self-check, then the question's dense features. */
+const plainNumbers = (text: string): number[] => (text.match(/\d[\d,]*(?:\.\d+)?/g) ?? []).map((s) => Number(s.replace(/,/g, ''))).filter((n) => Number.isFinite(n));
+
+/** The pair features, in ANSWER_PAIR_FEATURES order (raw). */
+export function answerPairFeatures(question: string, answer: string): number[] {
+  const given = [...new Set(plainNumbers(question))];
+  const written = plainNumbers(answer);
+  const writtenSet = new Set(written);
+  const final = finalNumber(answer);
+  const largest = Math.max(1, ...given.map(Math.abs));
+  const ratio = final === undefined ? 0 : Math.log10((Math.abs(final) + 1) / largest);
+  return [
+    given.length === 0 ? 0 : given.filter((n) => !writtenSet.has(n)).length / given.length,
+    final !== undefined && given.includes(final) ? 1 : 0,
+    ratio,
+    Math.abs(ratio),
+    Math.log1p(written.length),
+    given.length === 0 ? 0 : written.length / given.length,
+  ];
+}
+
+export const ANSWER_CHECK_INPUTS = [
+  ...ANSWER_CHECK_FEATURES.map((f) => `answer_${f}`),
+  ...ANSWER_PAIR_FEATURES.map((f) => `pair_${f}`),
+  ...DENSE_FEATURES.map((f) => `question_${f}`),
+];
+
+/** The raw input vector of the cascade model: the answer's self-check, how it uses the givens, the question's dense features. */
 export function answerCheckInputs(question: string, answer: string): number[] {
-  return [...answerCheckFeatures(answer), ...denseFeatures(question)];
+  return [...answerCheckFeatures(answer), ...answerPairFeatures(question, answer), ...denseFeatures(question)];
 }
 
 /** Probability that a small model's answer is wrong, from a validated weights file. */

@@ -4,12 +4,14 @@ export { ComplexityScorer, scorerModelSchema, vectorize, type ScorerModel } from
 export { escalationDecision, meanTokenLogprob, type EscalationDecision, type TokenLogprobs } from './escalation';
 export {
   ANSWER_CHECK_FEATURES,
+  ANSWER_PAIR_FEATURES,
   ANSWER_CHECK_INPUTS,
   ANSWER_CHECK_VERSION,
   AnswerCheck,
   answerCheckFeatures,
   answerCheckInputs,
   answerCheckModelSchema,
+  answerPairFeatures,
   checkComputations,
   evaluateArithmetic,
   finalNumber,

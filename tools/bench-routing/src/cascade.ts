@@ -1,5 +1,5 @@
 import { ANSWER_CHECK_INPUTS, ANSWER_CHECK_VERSION, AnswerCheck, FEATURE_VERSION, answerCheckInputs, trainLogistic, type AnswerCheckModel } from '@llm/routing-scorer';
-import { thresholdFor, type LabelledRow } from './curve';
+import { robustThreshold, thresholdFor, type LabelledRow } from './curve';
 
 export interface CascadeFitOptions {
   l2: number;
@@ -52,9 +52,15 @@ export const cascadeScores = (model: AnswerCheckModel, rows: readonly LabelledRo
 
 /**
  * Out-of-fold scores of the first half (contiguous folds) and the threshold they give for the quality target:
- * the only way the cascade's operating point is chosen, so the held-out half never tunes it.
+ * the only way the cascade's operating point is chosen, so the held-out half never tunes it. `threshold` just
+ * reaches the target on those rows; `robustThreshold` keeps it in 95% of bootstrap resamples of them (shipped).
  */
-export function cascadeOutOfFold(train: readonly LabelledRow[], folds: number, quality: number, o: CascadeFitOptions): { scores: number[]; threshold: number } {
+export function cascadeOutOfFold(
+  train: readonly LabelledRow[],
+  folds: number,
+  quality: number,
+  o: CascadeFitOptions,
+): { scores: number[]; threshold: number; robustThreshold: number } {
   const scores = new Array<number>(train.length);
   for (let k = 0; k < folds; k++) {
     const inFold = (i: number) => Math.floor((i * folds) / train.length) === k;
@@ -69,5 +75,5 @@ export function cascadeOutOfFold(train: readonly LabelledRow[], folds: number, q
       held.map(([r]) => r),
     ).forEach((s, j) => (scores[held[j]![1]] = s));
   }
-  return { scores, threshold: thresholdFor(train, scores, quality, 'cascade') };
+  return { scores, threshold: thresholdFor(train, scores, quality, 'cascade'), robustThreshold: robustThreshold(train, scores, quality, 'cascade') };
 }

@@ -1,4 +1,4 @@
-import { cheapestAt, evaluateAt, halves, sweep, thresholdFor, type LabelledRow } from './curve';
+import { cheapestAt, evaluateAt, halves, robustThreshold, sweep, thresholdFor, type LabelledRow } from './curve';
 
 const row = (weakCorrect: boolean, strongCorrect: boolean): LabelledRow => ({
   benchmark: 't',
@@ -36,6 +36,28 @@ describe('routing cost/quality curve', () => {
     const backwards = perfect.map((s) => 1 - s);
     expect(cheapestAt(sweep(rows, backwards, 0.25), 0.95)).toMatchObject({ strongShare: 1 });
     expect(thresholdFor(rows, perfect, 0.95)).toBe(0.8);
+  });
+});
+
+describe('robust threshold', () => {
+  // Ten prompts both models answer (scored low) and ten only the strong one answers (scored 0.95 down to 0.5).
+  const gainScores = [0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5];
+  const calib = [...gainScores.map(() => row(false, true)), ...gainScores.map(() => row(true, true))];
+  const scores = [...gainScores, ...gainScores.map(() => 0.1)];
+
+  it('keeps a margin the calibration rows show is needed, where the plain threshold sits exactly on the target', () => {
+    // Nine of ten gains routed is 19/20 = 95% on these rows, but a resample that draws the tenth twice falls below.
+    expect(thresholdFor(calib, scores, 0.95)).toBe(0.55);
+    expect(robustThreshold(calib, scores, 0.95)).toBe(0.5);
+    // Asking only for the median resample accepts the plain point.
+    expect(robustThreshold(calib, scores, 0.95, 'route', { resamples: 200, confidence: 0.5, seed: 1, resolution: 0.005 })).toBe(0.55);
+  });
+
+  it('is deterministic for a seed and resamples whole groups where rows have one', () => {
+    const grouped = calib.map((r, i) => ({ ...r, group: `g${i % 4}` }));
+    const a = robustThreshold(grouped, scores, 0.9);
+    expect(robustThreshold(grouped, scores, 0.9)).toBe(a);
+    expect(evaluateAt(grouped, scores, a).qualityRelative).toBeGreaterThanOrEqual(0.9);
   });
 });
 

@@ -98,3 +98,73 @@ export function halves(rows: readonly LabelledRow[], mode: 'file-order' | 'per-g
   }
   return { train, test };
 }
+
+export interface RobustThresholdOptions {
+  /** Bootstrap resamples of the calibration rows. */
+  resamples: number;
+  /** Share of resamples that must keep the quality target (0.95: a one-sided 95% lower confidence bound). */
+  confidence: number;
+  seed: number;
+  /** Curve resolution of the candidate thresholds (share of rows per step). */
+  resolution: number;
+}
+
+export const DEFAULT_ROBUST: RobustThresholdOptions = { resamples: 200, confidence: 0.95, seed: 1, resolution: 0.005 };
+
+/** A small deterministic PRNG (mulberry32): the same seed gives the same resamples, so the same threshold. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The highest threshold whose quality reaches `quality` in at least `confidence` of bootstrap resamples of the
+ * calibration rows (out-of-fold scores of the fit half). Rows are resampled by group where they have one (MMLU
+ * subjects: the held-out half brings subjects the fit never saw, so the margin must cover a change of subjects,
+ * not only row noise), else one by one. Plain `thresholdFor` lands on the target only on the rows it was picked
+ * on; this keeps a margin the first half itself shows is needed.
+ */
+export function robustThreshold(
+  rows: readonly LabelledRow[],
+  scores: readonly number[],
+  quality: number,
+  mode: RoutingMode = 'route',
+  o: RobustThresholdOptions = DEFAULT_ROBUST,
+): number {
+  const groupIds = new Map<string, number>();
+  const groupOf = rows.map((r, i) => {
+    const key = r.group ?? `#${i}`;
+    if (!groupIds.has(key)) groupIds.set(key, groupIds.size);
+    return groupIds.get(key)!;
+  });
+  const groups = groupIds.size;
+  const rnd = mulberry32(o.seed);
+  const weights = Array.from({ length: o.resamples }, () => {
+    const perGroup = new Float64Array(groups);
+    for (let k = 0; k < groups; k++) perGroup[Math.floor(rnd() * groups)]! += 1;
+    return rows.map((_, i) => perGroup[groupOf[i]!]!);
+  });
+  const keeps = (threshold: number) => {
+    let ok = 0;
+    for (const w of weights) {
+      let routed = 0;
+      let strong = 0;
+      rows.forEach((r, i) => {
+        const toStrong = scores[i]! >= threshold;
+        if (toStrong ? r.strongCorrect : r.weakCorrect) routed += w[i]!;
+        if (r.strongCorrect) strong += w[i]!;
+      });
+      if (strong > 0 && routed / strong >= quality) ok++;
+    }
+    return ok / o.resamples >= o.confidence;
+  };
+  // Candidates from fewest to most strong calls; the first that holds is the cheapest safe one in calls.
+  const candidates = sweep(rows, scores, o.resolution, mode).map((p) => p.threshold);
+  return candidates.find(keeps) ?? Number.NEGATIVE_INFINITY;
+}
