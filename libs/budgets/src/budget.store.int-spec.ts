@@ -77,4 +77,52 @@ describe('BudgetStore.settleMany', () => {
     expect(await store.read(t, 'tenant', '', 'day', at)).toMatchObject({ spentMicros: 160, spentTokens: 7, reservedMicros: 0, reservedTokens: 0 });
     await redis.quit();
   });
+
+  it('charges each call of one chunk to its own day, user and feature states', async () => {
+    const redis = new Redis(testInfra().REDIS_URL);
+    const store = new BudgetStore(redis);
+    const t = `bud-${randomBytes(4).toString('hex')}`;
+    const day1 = new Date('2026-11-23T10:00:00Z');
+    const day1Late = new Date('2026-11-23T23:59:59Z');
+    const day2 = new Date('2026-11-24T00:00:01Z');
+    // User and feature states are charged only where a budget was published.
+    const zero = { spentMicros: 0n, spentTokens: 0n, limitMicros: null, limitTokens: null };
+    for (const [scope, subject, period, at] of [
+      ['user', 'u1', 'day', day1],
+      ['user', 'u1', 'day', day2],
+      ['user', 'u2', 'day', day1],
+      ['feature', 'chat', 'day', day1],
+      ['feature', 'chat', 'month', day1],
+    ] as const) {
+      await store.publish(t, scope, subject, period, at, zero);
+    }
+    const call = (at: Date, micros: bigint, subject: { userHash?: string; feature?: string }) => ({
+      subject: { tenantId: t, ...subject },
+      requestId: randomUUID(),
+      callId: 'c1',
+      micros,
+      tokens: 1,
+      at,
+    });
+    expect(
+      await store.settleMany([
+        call(day1, 1n, { userHash: 'u1', feature: 'chat' }),
+        call(day1Late, 2n, { userHash: 'u1', feature: 'chat' }),
+        call(day2, 4n, { userHash: 'u1', feature: 'chat' }),
+        call(day1, 8n, { userHash: 'u2', feature: 'chat' }),
+        call(day1, 16n, { userHash: 'u1' }),
+        call(day1, 32n, {}),
+      ]),
+    ).toBe(6);
+    const spent = async (scope: 'tenant' | 'user' | 'feature', subject: string, period: 'day' | 'month', at: Date) => (await store.read(t, scope, subject, period, at)).spentMicros;
+    expect(await spent('tenant', '', 'day', day1)).toBe(1 + 2 + 8 + 16 + 32);
+    expect(await spent('tenant', '', 'day', day2)).toBe(4);
+    expect(await spent('tenant', '', 'month', day2)).toBe(63);
+    expect(await spent('user', 'u1', 'day', day1)).toBe(1 + 2 + 16);
+    expect(await spent('user', 'u1', 'day', day2)).toBe(4);
+    expect(await spent('user', 'u2', 'day', day1)).toBe(8);
+    expect(await spent('feature', 'chat', 'day', day1)).toBe(1 + 2 + 8);
+    expect(await spent('feature', 'chat', 'month', day1)).toBe(15);
+    await redis.quit();
+  });
 });

@@ -119,20 +119,30 @@ export class BudgetStore {
       const stateArgs: number[] = [];
       const callKeys: string[] = [];
       const callArgs: string[] = [];
+      // Calls of one subject on one day share their state keys: built once per chunk (the ledger settles
+      // thousands of calls per batch, most of them of a few busy subjects).
+      const indexesOf = new Map<string, string>();
       for (const c of part) {
-        const idx: number[] = [];
-        for (const s of this.stateKeys(c.subject, c.at)) {
-          let n = stateIndex.get(s.key);
-          if (n === undefined) {
-            n = stateIndex.size + 1;
-            stateIndex.set(s.key, n);
-            stateArgs.push(s.scope === 'tenant' ? 1 : 0, s.period === 'month' ? 1 : 0);
+        const day = Math.floor(c.at.getTime() / 86_400_000);
+        const subjectDay = `${c.subject.tenantId}\u0000${c.subject.userHash ?? '\u0001'}\u0000${c.subject.feature ?? '\u0001'}\u0000${day}`;
+        let idx = indexesOf.get(subjectDay);
+        if (idx === undefined) {
+          const ns: number[] = [];
+          for (const s of this.stateKeys(c.subject, c.at)) {
+            let n = stateIndex.get(s.key);
+            if (n === undefined) {
+              n = stateIndex.size + 1;
+              stateIndex.set(s.key, n);
+              stateArgs.push(s.scope === 'tenant' ? 1 : 0, s.period === 'month' ? 1 : 0);
+            }
+            ns.push(n);
           }
-          idx.push(n);
+          idx = ns.join(',');
+          indexesOf.set(subjectDay, idx);
         }
         const k = new TenantKeys(c.subject.tenantId);
         callKeys.push(k.budgetReservation(c.requestId), k.budgetSettled(c.requestId, c.callId));
-        callArgs.push(c.micros.toString(), String(c.tokens), idx.join(','));
+        callArgs.push(c.micros.toString(), String(c.tokens), idx);
       }
       const keys = [...stateIndex.keys(), ...callKeys];
       settled += await this.redis.budgetSettleMany(

@@ -15,6 +15,7 @@ export { BulkProducer } from './bulk/bulk-producer';
 export { fnv1a32, partitionFor } from './producer/partitioner';
 export { KafkaTransport } from './transport/kafka.transport';
 export { KafkaMessageContext, type KafkaMessageInfo } from './transport/kafka-message.context';
-export { OnTopic } from './transport/on-topic.decorator';
+export { KafkaBatchContext, type KafkaBatchInfo } from './transport/kafka-batch.context';
+export { OnTopic, type BatchDeliveryOptions, type BatchResult } from './transport/on-topic.decorator';
 export { RpcPassthroughFilter } from './transport/rpc-passthrough.filter';
 export { KafkaPublisherModule } from './kafka-publisher.module';

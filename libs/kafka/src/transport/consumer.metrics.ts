@@ -19,14 +19,19 @@ export class ConsumerMetrics {
       'topic',
       'outcome',
     ]);
-    this.duration = registry.histogram('kafka_handler_duration_seconds', 'Handler time per message', ['group', 'topic'], LATENCY_BUCKETS_S);
+    this.duration = registry.histogram('kafka_handler_duration_seconds', 'Handler time per message (per call for batch handlers)', ['group', 'topic'], LATENCY_BUCKETS_S);
     this.lagGauge = registry.gauge('kafka_consumer_lag', 'High watermark minus committed offset', ['group', 'topic', 'partition']);
     this.priorityPauses = registry.counter('kafka_priority_pauses_total', 'Partitions paused because a higher band had a backlog', ['topic']);
     this.forwardingStuck = registry.counter('kafka_forwarding_stuck_total', 'Retry/DLQ copies that could not be written; their offsets stay uncommitted', ['topic']);
   }
 
-  processed(topic: string, outcome: string, seconds: number): void {
-    this.processedTotal.inc({ group: this.group, topic, outcome });
+  /** `seconds` undefined: a message of a batch, whose handler time is observed once per call (observeBatch). */
+  processed(topic: string, outcome: string, seconds?: number, count = 1): void {
+    this.processedTotal.inc({ group: this.group, topic, outcome }, count);
+    if (seconds !== undefined) this.duration.observe({ group: this.group, topic }, seconds);
+  }
+
+  observeBatch(topic: string, seconds: number): void {
     this.duration.observe({ group: this.group, topic }, seconds);
   }
 

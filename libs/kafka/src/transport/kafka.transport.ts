@@ -12,7 +12,8 @@ import type { KafkaConsumerOptions } from '../kafka.options';
 import { KafkaEventPublisher } from '../producer/kafka-event.publisher';
 import { ConsumerMetrics } from './consumer.metrics';
 import { Forwarder } from './forwarder';
-import { handleMessage, type HandleDeps } from './handle-message';
+import { handleBatch, handleMessage, type BatchItem, type HandleDeps } from './handle-message';
+import { BATCH_EXTRAS_KEY, type BatchDeliveryOptions } from './on-topic.decorator';
 import { PauseBook } from './pause-book';
 import { applyPriorityPause } from './priority-pauser';
 import { abortableSleep, decodeHeaders } from './message-utils';
@@ -58,6 +59,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
   private outage?: { since: number; attempts: number; timer?: NodeJS.Timeout };
   private readonly prefix: string;
   private readonly handlers = new Map<string, MessageHandler | undefined>();
+  private readonly batchModes = new Map<string, BatchDeliveryOptions | undefined>();
 
   constructor(private readonly options: KafkaConsumerOptions) {
     super();
@@ -283,6 +285,9 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     state.highWatermark = Number(batch.highWatermark);
     if (batch.messages.length > 0 && state.position < 0) state.position = Number(batch.messages[0]!.offset);
     const started = Date.now();
+    const batchMode = this.batchModeOf(state.logical);
+    // Batch mode: the messages taken from this fetch, handed to the handler in calls of at most maxMessages.
+    let group: KafkaMessage[] = [];
     for (const message of batch.messages) {
       const offset = Number(message.offset);
       if (offset < state.position) {
@@ -298,9 +303,19 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
       if (Date.now() - started > MAX_DISPATCH_MS) break;
       state.begin(offset);
       resolveOffset(message.offset);
-      this.track(this.run(state, message));
-      await this.heartbeat(heartbeat);
+      if (!batchMode) {
+        this.track(this.run(state, message));
+        await this.heartbeat(heartbeat);
+        continue;
+      }
+      group.push(message);
+      if (group.length >= batchMode.maxMessages) {
+        this.track(this.runBatch(state, group));
+        group = [];
+        await this.heartbeat(heartbeat);
+      }
     }
+    if (group.length > 0) this.track(this.runBatch(state, group));
     await this.heartbeat(heartbeat);
   }
 
@@ -356,6 +371,84 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     }
     this.metrics?.processed(state.logical, result, (performance.now() - startedAt) / 1000);
     this.finish(state, offset);
+  }
+
+  /**
+   * Batch mode: the messages of one fetch of one partition, taken in offset order. Prefiltered ones finish
+   * unread; signed retry copies still waiting for their time go alone (each waits without a slot); the rest
+   * wait for ONE slot (at the most urgent priority among them), run in one handler call, and each offset
+   * finishes (or is held as a stuck copy) after the call settled. A revoked partition or a shutdown before the
+   * slot was granted hands the whole group back uncommitted.
+   */
+  private async runBatch(state: PartitionState, messages: readonly KafkaMessage[]): Promise<void> {
+    const wanted = this.options.prefilters?.[state.logical];
+    const now = Date.now();
+    const ready: BatchItem[] = [];
+    for (const message of messages) {
+      const headers = decodeHeaders(message.headers);
+      if (wanted && !wanted({ key: message.key?.toString('utf8') ?? null, headers })) {
+        this.metrics?.processed(state.logical, 'skipped', 0);
+        this.finish(state, Number(message.offset));
+        continue;
+      }
+      const retry = verifiedRetry(this.deps.retrySecret, state.logical, message.value, headers);
+      const item = { message, headers, retry };
+      if (retry.retryAt > now) this.track(this.deliverLater(state, item));
+      else ready.push(item);
+    }
+    if (ready.length > 0) await this.deliverBatch(state, ready);
+  }
+
+  private async deliverLater(state: PartitionState, item: BatchItem): Promise<void> {
+    const delay = Math.min(item.retry.retryAt - Date.now(), MAX_RETRY_DELAY_MS);
+    if (delay > 0 && !(await abortableSleep(delay, state.signal))) return;
+    await this.deliverBatch(state, [item]);
+  }
+
+  private async deliverBatch(state: PartitionState, items: readonly BatchItem[]): Promise<void> {
+    let band = BAND_COUNT - 1;
+    let realtime = false;
+    for (const { headers } of items) {
+      const p = this.priorityOf(state, headers);
+      band = Math.min(band, p.band);
+      realtime ||= p.realtime;
+    }
+    const first = items[0]!;
+    const tenant = first.message.key?.toString('utf8') ?? first.headers[Headers.tenantId] ?? '';
+    if (this.stopping || !(await this.slots.acquire({ band, realtime, topic: state.topic, tenant, signal: state.signal }))) return;
+    const startedAt = performance.now();
+    let results: Awaited<ReturnType<typeof handleBatch>>;
+    try {
+      results = await handleBatch(this.deps, state, items);
+    } catch (err) {
+      // As in run(): handler errors are routed inside handleBatch; this is a transport fault.
+      this.log.error({ err, topic: state.topic, partition: state.partition, offset: first.message.offset, size: items.length }, 'batch handling failed unexpectedly');
+      this.onCrash(err, false);
+      return;
+    } finally {
+      this.slots.release(band);
+    }
+    this.metrics?.observeBatch(state.logical, (performance.now() - startedAt) / 1000);
+    const counts = new Map<string, number>();
+    results.forEach((result, i) => {
+      const offset = Number(items[i]!.message.offset);
+      if (typeof result !== 'string') {
+        this.stuck.hold(state, offset, result);
+        return;
+      }
+      counts.set(result, (counts.get(result) ?? 0) + 1);
+      this.finish(state, offset);
+    });
+    for (const [outcome, n] of counts) this.metrics?.processed(state.logical, outcome, undefined, n);
+  }
+
+  /** The topic's batch delivery options when its handler declared `@OnTopic(topic, { batch })`. */
+  private batchModeOf(topic: TopicName): BatchDeliveryOptions | undefined {
+    if (!this.batchModes.has(topic)) {
+      const extras = this.handlerFor(topic)?.extras as Record<string, unknown> | undefined;
+      this.batchModes.set(topic, extras?.[BATCH_EXTRAS_KEY] as BatchDeliveryOptions | undefined);
+    }
+    return this.batchModes.get(topic);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { MicroBatcher } from './micro-batcher';
+import { FlushFailed, MicroBatcher } from './micro-batcher';
 
 describe('MicroBatcher', () => {
   it('groups submissions arriving together into one flush and answers each in order', async () => {
@@ -48,6 +48,30 @@ describe('MicroBatcher', () => {
     await expect(Promise.all([b.submit(1), b.submit(2)])).rejects.toThrow('db down');
     fail = false;
     await expect(b.submit(3)).resolves.toBe(3);
+  });
+
+  it('answers many items with one promise, in order, even when they land in several flushes, one of which fails', async () => {
+    const flushes: number[][] = [];
+    const b = new MicroBatcher<number, number>(
+      async (items) => {
+        flushes.push(items);
+        if (items.includes(5)) throw new Error('db down');
+        return items.map((i) => i * 10);
+      },
+      { maxItems: 4, lingerMs: 1, maxConcurrent: 2 },
+    );
+    const single = b.submit(100);
+    const results = await b.submitMany([1, 2, 3, 4, 5, 6, 7]);
+    expect(await single).toBe(1000);
+    // [100, 1, 2, 3], [4, 5, 6, 7]: the second flush failed, and only its items say so.
+    expect(flushes).toEqual([
+      [100, 1, 2, 3],
+      [4, 5, 6, 7],
+    ]);
+    expect(results.slice(0, 3)).toEqual([10, 20, 30]);
+    for (const r of results.slice(3)) expect(r).toBeInstanceOf(FlushFailed);
+    expect((results[3] as FlushFailed).error).toEqual(new Error('db down'));
+    expect(await b.submitMany([])).toEqual([]);
   });
 
   it('runs up to maxConcurrent flushes at once and exclusive work alone', async () => {

@@ -7,10 +7,34 @@ export interface MicroBatcherOptions {
   maxConcurrent?: number;
 }
 
+/** What a submitted item's flush threw (submitMany reports it per item instead of rejecting). */
+export class FlushFailed {
+  constructor(readonly error: unknown) {}
+}
+
+/** Collects the results of one submission (one item or many) as their flushes finish. */
+class Sink<R> {
+  readonly results: (R | FlushFailed)[];
+  private remaining: number;
+
+  constructor(
+    size: number,
+    private readonly done: (results: (R | FlushFailed)[]) => void,
+  ) {
+    this.results = new Array<R | FlushFailed>(size);
+    this.remaining = size;
+  }
+
+  set(index: number, result: R | FlushFailed): void {
+    this.results[index] = result;
+    if (--this.remaining === 0) this.done(this.results);
+  }
+}
+
 interface Pending<T, R> {
   item: T;
-  resolve: (result: R) => void;
-  reject: (err: unknown) => void;
+  sink: Sink<R>;
+  index: number;
 }
 
 /**
@@ -35,10 +59,27 @@ export class MicroBatcher<T, R> {
 
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
-      if (this.queue.length >= this.options.maxItems) this.pump(true);
-      else if (!this.timer) this.timer = setTimeout(() => this.pump(true), this.options.lingerMs);
+      const sink = new Sink<R>(1, ([result]) => (result instanceof FlushFailed ? reject(result.error) : resolve(result!)));
+      this.enqueue([{ item, sink, index: 0 }]);
     });
+  }
+
+  /**
+   * Many items (a Kafka batch) with one promise: it resolves once every item's flush finished, one result per
+   * item in order, a FlushFailed for the items whose flush threw. Items may land in different flushes.
+   */
+  submitMany(items: readonly T[]): Promise<(R | FlushFailed)[]> {
+    if (items.length === 0) return Promise.resolve([]);
+    return new Promise((resolve) => {
+      const sink = new Sink<R>(items.length, resolve);
+      this.enqueue(items.map((item, index) => ({ item, sink, index })));
+    });
+  }
+
+  private enqueue(entries: Pending<T, R>[]): void {
+    for (const e of entries) this.queue.push(e);
+    if (this.queue.length >= this.options.maxItems) this.pump(true);
+    else if (!this.timer) this.timer = setTimeout(() => this.pump(true), this.options.lingerMs);
   }
 
   exclusive<V>(work: () => Promise<V>): Promise<V> {
@@ -98,11 +139,14 @@ export class MicroBatcher<T, R> {
   }
 
   private async runOne(batch: Pending<T, R>[]): Promise<void> {
+    let results: R[];
     try {
-      const results = await this.flush(batch.map((p) => p.item));
-      batch.forEach((p, i) => p.resolve(results[i]!));
+      results = await this.flush(batch.map((p) => p.item));
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      const failed = new FlushFailed(err);
+      for (const p of batch) p.sink.set(p.index, failed);
+      return;
     }
+    batch.forEach((p, i) => p.sink.set(p.index, results[i]!));
   }
 }

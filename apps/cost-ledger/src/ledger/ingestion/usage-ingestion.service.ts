@@ -1,6 +1,6 @@
 import type { Logger } from '@llm/telemetry';
 import { LedgerError } from '../ledger.errors';
-import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher';
+import { FlushFailed, MicroBatcher, type MicroBatcherOptions } from './micro-batcher';
 import type { UsageIngestRepository } from './usage-ingest.repository';
 import { usageKey, type UsageRow } from './usage-row';
 
@@ -37,6 +37,18 @@ export class UsageIngestion {
 
   record(row: UsageRow): Promise<IngestOutcome> {
     return this.batcher.submit(row);
+  }
+
+  /** Many rows with one promise (a Kafka batch); a row whose statement failed gets its own retryable error. */
+  async recordMany(rows: readonly UsageRow[]): Promise<IngestOutcome[]> {
+    const results = await this.batcher.submitMany(rows);
+    return results.map((r) =>
+      r instanceof FlushFailed
+        ? r.error instanceof LedgerError
+          ? r.error
+          : new LedgerError('LEDGER_UNAVAILABLE', 'the ledger database could not record usage', true, { cause: r.error })
+        : r,
+    );
   }
 
   /** Runs between batches: no row is half-way between Postgres and its listeners meanwhile. */
