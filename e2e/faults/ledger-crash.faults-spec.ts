@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { inheritedEnvironment, loadConfig } from '@llm/config';
 import { TOPIC_SPECS, Topics, type UsageV1 } from '@llm/contracts';
-import { migrate } from '@llm/db';
 import { BulkProducer, createKafkaClient, partitionFor, type RawMessage } from '@llm/kafka';
 import { createTopics, freshDatabase, quietLogger, testInfra, uniquePrefix, waitFor } from '@llm/testing';
 import { Client } from 'pg';
@@ -33,6 +32,8 @@ describe('cost ledger killed mid-batch (kill -9) and restarted', () => {
 
   it('counts every event exactly once after the restart: events, rollups and the micro-dollar total', async () => {
     const dbUrl = await freshDatabase('ledger_crash');
+    // Imported lazily like the other fault specs: Prisma loads only once the suite runs.
+    const { migrate } = await import('@llm/db');
     await migrate(dbUrl);
     pg = new Client({ connectionString: dbUrl });
     await pg.connect();
