@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { loadConfig } from '@llm/config';
+import { z } from 'zod';
 
 export const ROOT = resolve(__dirname, '../..');
 
@@ -37,9 +39,12 @@ export class ServiceProcesses {
   private readonly children = new Map<string, ChildProcess>();
   /** A log is truncated when its instance first starts and appended to on restarts. */
   private readonly logsOpened = new Set<string>();
+  /** How long a service may take to answer /health; a crowded machine (several checkouts testing) needs more. */
+  private readonly startTimeoutMs: number;
 
   constructor(private readonly options: ServiceProcessesOptions) {
     mkdirSync(options.stateDir, { recursive: true });
+    this.startTimeoutMs = loadConfig(z.object({ E2E_START_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000) })).E2E_START_TIMEOUT_MS;
   }
 
   url(app: ServiceName, instance = 0): string {
@@ -117,7 +122,7 @@ export class ServiceProcesses {
   private async waitHealthy(app: ServiceName, instance: number): Promise<void> {
     const child = this.children.get(key(app, instance))!;
     const url = this.url(app, instance);
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + this.startTimeoutMs;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`${app} exited with code ${child.exitCode}; see ${this.options.stateDir}/${app}.log`);
       try {
@@ -127,7 +132,7 @@ export class ServiceProcesses {
       }
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new Error(`${app} did not become healthy at ${url}/health within 60 s; see ${this.options.stateDir}/${app}.log`);
+    throw new Error(`${app} did not become healthy at ${url}/health within ${this.startTimeoutMs / 1000} s (E2E_START_TIMEOUT_MS); see ${this.options.stateDir}/${app}.log`);
   }
 }
 

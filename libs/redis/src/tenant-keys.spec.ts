@@ -7,6 +7,10 @@ describe('TenantKeys', () => {
     expect(k.exactCache('ab12'.repeat(8))).toMatch(/^t:acme:cache:exact:/);
     expect(k.inferenceOutbox('r1')).toBe('t:acme:outbox:r1');
     expect(k.inferenceLease('r1')).toBe('t:acme:lease:r1');
+    expect(k.admissionSlots('conn')).toBe('t:acme:adm:conn');
+    expect(k.admissionSlots('inflight', 'key-1')).toBe(`${k.admissionKeySlotsPrefix('inflight')}key-1`);
+    expect(k.admissionKeySlotsPrefix('inflight')).toMatch(/^t:acme:/);
+    expect(k.admissionInFlightOwners()).toMatch(/^t:acme:/);
   });
 
   it.each(['acme:other', 'ACME', '', 'a b', 'x*', '../t'])('rejects the tenant id %p', (id) => {

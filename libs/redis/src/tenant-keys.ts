@@ -74,6 +74,24 @@ export class TenantKeys {
     return `${this.prefix}rl:admitted:${requestId}`;
   }
 
+  /**
+   * Admission's concurrency slots (sorted sets scored by expiry): the tenant's own set, or one API key's set when
+   * `apiKeyId` is given. kind: 'conn' for open connections, 'inflight' for requests queued or running.
+   */
+  admissionSlots(kind: 'conn' | 'inflight', apiKeyId?: string): string {
+    return apiKeyId === undefined ? `${this.prefix}adm:${kind}` : `${this.admissionKeySlotsPrefix(kind)}${apiKeyId}`;
+  }
+
+  /** What precedes an API key id in its slot set's key (a script that knows only the id rebuilds the key). */
+  admissionKeySlotsPrefix(kind: 'conn' | 'inflight'): string {
+    return `${this.prefix}adm:${kind}:key:`;
+  }
+
+  /** Which API key holds each in-flight slot (hash: request id -> key id), so any instance can release it. */
+  admissionInFlightOwners(): string {
+    return `${this.prefix}adm:inflight:owner`;
+  }
+
   /** What one request reserved at admission, and on which budget states (released when it settles). */
   budgetReservation(requestId: string): string {
     return `${this.prefix}budget:res:${requestId}`;

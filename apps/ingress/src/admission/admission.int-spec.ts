@@ -406,7 +406,9 @@ describe('ingress admission control (HTTP, two instances, real Redis/Kafka/Postg
       expect(await platformCode(thirdKey)).toBe('CONCURRENCY_LIMITED');
 
       first.abort();
-      await waitFor(async () => ((await redis.zcard(`adm:{${tight.tenantId}}:conn`)) === 1 ? true : undefined), { what: 'the left connection’s slot to be freed' });
+      await waitFor(async () => ((await redis.zcard(new TenantKeys(tight.tenantId).admissionSlots('conn'))) === 1 ? true : undefined), {
+        what: 'the left connection’s slot to be freed',
+      });
       await hold(b, k3, `h3-${suffix}`);
     } finally {
       for (const c of held) c.abort();

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { REDIS, type Redis } from '@llm/redis';
+import { REDIS, TenantKeys, type Redis } from '@llm/redis';
 import { AdmissionError } from '../admission.errors';
 
 /**
@@ -7,7 +7,7 @@ import { AdmissionError } from '../admission.errors';
  * a slot whose holder crashed frees itself; expired members are swept before counting.
  * KEYS: tenant set, key set. ARGV: now ms, expiry ms, member, tenant cap, key cap (0 = none).
  */
-const ACQUIRE = `
+const TAKE = `
 local now = tonumber(ARGV[1])
 redis.call('zremrangebyscore', KEYS[1], '-inf', now)
 redis.call('zremrangebyscore', KEYS[2], '-inf', now)
@@ -20,6 +20,8 @@ redis.call('zadd', KEYS[2], ARGV[2], ARGV[3])
 local ttl = tonumber(ARGV[2]) - now + 1000
 redis.call('pexpire', KEYS[1], ttl)
 redis.call('pexpire', KEYS[2], ttl)
+`;
+const ACQUIRE = `${TAKE}
 return 0
 `;
 
@@ -27,19 +29,7 @@ return 0
  * ACQUIRE, and on success the slot's owner recorded for RELEASE_IN_FLIGHT, in the same round trip.
  * KEYS: tenant set, key set, owner hash. ARGV: as ACQUIRE, then the API key id.
  */
-const ACQUIRE_IN_FLIGHT = `
-local now = tonumber(ARGV[1])
-redis.call('zremrangebyscore', KEYS[1], '-inf', now)
-redis.call('zremrangebyscore', KEYS[2], '-inf', now)
-local tcap = tonumber(ARGV[4])
-local kcap = tonumber(ARGV[5])
-if tcap > 0 and redis.call('zcard', KEYS[1]) >= tcap then return 1 end
-if kcap > 0 and redis.call('zcard', KEYS[2]) >= kcap then return 2 end
-redis.call('zadd', KEYS[1], ARGV[2], ARGV[3])
-redis.call('zadd', KEYS[2], ARGV[2], ARGV[3])
-local ttl = tonumber(ARGV[2]) - now + 1000
-redis.call('pexpire', KEYS[1], ttl)
-redis.call('pexpire', KEYS[2], ttl)
+const ACQUIRE_IN_FLIGHT = `${TAKE}
 redis.call('hset', KEYS[3], ARGV[3], ARGV[6])
 redis.call('pexpire', KEYS[3], ttl)
 return 0
@@ -118,7 +108,6 @@ export class ConcurrencySlots {
   }
 
   async acquire(req: SlotRequest, now = Date.now()): Promise<Slot> {
-    // One hash tag per tenant: both sets live in one slot of a cluster, so the script may touch both.
     return this.take('conn', req, 'open connections', now);
   }
 
@@ -130,10 +119,11 @@ export class ConcurrencySlots {
   async acquireInFlight(req: InFlightRequest, now = Date.now()): Promise<Slot> {
     if (req.tenantCap === undefined && req.keyCap === undefined) return NOTHING;
     // The owner is recorded by the same script: one round trip on every request's admission path.
+    const keys = new TenantKeys(req.tenantId);
     const refused = await this.acquireInFlightScript(
-      `adm:{${req.tenantId}}:inflight`,
-      `adm:{${req.tenantId}}:inflight:key:${req.apiKeyId}`,
-      `adm:{${req.tenantId}}:inflight:owner`,
+      keys.admissionSlots('inflight'),
+      keys.admissionSlots('inflight', req.apiKeyId),
+      keys.admissionInFlightOwners(),
       String(now),
       String(now + req.ttlMs),
       req.requestId,
@@ -146,13 +136,15 @@ export class ConcurrencySlots {
   }
 
   async releaseInFlight(tenantId: string, requestId: string): Promise<void> {
-    await this.releaseScript(`adm:{${tenantId}}:inflight`, `adm:{${tenantId}}:inflight:owner`, requestId, `adm:{${tenantId}}:inflight:key:`);
+    const keys = new TenantKeys(tenantId);
+    await this.releaseScript(keys.admissionSlots('inflight'), keys.admissionInFlightOwners(), requestId, keys.admissionKeySlotsPrefix('inflight'));
   }
 
   private async take(kind: 'conn' | 'inflight', req: SlotRequest, what: string, now: number): Promise<Slot> {
     if (req.tenantCap === undefined && req.keyCap === undefined) return NOTHING;
-    const tenantKey = `adm:{${req.tenantId}}:${kind}`;
-    const keyKey = `adm:{${req.tenantId}}:${kind}:key:${req.apiKeyId}`;
+    const keys = new TenantKeys(req.tenantId);
+    const tenantKey = keys.admissionSlots(kind);
+    const keyKey = keys.admissionSlots(kind, req.apiKeyId);
     const refused = await this.acquireScript(tenantKey, keyKey, String(now), String(now + req.ttlMs), req.holder, String(req.tenantCap ?? 0), String(req.keyCap ?? 0));
     if (refused !== 0) throw refusal(refused, req, what);
     let released = false;

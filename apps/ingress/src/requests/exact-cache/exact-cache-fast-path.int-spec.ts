@@ -179,7 +179,7 @@ describe('exact-cache fast path at ingress (HTTP + Kafka + Redis + Postgres, no 
       expect(res.status).toBe(200);
       expect(res.headers.get('x-cache')).toBe('HIT-EXACT');
       ids.push(res.headers.get('x-request-id')!);
-      await waitFor(async () => ((await redis.zcard(`adm:{${capped.tenantId}}:inflight`)) === 0 ? true : undefined), { what: 'the in-flight slot freed' });
+      await waitFor(async () => ((await redis.zcard(new TenantKeys(capped.tenantId).admissionSlots('inflight'))) === 0 ? true : undefined), { what: 'the in-flight slot freed' });
     }
     for (const id of ids) {
       await recorded(id);
